@@ -1,0 +1,1 @@
+"""Models of the cases app (added by later work)."""

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The shared kernel: units and people, roles, permissions, audit trail, calendar."""
+
+    name = "pengjiang_enforcement"
+    label = "core"
+    verbose_name = _("Organisation and audit")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import panels, signals  # noqa: F401  (signals: audit of log-ins)
+
+        panels.register()

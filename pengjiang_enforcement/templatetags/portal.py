@@ -1,0 +1,52 @@
+"""Template helpers shared by every page."""
+
+from __future__ import annotations
+
+from django import template
+from django.forms import BoundField
+from django.forms.widgets import CheckboxInput, RadioSelect, Select, SelectMultiple
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/field.html")
+def field(bound: BoundField, compact: bool = False) -> dict:
+    """Render a form field the Bootstrap way: label, control, help and errors."""
+    widget = bound.field.widget
+    if isinstance(widget, CheckboxInput):
+        css, kind = "form-check-input", "check"
+    elif isinstance(widget, RadioSelect):
+        css, kind = "form-check-input", "radio"
+    elif isinstance(widget, (Select, SelectMultiple)):
+        css, kind = "form-select", "control"
+    else:
+        css, kind = "form-control", "control"
+    if bound.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if bound.field.required and kind == "control":
+        attrs["required"] = True
+    return {"field": bound, "widget_html": bound.as_widget(attrs=attrs), "kind": kind, "compact": compact}
+
+
+@register.simple_tag(takes_context=True)
+def querystring_with(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (for sort and page links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+@register.filter
+def mask_id(value: str | None) -> str:
+    """Mask an identity number, keeping the first 6 and the last 4 characters."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) <= 10:
+        return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]

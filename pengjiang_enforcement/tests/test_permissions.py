@@ -1,0 +1,105 @@
+"""The permission chokepoint: unit scope plus django-guardian object grants."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import assign_perm
+
+from pengjiang_enforcement.choices import Role
+from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import user_scope
+from tests.factories import UserFactory, unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_duruan_officer_sees_only_duruan_units(duruan_officer):
+    visible = set(Unit.objects.restrict(duruan_officer, "view").values_list("code", flat=True))
+    assert visible == {"duruan", "duruan-office", "duruan-judicial"}
+
+
+def test_district_admin_sees_every_unit(district_admin):
+    assert Unit.objects.restrict(district_admin, "view").count() == Unit.objects.count()
+
+
+def test_officer_cannot_change_units_even_in_own_township(duruan_officer):
+    assert not Unit.objects.restrict(duruan_officer, "change").exists()
+
+
+def test_district_admin_can_change_units(district_admin):
+    assert Unit.objects.restrict(district_admin, "change").filter(code="baisha").exists()
+
+
+def test_anonymous_and_inactive_users_see_nothing(duruan_officer):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Unit.objects.restrict(AnonymousUser(), "view").exists()
+    duruan_officer.is_active = False
+    assert not Unit.objects.restrict(duruan_officer, "view").exists()
+
+
+def test_social_supervisor_sees_no_units_or_people(social_supervisor):
+    assert user_scope(social_supervisor).nothing
+    assert not Unit.objects.restrict(social_supervisor, "view").exists()
+    assert not User.objects.restrict(social_supervisor, "view").exists()
+
+
+def test_people_are_scoped_to_the_township(duruan_officer, duruan_colleague, baisha_officer, duruan_supervisor):
+    visible = set(User.objects.restrict(duruan_officer, "view").values_list("username", flat=True))
+    assert {"dr_alice", "dr_bob", "dr_judicial"} <= visible
+    assert "bs_charlie" not in visible
+    # the judicial office of 杜阮 sees the people of 杜阮, not of 白沙
+    supervised = set(User.objects.restrict(duruan_supervisor, "view").values_list("username", flat=True))
+    assert "dr_alice" in supervised and "bs_charlie" not in supervised
+
+
+def test_department_liaison_sees_only_own_department_unit(department_liaison):
+    assert set(Unit.objects.restrict(department_liaison, "view").values_list("code", flat=True)) == {"dept-urban"}
+
+
+def test_guardian_object_grant_opens_one_row(duruan_officer):
+    baisha = unit("baisha")
+    assert not Unit.objects.restrict(duruan_officer, "view").filter(pk=baisha.pk).exists()
+    assign_perm("core.view_unit", duruan_officer, baisha)
+    visible = Unit.objects.restrict(duruan_officer, "view")
+    assert visible.filter(pk=baisha.pk).exists()
+    assert not visible.filter(code="baisha-office").exists()
+
+
+def test_group_object_grant_counts_too(baisha_officer):
+    from django.contrib.auth.models import Group
+
+    duruan = unit("duruan")
+    assign_perm("core.change_unit", Group.objects.get(name=Role.OFFICER), duruan)
+    assert Unit.objects.restrict(baisha_officer, "change").filter(pk=duruan.pk).exists()
+
+
+def test_object_grant_works_without_the_model_permission(social_supervisor):
+    target = unit("hetang")
+    assign_perm("core.view_unit", social_supervisor, target)
+    assert list(Unit.objects.restrict(social_supervisor, "view")) == [target]
+
+
+def test_restrict_is_one_query_with_one_grant_subquery(duruan_officer):
+    Unit.objects.restrict(duruan_officer, "view").count()  # warm permission and content-type caches
+    with CaptureQueriesContext(connection) as ctx:
+        list(Unit.objects.restrict(duruan_officer, "view"))
+    assert len(ctx.captured_queries) == 1
+    sql = ctx.captured_queries[0]["sql"]
+    assert sql.count("guardian_userobjectpermission") == 1
+    assert '"core_unit"."township_id" =' in sql
+
+
+def test_restrict_query_count_does_not_grow_with_rows(duruan_officer):
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            list(User.objects.restrict(duruan_officer, "view"))
+        return len(ctx.captured_queries)
+
+    User.objects.restrict(duruan_officer, "view").count()
+    before = count_queries()
+    for _ in range(5):
+        UserFactory()
+    assert count_queries() == before

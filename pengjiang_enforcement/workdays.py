@@ -1,0 +1,171 @@
+"""The working-day calendar: weekends, statutory holidays and make-up working days (调休).
+
+APL Art. 85: "二日/三日/五日/七日" in the Administrative Penalty Law are working days, which
+exclude statutory holidays. China moves weekends around its holidays: some Saturdays and
+Sundays are working days (调休上班) and some weekdays are days off. The ``chinesecalendar``
+package knows the announced years; :class:`~pengjiang_enforcement.models.CalendarOverride`
+rows take precedence, for days announced after the package was released or corrected locally.
+Years the package does not know fall back to plain weekends plus overrides.
+
+Counting follows the rule of Chinese procedural law that the day a period starts is not
+counted (期间开始的日，不计算在内): ``add_working_days(d, 5)`` is the fifth working day after
+``d``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+import threading
+import time
+
+import chinese_calendar
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+# Overrides are a handful of rows read on almost every deadline computation; a process keeps
+# them for a short while. Saving an override clears this cache in the saving process; other
+# processes see the change within the TTL.
+_OVERRIDE_TTL_SECONDS = 60.0
+_cache_lock = threading.Lock()
+_cache: dict[str, object] = {"loaded_at": 0.0, "days": {}}
+
+
+def clear_override_cache() -> None:
+    with _cache_lock:
+        _cache["loaded_at"] = 0.0
+        _cache["days"] = {}
+
+
+def _overrides() -> dict[datetime.date, bool]:
+    now = time.monotonic()
+    with _cache_lock:
+        if now - float(_cache["loaded_at"]) < _OVERRIDE_TTL_SECONDS:
+            return _cache["days"]  # type: ignore[return-value]
+    from .models import CalendarOverride
+
+    days = {d: kind == "working_day" for d, kind in CalendarOverride.objects.values_list("date", "kind")}
+    with _cache_lock:
+        _cache["days"] = days
+        _cache["loaded_at"] = now
+    return days
+
+
+@functools.lru_cache(maxsize=8192)
+def _package_says_working(day: datetime.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        # A year the package does not cover yet: weekends only, until an admin records the
+        # year's holidays as overrides.
+        return day.weekday() < 5
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """Whether ``day`` is a working day (override first, then the holiday package)."""
+    override = _overrides().get(day)
+    if override is not None:
+        return override
+    return _package_says_working(day)
+
+
+HOLIDAY_NAMES = {
+    "New Year's Day": _("New Year's Day"),
+    "Spring Festival": _("Spring Festival"),
+    "Tomb-sweeping Day": _("Tomb-sweeping Day"),
+    "Labour Day": _("Labour Day"),
+    "Dragon Boat Festival": _("Dragon Boat Festival"),
+    "National Day": _("National Day"),
+    "Mid-autumn Festival": _("Mid-autumn Festival"),
+}
+
+
+def holiday_name(day: datetime.date) -> str | None:
+    """The (translated) holiday a day off belongs to, e.g. 春节, if known."""
+    from .models import CalendarOverride
+
+    override = CalendarOverride.objects.filter(date=day).values_list("name", flat=True).first()
+    if override:
+        return override
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    if not (on_holiday and name):
+        return None
+    return str(HOLIDAY_NAMES.get(name, name))
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The ``days``-th working day after ``start`` (``start`` itself is not counted).
+
+    ``days`` may be 0 (returns ``start`` if it is a working day, else the next working day)
+    or negative (counts backwards).
+    """
+    if days == 0:
+        return next_working_day(start, include_start=True)
+    step = 1 if days > 0 else -1
+    remaining = abs(days)
+    day = start
+    while remaining:
+        day += datetime.timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def next_working_day(day: datetime.date, *, include_start: bool = False) -> datetime.date:
+    """The first working day after ``day`` (or ``day`` itself when allowed and working)."""
+    if include_start and is_working_day(day):
+        return day
+    day += datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """How many working days lie after ``start`` up to and including ``end``.
+
+    Negative when ``end`` is before ``start``. ``working_days_between(d, add_working_days(d, n))``
+    is ``n``.
+    """
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def add_calendar_days(start: datetime.date, days: int, *, roll_forward: bool = True) -> datetime.date:
+    """The end of a period of ``days`` calendar days starting after ``start``.
+
+    With ``roll_forward`` (the default) a period that would end on a day off ends on the next
+    working day instead (期间届满的最后一日是法定休假日的，以法定休假日后的第一日为期间届满的日期;
+    Civil Procedure Law Art. 85, applied to administrative procedure).
+    """
+    end = start + datetime.timedelta(days=days)
+    return next_working_day(end, include_start=True) if roll_forward else end
+
+
+def add_months(start: datetime.date, months: int, *, roll_forward: bool = True) -> datetime.date:
+    """The end of a period of ``months`` months (the same day number, clipped to month end)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = (datetime.date(year + (month == 12), month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    end = datetime.date(year, month, min(start.day, last_day))
+    return next_working_day(end, include_start=True) if roll_forward else end
+
+
+def add_years(start: datetime.date, years: int) -> datetime.date:
+    """The same date ``years`` later (29 February becomes 28 February); no rolling."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)

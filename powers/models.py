@@ -1,0 +1,1 @@
+"""Models of the powers app (added by later work)."""

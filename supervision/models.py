@@ -1,0 +1,1 @@
+"""Models of the supervision app (added by later work)."""

@@ -1,0 +1,105 @@
+"""Personas shared by every test module (loaded as a pytest plugin from pyproject.toml).
+
+An officer of 杜阮镇 and a colleague in the same office, their office head, an officer of
+白沙街道, the 杜阮 judicial-office supervisor, a district admin, a district supervisor, a
+department liaison, a social supervisor and an anonymous visitor.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from pengjiang_enforcement.choices import Role
+
+# Models can only be imported once Django is set up, after this plugin is loaded.
+
+
+def _make(username: str, full_name: str, unit_code: str, **kwargs):
+    from .factories import UserFactory, unit
+
+    return UserFactory(username=username, full_name=full_name, unit=unit(unit_code), **kwargs)
+
+
+@pytest.fixture
+def duruan_officer(db):
+    return _make("dr_alice", "陈爱丽", "duruan-office", certified=True)
+
+
+@pytest.fixture
+def duruan_colleague(db):
+    return _make("dr_bob", "李博", "duruan-office", certified=True)
+
+
+@pytest.fixture
+def duruan_head(db):
+    return _make("dr_head_t", "黄主任", "duruan-office", roles=(Role.OFFICE_HEAD, Role.OFFICER), certified=True)
+
+
+@pytest.fixture
+def baisha_officer(db):
+    return _make("bs_charlie", "张查理", "baisha-office", certified=True)
+
+
+@pytest.fixture
+def duruan_supervisor(db):
+    return _make("dr_judicial", "何司法", "duruan-judicial", roles=(Role.JUDICIAL_SUPERVISOR,))
+
+
+@pytest.fixture
+def district_admin(db):
+    return _make("qu_admin", "区管理", "pengjiang", roles=(Role.DISTRICT_ADMIN,), is_staff=True)
+
+
+@pytest.fixture
+def district_supervisor(db):
+    return _make("qu_sup", "林监督", "justice-bureau", roles=(Role.DISTRICT_SUPERVISOR,))
+
+
+@pytest.fixture
+def department_liaison(db):
+    return _make("cg_liaison_t", "周联络", "dept-urban", roles=(Role.DEPARTMENT_LIAISON,))
+
+
+@pytest.fixture
+def social_supervisor(db):
+    return _make("social_t", "欧阳社", "pengjiang", roles=(Role.SOCIAL_SUPERVISOR,))
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def login():
+    """A client signed in as the given user (through the real login view)."""
+
+    def _login(user) -> Client:
+        client = Client()
+        from .factories import PASSWORD
+
+        response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, "log-in failed"
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def celery_worker_thread(transactional_db):
+    """A real Celery worker consuming the real Redis broker, in a thread of the test process."""
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connection
+
+    from pengjiang_enforcement.celery import app
+
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30) as worker:
+        yield worker
+    # The worker thread's database connection outlives the thread; end it so the test database
+    # can be flushed and dropped.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
