@@ -57,9 +57,7 @@ class PortalUserCreationForm(UserCreationForm):
 
 class AuditedPasswordChangeForm(AdminPasswordChangeForm):
     def save(self, commit=True):
-        services.user_change_password(
-            user=self.user, actor=current_user(), new_password=self.cleaned_data["password1"]
-        )
+        services.user_change_password(user=self.user, actor=current_user(), new_password=self.cleaned_data["password1"])
         self.user.refresh_from_db()
         return self.user
 
@@ -90,7 +88,9 @@ class PortalUserAdmin(RestrictedAdminMixin, UserAdmin):
         (_("Roles"), {"fields": ("groups", "legal_qualification", "legal_qualification_number")}),
         (_("Account"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "unit", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "unit", "password1", "password2")}),
+    )
     readonly_fields = ["last_login", "date_joined"]
 
     def save_model(self, request, obj, form, change):

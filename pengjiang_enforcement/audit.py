@@ -272,9 +272,7 @@ def verify_audit() -> VerifyReport:
     previous_hash = GENESIS
     for checkpoint in AuditCheckpoint.objects.order_by("id").iterator():
         report.checkpoints += 1
-        heads = list(
-            checkpoint.heads.order_by("chain_key").values_list("chain_key", "chain_seq", "hash")
-        )
+        heads = list(checkpoint.heads.order_by("chain_key").values_list("chain_key", "chain_seq", "hash"))
         digest = _digest(
             {
                 "prev": checkpoint.prev_hash,

@@ -16,13 +16,9 @@ class UnitKind(models.TextChoices):
 
 
 # Units whose people work for the whole district (their scope is every township).
-DISTRICT_LEVEL_KINDS = frozenset(
-    {UnitKind.DISTRICT, UnitKind.JUSTICE_BUREAU, UnitKind.RULE_OF_LAW_OFFICE}
-)
+DISTRICT_LEVEL_KINDS = frozenset({UnitKind.DISTRICT, UnitKind.JUSTICE_BUREAU, UnitKind.RULE_OF_LAW_OFFICE})
 # Units that belong to one township (their scope is that township).
-TOWNSHIP_LEVEL_KINDS = frozenset(
-    {UnitKind.TOWNSHIP, UnitKind.ENFORCEMENT_OFFICE, UnitKind.JUDICIAL_OFFICE}
-)
+TOWNSHIP_LEVEL_KINDS = frozenset({UnitKind.TOWNSHIP, UnitKind.ENFORCEMENT_OFFICE, UnitKind.JUDICIAL_OFFICE})
 
 
 class TownshipType(models.TextChoices):

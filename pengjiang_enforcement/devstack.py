@@ -94,7 +94,9 @@ def ensure_system_packages(*, for_tests: bool) -> None:
         result = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages.split()], env=env)
         if result.returncode != 0:
             subprocess.run(["apt-get", "update"], env=env, check=False)
-            subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages.split()], env=env, check=True)
+            subprocess.run(
+                ["apt-get", "install", "-y", "--no-install-recommends", *packages.split()], env=env, check=True
+            )
     else:
         say("some system packages are missing; install them with:")
         print(f"\n    sudo {line}\n", flush=True)
@@ -169,7 +171,9 @@ def ensure_database(url: str) -> None:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cur.fetchone() is None:
                 say(f"creating database {name}")
-                cur.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name)))
+                cur.execute(
+                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
+                )
     finally:
         conn.close()
 
@@ -316,7 +320,7 @@ def run_portal() -> int:
         say("portal: http://127.0.0.1:8000  (Ctrl-C stops the portal, the worker and the services)")
         stopping = False
 
-        def _stop(signum, frame):  # noqa: ARG001
+        def _stop(signum, frame):
             nonlocal stopping
             stopping = True
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Role
 
@@ -36,7 +37,7 @@ HOME_TITLES: dict[str, Any] = {
     Role.TOWNSHIP_LEADER: _("Township overview"),
     Role.JUDICIAL_SUPERVISOR: _("Review queue"),
     Role.DISTRICT_SUPERVISOR: _("District review queue"),
-    Role.DEPARTMENT_LIAISON: _("Department liaison"),
+    Role.DEPARTMENT_LIAISON: pgettext_lazy("home page", "Department liaison"),
     Role.SOCIAL_SUPERVISOR: _("Social supervision"),
     Role.DISTRICT_ADMIN: _("Catalogue and units"),
 }

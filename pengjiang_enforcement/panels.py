@@ -9,7 +9,13 @@ from .choices import Role
 from .home import Panel, registry
 from .models import AuditLog, User
 from .roles import ALL_ROLES
-from .selectors import certificate_status, people_with_certificates, township_overview, upcoming_special_days
+from .selectors import (
+    certificate_status,
+    people_with_certificates,
+    township_overview,
+    unknown_years,
+    upcoming_special_days,
+)
 
 
 def _profile(request: HttpRequest) -> dict:
@@ -38,7 +44,7 @@ def _district_units(request: HttpRequest) -> dict:
 
 
 def _calendar(request: HttpRequest) -> dict:
-    return {"special_days": upcoming_special_days()[:8]}
+    return {"special_days": upcoming_special_days()[:8], "unknown_years": unknown_years()}
 
 
 def _recent_audit(request: HttpRequest) -> dict:

@@ -128,7 +128,6 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(scope_q | grants)
 
 
-
 class ScopedModel(models.Model):
     """Base for models whose rows belong to a township (and, optionally, a department).
 

@@ -62,11 +62,16 @@ def grant_role_permissions(apps, grants: Mapping[str, Sequence[str]]) -> None:
     first so a fresh database gets its grants in the same ``migrate``.
     """
     from django.contrib.auth.management import create_permissions
+    from django.db.migrations.state import StateApps
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if isinstance(apps, StateApps):
+            # historical app configs have no models module; create_permissions skips those
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
+            app_config.models_module = None
+        else:
+            create_permissions(app_config, apps=apps, verbosity=0)
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -87,6 +87,13 @@ class SpecialDay:
     name: str
 
 
+def unknown_years(start: datetime.date | None = None, horizon_days: int = 90) -> list[int]:
+    """Years within the horizon whose holidays nobody has recorded yet."""
+    start = start or today()
+    end = start + datetime.timedelta(days=horizon_days)
+    return [year for year in range(start.year, end.year + 1) if not workdays.year_is_known(year)]
+
+
 def upcoming_special_days(start: datetime.date | None = None, horizon_days: int = 90) -> list[SpecialDay]:
     """Holidays on weekdays and working weekends in the coming weeks, for the calendar panel."""
     start = start or today()

@@ -196,9 +196,7 @@ def certificate_add(
         user=user, number=number.strip(), issuing_body=issuing_body, valid_from=valid_from, valid_to=valid_to
     )
     if valid_to < valid_from:
-        raise RuleViolation(
-            _("A certificate cannot expire before it becomes valid."), rule="certificate_valid_range"
-        )
+        raise RuleViolation(_("A certificate cannot expire before it becomes valid."), rule="certificate_valid_range")
     certificate.full_clean()
     certificate.save()
     audit_record(action="core.certificate.added", obj=certificate, actor=actor, after=snapshot(certificate))
@@ -235,5 +233,7 @@ def calendar_override_set(
     override.kind, override.name, override.note = kind, name, note
     override.full_clean()
     override.save()
-    audit_record(action="core.calendar.override_set", obj=override, actor=actor, before=before, after=snapshot(override))
+    audit_record(
+        action="core.calendar.override_set", obj=override, actor=actor, before=before, after=snapshot(override)
+    )
     return override

@@ -119,7 +119,9 @@ _database = dj_database_url.parse(
     conn_health_checks=True,
 )
 if _database["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...): no other database is supported.")
+    raise ImproperlyConfigured(
+        "DATABASE_URL must point at PostgreSQL (postgres://...): no other database is supported."
+    )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -234,6 +236,9 @@ LOGGING = {
 }
 
 # --- the portal's own settings ---------------------------------------------------------------
+# Data migrations that load reference data (each defines an idempotent ``forwards(apps, schema_editor)``).
+# Transactional tests re-run them after a flush; later apps append their own.
+REFERENCE_DATA_MIGRATIONS = [("core", ["0003_roles", "0004_organisation"])]
 PORTAL_NAME = _("Pengjiang Township Enforcement Portal")
 # How long /healthz waits for a Celery worker to answer a ping, in seconds.
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "1.0"))

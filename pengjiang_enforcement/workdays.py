@@ -63,6 +63,15 @@ def _package_says_working(day: datetime.date) -> bool:
         return day.weekday() < 5
 
 
+def year_is_known(year: int) -> bool:
+    """Whether the holidays of ``year`` are known (from the package or recorded overrides)."""
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 1, 1))
+        return True
+    except NotImplementedError:
+        return any(day.year == year for day in _overrides())
+
+
 def is_working_day(day: datetime.date) -> bool:
     """Whether ``day`` is a working day (override first, then the holiday package)."""
     override = _overrides().get(day)

@@ -36,9 +36,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         return user
 
 
-def give_certificate(
-    user: User, *, valid_from: datetime.date | None = None, valid_to: datetime.date | None = None
-):
+def give_certificate(user: User, *, valid_from: datetime.date | None = None, valid_to: datetime.date | None = None):
     today = timezone.localdate()
     return certificate_add(
         actor=None,

@@ -16,8 +16,12 @@ from pengjiang_enforcement.choices import Role
 
 
 def _make(username: str, full_name: str, unit_code: str, **kwargs):
+    from pengjiang_enforcement.models import Unit
+
     from .factories import UserFactory, unit
 
+    if not Unit.objects.filter(code=unit_code).exists():  # flushed by an earlier transactional test
+        restore_reference_data()
     return UserFactory(username=username, full_name=full_name, unit=unit(unit_code), **kwargs)
 
 
@@ -87,7 +91,7 @@ def login():
 
 
 @pytest.fixture
-def celery_worker_thread(transactional_db):
+def celery_worker_thread(transactional_reference_data):
     """A real Celery worker consuming the real Redis broker, in a thread of the test process."""
     from celery.contrib.testing.worker import start_worker
     from django.db import connection
@@ -103,3 +107,82 @@ def celery_worker_thread(transactional_db):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def restore_reference_data() -> None:
+    """Put back what migrations load (roles, permissions, the organisation).
+
+    Transactional tests (live server, real worker) end with a flush that empties every table,
+    including rows data migrations wrote; the next transactional test needs them again.
+    Reference-data migrations are idempotent, so running them against the live registry is safe.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+
+    for app_label, names in settings.REFERENCE_DATA_MIGRATIONS:
+        for name in names:
+            module = import_module(f"{apps.get_app_config(app_label).name}.migrations.{name}")
+            module.forwards(apps, None)
+
+
+@pytest.fixture
+def transactional_reference_data(transactional_db):
+    restore_reference_data()
+
+
+@pytest.fixture
+def live_portal(transactional_reference_data, live_server):
+    """The live server, with the reference data in place."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download needed)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; Django's ORM calls from the test body are
+    # still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def sign_in(page, live_server, username: str, password: str | None = None) -> None:
+    """Sign in through the login form of the live server."""
+    from .factories import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

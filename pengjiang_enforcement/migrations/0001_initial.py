@@ -3,184 +3,376 @@
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import pengjiang_enforcement.models.people
 from django.conf import settings
 from django.db import migrations, models
 
+import pengjiang_enforcement.models.people
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditCheckpoint',
+            name="AuditCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(verbose_name='time')),
-                ('last_audit_id', models.BigIntegerField(verbose_name='last audit record')),
-                ('head_count', models.PositiveIntegerField(verbose_name='chains sealed')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='previous hash')),
-                ('hash', models.CharField(max_length=64, verbose_name='hash')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(verbose_name="time")),
+                ("last_audit_id", models.BigIntegerField(verbose_name="last audit record")),
+                ("head_count", models.PositiveIntegerField(verbose_name="chains sealed")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="previous hash")),
+                ("hash", models.CharField(max_length=64, verbose_name="hash")),
             ],
             options={
-                'verbose_name': 'audit checkpoint',
-                'verbose_name_plural': 'audit checkpoints',
-                'ordering': ['-id'],
+                "verbose_name": "audit checkpoint",
+                "verbose_name_plural": "audit checkpoints",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(max_length=50, verbose_name='full name')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='post')),
-                ('legal_qualification', models.BooleanField(default=False, help_text='Required of a first-time legal reviewer (APL Art. 58).', verbose_name='holds the legal professional qualification')),
-                ('legal_qualification_number', models.CharField(blank=True, max_length=50, verbose_name='legal qualification certificate number')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                ("full_name", models.CharField(max_length=50, verbose_name="full name")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="post")),
+                (
+                    "legal_qualification",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Required of a first-time legal reviewer (APL Art. 58).",
+                        verbose_name="holds the legal professional qualification",
+                    ),
+                ),
+                (
+                    "legal_qualification_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="legal qualification certificate number"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'ordering': ['unit__sort_order', 'username'],
-                'abstract': False,
-                'swappable': 'AUTH_USER_MODEL',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "ordering": ["unit__sort_order", "username"],
+                "abstract": False,
+                "swappable": "AUTH_USER_MODEL",
             },
             managers=[
-                ('objects', pengjiang_enforcement.models.people.PortalUserManager()),
+                ("objects", pengjiang_enforcement.models.people.PortalUserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Day off (holiday)'), ('working_day', 'Working day (make-up day)')], max_length=20, verbose_name='kind')),
-                ('name', models.CharField(help_text='e.g. 春节, 国庆节 调休上班', max_length=50, verbose_name='name')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "Day off (holiday)"), ("working_day", "Working day (make-up day)")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(help_text="e.g. 春节, 国庆节 调休上班", max_length=50, verbose_name="name")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar override',
-                'verbose_name_plural': 'calendar overrides',
-                'ordering': ['date'],
+                "verbose_name": "calendar override",
+                "verbose_name_plural": "calendar overrides",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Stable identifier, e.g. duruan-office.', unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('district', 'District'), ('township', 'Township or street'), ('enforcement_office', 'Comprehensive enforcement office'), ('judicial_office', 'Judicial office'), ('department', 'District department'), ('justice_bureau', 'District justice bureau'), ('rule_of_law_office', 'District rule-of-law office'), ('contact_point', 'Supervision contact point')], max_length=30, verbose_name='kind')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('short_name', models.CharField(help_text='Used in case and document numbers.', max_length=20, verbose_name='short name')),
-                ('township_type', models.CharField(blank=True, choices=[('town', 'Town'), ('street', 'Street')], max_length=10, verbose_name='town or street')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.unit', verbose_name='parent unit')),
-                ('township', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='township_units', to='core.unit', verbose_name='township')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Stable identifier, e.g. duruan-office.", unique=True, verbose_name="code"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("district", "District"),
+                            ("township", "Township or street"),
+                            ("enforcement_office", "Comprehensive enforcement office"),
+                            ("judicial_office", "Judicial office"),
+                            ("department", "District department"),
+                            ("justice_bureau", "District justice bureau"),
+                            ("rule_of_law_office", "District rule-of-law office"),
+                            ("contact_point", "Supervision contact point"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(
+                        help_text="Used in case and document numbers.", max_length=20, verbose_name="short name"
+                    ),
+                ),
+                (
+                    "township_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("town", "Town"), ("street", "Street")],
+                        max_length=10,
+                        verbose_name="town or street",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="township_units",
+                        to="core.unit",
+                        verbose_name="township",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['sort_order', 'pk'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["sort_order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='core.unit', verbose_name='unit'),
+            model_name="user",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="core.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.CreateModel(
-            name='AuditCheckpointHead',
+            name="AuditCheckpointHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_key', models.CharField(max_length=100, verbose_name='chain')),
-                ('chain_seq', models.PositiveBigIntegerField(verbose_name='position in chain')),
-                ('hash', models.CharField(max_length=64, verbose_name='hash')),
-                ('checkpoint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='heads', to='core.auditcheckpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_key", models.CharField(max_length=100, verbose_name="chain")),
+                ("chain_seq", models.PositiveBigIntegerField(verbose_name="position in chain")),
+                ("hash", models.CharField(max_length=64, verbose_name="hash")),
+                (
+                    "checkpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="heads", to="core.auditcheckpoint"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit checkpoint head',
-                'verbose_name_plural': 'audit checkpoint heads',
-                'constraints': [models.UniqueConstraint(fields=('checkpoint', 'chain_key'), name='core_checkpointhead_unique')],
+                "verbose_name": "audit checkpoint head",
+                "verbose_name_plural": "audit checkpoint heads",
+                "constraints": [
+                    models.UniqueConstraint(fields=("checkpoint", "chain_key"), name="core_checkpointhead_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_repr', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='action')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('chain_key', models.CharField(max_length=100, verbose_name='chain')),
-                ('chain_seq', models.PositiveBigIntegerField(verbose_name='position in chain')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='previous hash')),
-                ('hash', models.CharField(max_length=64, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype', verbose_name='object type')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("actor_repr", models.CharField(blank=True, max_length=150, verbose_name="actor name")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request id")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="action")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object id")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="object")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="after")),
+                ("chain_key", models.CharField(max_length=100, verbose_name="chain")),
+                ("chain_seq", models.PositiveBigIntegerField(verbose_name="position in chain")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="previous hash")),
+                ("hash", models.CharField(max_length=64, verbose_name="hash")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                        verbose_name="object type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit record',
-                'verbose_name_plural': 'audit records',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', '-id'], name='core_auditlog_object_idx'), models.Index(fields=['actor', '-id'], name='core_auditlog_actor_idx')],
-                'constraints': [models.UniqueConstraint(fields=('chain_key', 'chain_seq'), name='core_auditlog_chain_position_unique')],
+                "verbose_name": "audit record",
+                "verbose_name_plural": "audit records",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id", "-id"], name="core_auditlog_object_idx"),
+                    models.Index(fields=["actor", "-id"], name="core_auditlog_actor_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("chain_key", "chain_seq"), name="core_auditlog_chain_position_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EnforcementCertificate',
+            name="EnforcementCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='certificate number')),
-                ('issuing_body', models.CharField(max_length=100, verbose_name='issuing body')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(verbose_name='valid to')),
-                ('revoked_on', models.DateField(blank=True, null=True, verbose_name='revoked on')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to=settings.AUTH_USER_MODEL, verbose_name='holder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=40, unique=True, verbose_name="certificate number")),
+                ("issuing_body", models.CharField(max_length=100, verbose_name="issuing body")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(verbose_name="valid to")),
+                ("revoked_on", models.DateField(blank=True, null=True, verbose_name="revoked on")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="holder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enforcement certificate',
-                'verbose_name_plural': 'enforcement certificates',
-                'ordering': ['-valid_to'],
-                'indexes': [models.Index(fields=['user', 'valid_to'], name='core_cert_user_valid_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='core_certificate_valid_range')],
+                "verbose_name": "enforcement certificate",
+                "verbose_name_plural": "enforcement certificates",
+                "ordering": ["-valid_to"],
+                "indexes": [models.Index(fields=["user", "valid_to"], name="core_cert_user_valid_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("valid_to__gte", models.F("valid_from"))),
+                        name="core_certificate_valid_range",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['kind', 'sort_order'], name='core_unit_kind_sort_idx'),
+            model_name="unit",
+            index=models.Index(fields=["kind", "sort_order"], name="core_unit_kind_sort_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'township'), models.Q(('township_type', ''), _negated=True)), models.Q(models.Q(('kind', 'township'), _negated=True), ('township_type', '')), _connector='OR'), name='core_unit_township_type_only_on_townships'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "township"), models.Q(("township_type", ""), _negated=True)),
+                    models.Q(models.Q(("kind", "township"), _negated=True), ("township_type", "")),
+                    _connector="OR",
+                ),
+                name="core_unit_township_type_only_on_townships",
+            ),
         ),
     ]

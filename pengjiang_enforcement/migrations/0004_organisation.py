@@ -60,7 +60,13 @@ def forwards(apps, schema_editor):
 
     district = make(DISTRICT[0], "district", DISTRICT[1], DISTRICT[2])
     make("justice-bureau", "justice_bureau", "江门市蓬江区司法局", "区司法局", district)
-    make("rule-of-law-office", "rule_of_law_office", "中共江门市蓬江区委全面依法治区委员会办公室", "区委依法治区办", district)
+    make(
+        "rule-of-law-office",
+        "rule_of_law_office",
+        "中共江门市蓬江区委全面依法治区委员会办公室",
+        "区委依法治区办",
+        district,
+    )
     for code, name, short_name, township_type in TOWNSHIPS:
         township = make(code, "township", name, short_name, district, township_type)
         township.township = township
@@ -68,7 +74,13 @@ def forwards(apps, schema_editor):
         office = make(
             f"{code}-office", "enforcement_office", f"{name}综合行政执法办公室", f"{short_name}执法办", township
         )
-        judicial = make(f"{code}-judicial", "judicial_office", f"江门市蓬江区司法局{short_name}司法所", f"{short_name}司法所", township)
+        judicial = make(
+            f"{code}-judicial",
+            "judicial_office",
+            f"江门市蓬江区司法局{short_name}司法所",
+            f"{short_name}司法所",
+            township,
+        )
         for unit in (office, judicial):
             unit.township = township
             unit.save(update_fields=["township"])

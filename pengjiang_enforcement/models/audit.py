@@ -104,3 +104,6 @@ class AuditCheckpointHead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["checkpoint", "chain_key"], name="core_checkpointhead_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} #{self.chain_seq}"

@@ -35,7 +35,9 @@ class User(AbstractUser, ScopedModel):
         default=False,
         help_text=_("Required of a first-time legal reviewer (APL Art. 58)."),
     )
-    legal_qualification_number = models.CharField(_("legal qualification certificate number"), max_length=50, blank=True)
+    legal_qualification_number = models.CharField(
+        _("legal qualification certificate number"), max_length=50, blank=True
+    )
 
     objects = PortalUserManager()
 
@@ -79,7 +81,9 @@ class User(AbstractUser, ScopedModel):
 
 class CertificateQuerySet(RestrictedQuerySet):
     def valid_on(self, day: datetime.date) -> CertificateQuerySet:
-        return self.filter(valid_from__lte=day, valid_to__gte=day).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+        return self.filter(valid_from__lte=day, valid_to__gte=day).filter(
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
+        )
 
 
 class EnforcementCertificate(ScopedModel):

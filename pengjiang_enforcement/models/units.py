@@ -19,7 +19,9 @@ class Unit(ScopedModel):
     restricting any record to a township is one indexed comparison.
     """
 
-    code = models.SlugField(_("code"), max_length=50, unique=True, help_text=_("Stable identifier, e.g. duruan-office."))
+    code = models.SlugField(
+        _("code"), max_length=50, unique=True, help_text=_("Stable identifier, e.g. duruan-office.")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=20, help_text=_("Used in case and document numbers."))

@@ -101,7 +101,9 @@ def test_verify_audit_names_an_edited_row(district_admin):
     unit_update(unit=target, actor=district_admin, phone="0750-1")
     row = AuditLog.objects.filter(chain_key=f"core.unit:{target.pk}").latest("id")
     # Only a database superuser can get past the trigger; verify_audit still notices.
-    _as_superuser_bypassing_triggers("UPDATE core_auditlog SET after = '{\"phone\": \"0750-666\"}' WHERE id = %s", [row.id])
+    _as_superuser_bypassing_triggers(
+        'UPDATE core_auditlog SET after = \'{"phone": "0750-666"}\' WHERE id = %s', [row.id]
+    )
     problems = verify_audit().problems
     assert problems == [
         f"FORGED OR EDITED: audit row id {row.id} (core.unit.updated, core.unit:{target.pk} #{row.chain_seq}): "

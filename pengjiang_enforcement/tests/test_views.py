@@ -25,7 +25,7 @@ HOME_HEADINGS_ZH = {
     Role.TOWNSHIP_LEADER: "镇街工作概览",
     Role.JUDICIAL_SUPERVISOR: "审查队列",
     Role.DISTRICT_SUPERVISOR: "全区审查队列",
-    Role.DEPARTMENT_LIAISON: "部门联络",
+    Role.DEPARTMENT_LIAISON: "部门联络工作台",
     Role.SOCIAL_SUPERVISOR: "社会监督",
     Role.DISTRICT_ADMIN: "目录与单位",
 }
@@ -156,7 +156,12 @@ def test_admin_records_a_certificate_for_an_officer(login, district_admin, durua
     client = login(district_admin)
     response = client.post(
         f"/people/{duruan_colleague.pk}/",
-        {"number": "44070399999", "issuing_body": "江门市人民政府", "valid_from": "2026-01-01", "valid_to": "2028-12-31"},
+        {
+            "number": "44070399999",
+            "issuing_body": "江门市人民政府",
+            "valid_from": "2026-01-01",
+            "valid_to": "2028-12-31",
+        },
     )
     assert response.status_code == 302
     assert duruan_colleague.certificates.filter(number="44070399999").exists()
@@ -166,7 +171,12 @@ def test_certificate_that_ends_before_it_starts_is_refused(login, district_admin
     client = login(district_admin)
     response = client.post(
         f"/people/{duruan_colleague.pk}/",
-        {"number": "44070388888", "issuing_body": "江门市人民政府", "valid_from": "2026-01-01", "valid_to": "2025-12-31"},
+        {
+            "number": "44070388888",
+            "issuing_body": "江门市人民政府",
+            "valid_from": "2026-01-01",
+            "valid_to": "2025-12-31",
+        },
     )
     assert response.status_code == 200
     assert "证件失效日期不能早于生效日期" in response.content.decode()

@@ -138,3 +138,11 @@ def test_years_the_package_does_not_know_fall_back_to_weekends(district_admin):
     assert not is_working_day(D(2099, 5, 2))
     calendar_override_set(actor=district_admin, date=far, kind=CalendarDayKind.HOLIDAY, name="劳动节")
     assert not is_working_day(far)
+
+
+@pytest.mark.django_db
+def test_year_coverage_is_known_from_package_or_overrides(district_admin):
+    assert workdays.year_is_known(2026)
+    assert not workdays.year_is_known(2099)
+    calendar_override_set(actor=district_admin, date=D(2099, 1, 1), kind=CalendarDayKind.HOLIDAY, name="元旦")
+    assert workdays.year_is_known(2099)

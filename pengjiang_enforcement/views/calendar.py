@@ -64,5 +64,12 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/calendar.html",
-        {"year": year, "months": months, "overrides": overrides, "form": form, "today": today()},
+        {
+            "year": year,
+            "months": months,
+            "overrides": overrides,
+            "form": form,
+            "today": today(),
+            "year_known": workdays.year_is_known(year),
+        },
     )

@@ -22,7 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet: bool = False, **options):
         for app_config in apps.get_app_configs():
-            if not (app_config.name.startswith("pengjiang_enforcement") or app_config.label in {"powers", "cases", "supervision"}):
+            if not (
+                app_config.name.startswith("pengjiang_enforcement")
+                or app_config.label in {"powers", "cases", "supervision"}
+            ):
                 continue
             try:
                 module = import_module(f"{app_config.name}.demo")
@@ -36,7 +39,7 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % settings.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {settings.DEMO_PASSWORD})"))
         for demo in DEMO_USERS:
             roles = ", ".join(str(Role(r).label) for r in demo.roles)
             self.stdout.write(f"  {demo.username:<14} {demo.full_name:<6}  {roles}")
