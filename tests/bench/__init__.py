@@ -1,0 +1,1 @@
+"""Benchmarks behind `make bench`. Each module registers functions that return result rows."""

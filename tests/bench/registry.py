@@ -1,0 +1,48 @@
+"""The list of benchmarks and the table they print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Row:
+    benchmark: str
+    measure: str
+    value: float
+    unit: str
+    target: str = ""
+    failed: bool = False
+
+    def formatted(self) -> str:
+        return f"{self.value:,.1f}" if isinstance(self.value, float) else f"{self.value:,}"
+
+
+@dataclass
+class Benchmark:
+    name: str
+    run: Callable[[], list[Row]]
+
+
+def _load() -> list[Benchmark]:
+    from . import audit
+
+    return [Benchmark("audit", audit.run)]
+
+
+BENCHMARKS: list[Benchmark] = _load()
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ["benchmark", "measure", "value", "unit", "target", "ok"]
+    table = [[r.benchmark, r.measure, r.formatted(), r.unit, r.target, "FAIL" if r.failed else "ok"] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *table, strict=False)]
+
+    def line(cells):
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)) + " |"
+
+    print(line(headers))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in table:
+        print(line(row))
