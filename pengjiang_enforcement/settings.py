@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "guardian",
     "django_htmx",
     "pengjiang_enforcement.apps.CoreConfig",
@@ -238,7 +239,10 @@ LOGGING = {
 # --- the portal's own settings ---------------------------------------------------------------
 # Data migrations that load reference data (each defines an idempotent ``forwards(apps, schema_editor)``).
 # Transactional tests re-run them after a flush; later apps append their own.
-REFERENCE_DATA_MIGRATIONS = [("core", ["0003_roles", "0004_organisation"])]
+REFERENCE_DATA_MIGRATIONS = [
+    ("core", ["0003_roles", "0004_organisation"]),
+    ("powers", ["0002_roles"]),
+]
 PORTAL_NAME = _("Pengjiang Township Enforcement Portal")
 # How long /healthz waits for a Celery worker to answer a ping, in seconds.
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "1.0"))

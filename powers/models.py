@@ -1,1 +1,0 @@
-"""Models of the powers app (added by later work)."""
