@@ -103,7 +103,10 @@ def test_order_type(texts, expected):
 
 def test_hotline_columns_match_the_jiangmen_and_knowledge_base_templates():
     jiangmen = "工单编号,受理时间,诉求标题,事项分类一级,事项分类二级,事项分类三级,事项分类四级,市民诉求\n"
-    knowledge_base = "序号,办件编号,办件来源,市级编号,诉求主题,诉求内容,办理单位,办理科室,诉求人,诉求人电话,处理结果,事项大类,事项小类,派发时间,承诺完成时间,办件状态\n"
+    knowledge_base = (
+        "序号,办件编号,办件来源,市级编号,诉求主题,诉求内容,办理单位,办理科室,诉求人,"
+        "诉求人电话,处理结果,事项大类,事项小类,派发时间,承诺完成时间,办件状态\n"
+    )
     first = open_table(io.BytesIO((jiangmen + "1,2026-01-01,t,a,b,c,d,x\n").encode("gbk")), HOTLINE_COLUMNS)
     assert set(first.columns) == {
         "order_no",
