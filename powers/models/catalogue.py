@@ -51,7 +51,10 @@ class PowerItem(CatalogueModel):
     setting_basis = models.TextField(_("legal basis (设定依据)"), blank=True)
     penalty_basis = models.TextField(_("penalty basis (处罚依据)"), blank=True)
     penalty_types = ArrayField(
-        models.CharField(max_length=30, choices=PenaltyType.choices), verbose_name=_("penalty types"), default=list
+        models.CharField(max_length=30, choices=PenaltyType.choices),
+        verbose_name=_("penalty types"),
+        default=list,
+        blank=True,  # inspections impose none
     )
     fine_min = models.DecimalField(_("minimum fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     fine_max = models.DecimalField(_("maximum fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -106,6 +109,8 @@ class PowerItem(CatalogueModel):
             models.Index(fields=["department", "status"], name="powers_item_dept_status_idx"),
             models.Index(fields=["kind", "status"], name="powers_item_kind_status_idx"),
             models.Index(fields=["status", "code"], name="powers_item_status_code_idx"),
+            # "Are sample items shown?" answered without reading the table.
+            models.Index(fields=["code"], condition=Q(is_sample=True), name="powers_item_sample_idx"),
         ]
 
     def __str__(self) -> str:
