@@ -445,7 +445,7 @@ def import_apply(job_id: int) -> CatalogueImport | None:
         try:
             with transaction.atomic():
                 job = (
-                    CatalogueImport.objects.select_for_update()
+                    CatalogueImport.objects.select_for_update(of=("self",))
                     .defer("preview")
                     .select_related("created_by", "confirmed_by")
                     .get(pk=job_id)

@@ -120,6 +120,11 @@ class PowerItem(CatalogueModel):
     def full_code(self) -> str:
         return f"{self.code}-{self.sub_code}" if self.sub_code else self.code
 
+    @property
+    def penalty_type_labels(self) -> list[str]:
+        labels = dict(PenaltyType.choices)
+        return [str(labels.get(value, value)) for value in self.penalty_types]
+
     def hearing_threshold(self, *, organisation: bool):
         """The fine from which the party may request a hearing (APL Art. 63; 较大数额)."""
         return self.hearing_threshold_organisation if organisation else self.hearing_threshold_person
