@@ -63,12 +63,15 @@ def _usage() -> None:
     rows: list[PowerUsage] = []
     case_id = DEMO_CASE_BASE
     # A third of the items are used nowhere: the evaluation's candidates.
-    unused = {item_id for item_id in sorted({item_id for item_id, _ in held}) if rng.random() < 0.3}
+    item_ids = sorted({item_id for item_id, _ in held})
+    unused = {item_id for item_id in item_ids if rng.random() < 0.3}
+    # A few items are handled badly (late or overturned decisions): the other candidates.
+    sloppy_items = {item_id for item_id in item_ids if rng.random() < 0.04}
     for item_id, township_id in held:
         # Most items are used a little in some townships, a few a lot.
         roll = rng.random()
         count = 0 if item_id in unused or roll < 0.4 else rng.randint(1, 3) if roll < 0.9 else rng.randint(4, 12)
-        sloppy = rng.random() < 0.08
+        sloppy = item_id in sloppy_items
         for _ in range(count):
             case_id += 1
             filed = today - datetime.timedelta(days=rng.randint(20, 360))
@@ -82,7 +85,7 @@ def _usage() -> None:
                         item_id=item_id, township_id=township_id, case_id=case_id, kind=UsageKind.CLOSED, date=closed
                     )
                 )
-                if rng.random() < (0.45 if sloppy else 0.04):
+                if rng.random() < (0.45 if sloppy else 0.015):
                     rows.append(
                         PowerUsage(
                             item_id=item_id,
@@ -92,7 +95,7 @@ def _usage() -> None:
                             date=closed,
                         )
                     )
-                if rng.random() < (0.25 if sloppy else 0.02):
+                if rng.random() < (0.25 if sloppy else 0.005):
                     rows.append(
                         PowerUsage(item_id=item_id, township_id=township_id, case_id=case_id,
                                    kind=UsageKind.OVERTURNED, date=closed)

@@ -212,6 +212,8 @@ class ItemFilterForm(forms.Form):
         self.fields["township"].queryset = townships()
         self.fields["department"].label_from_instance = lambda unit: unit.short_name
         self.fields["township"].label_from_instance = lambda unit: unit.name
+        self.fields["department"].empty_label = _("All departments")
+        self.fields["township"].empty_label = _("All townships and streets")
 
 
 class MatrixForm(ItemFilterForm):
@@ -249,6 +251,8 @@ class EvaluationFilterForm(forms.Form):
         self.fields["department"].queryset = departments()
         self.fields["township"].label_from_instance = lambda unit: unit.name
         self.fields["department"].label_from_instance = lambda unit: unit.short_name
+        self.fields["department"].empty_label = _("All departments")
+        self.fields["township"].empty_label = _("All townships and streets")
 
     def clean(self):
         data = super().clean()
@@ -285,6 +289,7 @@ class EvaluationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = townships()
         self.fields["township"].label_from_instance = lambda unit: unit.name
+        self.fields["township"].empty_label = _("All townships and streets")
 
 
 class ImportForm(forms.Form):

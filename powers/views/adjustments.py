@@ -113,6 +113,7 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
     """Review, approve, reject, withdraw or retry (district admins)."""
     if action not in TARGETS:
         raise Http404
+    require(request, "powers.change_adjustment")
     adjustment = get_restricted_object_or_404(Adjustment, request.user, "change", pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():

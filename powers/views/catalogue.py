@@ -159,8 +159,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def discretion_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a new version of an item's discretion standard (the old one stays pinned)."""
-    item = get_restricted_object_or_404(PowerItem, request.user, "change", pk=pk)
     require(request, "powers.add_discretionstandard")
+    item = get_restricted_object_or_404(PowerItem, request.user, "change", pk=pk)
     current = discretion_standard_on(item, timezone.localdate())
     initial_bands = [{"level": level} for level in DiscretionLevel.values]
     if current is not None:
@@ -205,8 +205,8 @@ def discretion_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def leniency_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Put the item on a reduced- or no-penalty list."""
-    item = get_restricted_object_or_404(PowerItem, request.user, "change", pk=pk)
     require(request, "powers.add_leniencyentry")
+    item = get_restricted_object_or_404(PowerItem, request.user, "change", pk=pk)
     form = LeniencyForm(request.POST or None, initial={"effective_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -223,6 +223,7 @@ def leniency_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def leniency_end(request: HttpRequest, pk: int) -> HttpResponse:
     """Take an entry off its list from today (the record stays)."""
+    require(request, "powers.change_leniencyentry")
     entry = get_restricted_object_or_404(LeniencyEntry, request.user, "change", pk=pk)
     try:
         leniency_entry_end(actor=request.user, entry=entry, last_day=timezone.localdate() - datetime.timedelta(days=1))

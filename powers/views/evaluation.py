@@ -71,8 +71,8 @@ def evaluation_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def evaluation_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an evaluation of one item (keep / adjust / recall) with the figures behind it."""
-    item = get_restricted_object_or_404(PowerItem.objects.select_related("department"), request.user, pk=pk)
     require(request, "powers.add_evaluation")
+    item = get_restricted_object_or_404(PowerItem.objects.select_related("department"), request.user, pk=pk)
     filters = EvaluationFilterForm(request.GET or None)
     period = filters.cleaned_data if filters.is_valid() else {}
     today = timezone.localdate()

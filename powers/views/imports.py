@@ -109,6 +109,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def import_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in {"confirm", "cancel"}:
         raise Http404
+    require(request, "powers.change_catalogueimport")
     job = get_restricted_object_or_404(CatalogueImport, request.user, "change", pk=pk)
     try:
         if action == "confirm":

@@ -62,8 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """The catalogue in force today, per township; search across all of it."""
     today = timezone.localdate()
     items, filters = _filtered(request, published_items(today).select_related("department").defer("search_vector"))
-    searching = any(filters.values())
-    page = paginate(request, items, per_page=PER_PAGE) if searching else None
+    page = paginate(request, items, per_page=PER_PAGE)
     return render(
         request,
         "powers/public/index.html",
