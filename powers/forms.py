@@ -38,7 +38,7 @@ CONTENT_FIELDS = [
 
 
 class TownshipChoice(forms.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
     def label_from_instance(self, obj) -> str:
         return obj.name
@@ -79,12 +79,11 @@ class ItemForm(ProcedureFields):
         fields["penalty_types"] = forms.MultipleChoiceField(
             label=PowerItem._meta.get_field("penalty_types").verbose_name,
             choices=PenaltyType.choices,
-            widget=forms.CheckboxSelectMultiple,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             required=False,
         )
-        procedure = {name: self.fields.pop(name) for name in list(self.fields)}
         self.fields.update(fields)
-        self.fields.update(procedure)
+        self.order_fields([*names, "townships", "add_townships", "remove_townships", "effective_date", "reason"])
 
     def item_data(self) -> dict:
         names = [n for n in self.fields if n not in {"effective_date", "reason", "townships"}]
@@ -101,7 +100,6 @@ class AddItemForm(ItemForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, new=True, **kwargs)
-        self.fields["townships"] = self.fields.pop("townships")
         self.fields["townships"].queryset = townships()
 
 
@@ -111,8 +109,6 @@ class ChangeItemForm(ItemForm):
 
     def __init__(self, *args, item: PowerItem, held: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("add_townships", "remove_townships"):
-            self.fields[name] = self.fields.pop(name)
         self.fields["add_townships"].queryset = townships().exclude(pk__in=held)
         self.fields["remove_townships"].queryset = townships().filter(pk__in=held)
         if not self.is_bound:
@@ -240,11 +236,13 @@ class EvaluationFilterForm(forms.Form):
             "end": today,
             "error_rate": defaults.error_rate,
             "min_closed": defaults.min_closed,
+            # Opened without a query, the view shows the candidates; the form then says which.
+            "flagged": True,
         }
         if data is not None:
             data = data.copy()
             for key, value in initial.items():
-                if not data.get(key):
+                if key != "flagged" and not data.get(key):
                     data[key] = value
         super().__init__(data if data is not None else initial, **kwargs)
         self.fields["township"].queryset = townships()
@@ -276,7 +274,11 @@ class EvaluationForm(forms.Form):
     )
     period_start = forms.DateField(label=_("period from"), widget=DateInput())
     period_end = forms.DateField(label=_("period to"), widget=DateInput())
-    decision = forms.ChoiceField(label=_("decision"), choices=EvaluationDecision.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=EvaluationDecision.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
     start_adjustment = forms.BooleanField(
         label=_("propose the recall now"),

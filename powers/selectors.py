@@ -72,6 +72,18 @@ def leniency_entries_on(item: PowerItem | int, day: datetime.date) -> QuerySet[L
     return LeniencyEntry.objects.filter(item=item).filter(_item_in_force(day)).order_by("kind", "pk")
 
 
+def in_force_count(day: datetime.date) -> int:
+    """How many items are in force on ``day`` (the headline of the catalogue pages).
+
+    Counted on the items alone. The services keep an item in force only while some township
+    holds it (created with its townships, out of force once recalled from the last one), so
+    this equals ``items_in_force(day).count()`` without probing a delegation per item — which
+    for 50,000 items and millions of delegations is the difference between a few and a
+    hundred-odd milliseconds on every page view.
+    """
+    return PowerItem.objects.filter(_item_in_force(day)).count()
+
+
 def published_items(day: datetime.date, township: Unit | int | None = None) -> QuerySet[PowerItem]:
     """What the public may read: items in force on ``day`` that a township (or ``township``)
     holds on that day. The public pages and their downloads read nothing else."""
@@ -84,6 +96,7 @@ def holders_on(item_ids: Iterable[int], day: datetime.date) -> dict[int, set[int
     rows = (
         Delegation.objects.filter(item_id__in=list(result))
         .filter(_covers("", day))
+        .order_by()  # the model's ordering would join the items and the townships for nothing
         .values_list("item_id", "township_id")
     )
     for item_id, township_id in rows:
@@ -109,7 +122,8 @@ def has_sample_items() -> bool:
 def catalogue_figures(day: datetime.date) -> dict:
     """Figures for the district admin's home page: items in force per department, open
     adjustments per status."""
-    in_force = items_in_force(day)
+    # The items' own validity, as in_force_count: grouping needs no delegation probes.
+    in_force = PowerItem.objects.filter(_item_in_force(day))
     per_department = list(
         in_force.values("department_id", "department__short_name", "department__sort_order")
         .annotate(n=Count("pk"))

@@ -277,7 +277,10 @@ def item_create(
         )
     _clean_item(item)
     targets = list(townships) if townships is not None else coverage_townships(item.coverage)
-    item.coverage = coverage_of(t.pk for t in targets) or item.coverage
+    if not targets:
+        # An item in force is held by some township; the catalogue's counts rely on it.
+        raise RuleViolation(_("Name the townships that receive the item."), rule="adjustment_townships")
+    item.coverage = coverage_of(t.pk for t in targets)
     try:
         with transaction.atomic():
             item.save()

@@ -164,13 +164,16 @@ class Delegation(CatalogueModel):
     delegated to T on D" is one indexed lookup.
     """
 
-    item = models.ForeignKey(PowerItem, on_delete=models.PROTECT, related_name="delegations")
+    # No single-column indexes: the two composite indexes below lead with each key, and a
+    # catalogue of millions of delegations should not maintain the same index twice.
+    item = models.ForeignKey(PowerItem, on_delete=models.PROTECT, related_name="delegations", db_index=False)
     township = models.ForeignKey(
         "core.Unit",
         verbose_name=_("township"),
         on_delete=models.PROTECT,
         related_name="delegations",
         limit_choices_to={"kind": "township"},
+        db_index=False,
     )
     valid_from = models.DateField(_("delegated from"))
     valid_to = models.DateField(_("delegated until"), null=True, blank=True)
@@ -189,9 +192,13 @@ class Delegation(CatalogueModel):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
             ),
         ]
+        # "Held on day D" is answered from the index alone (valid_to is carried in it), for one
+        # item (the selector, the matrix) or one township (its public page, the item chooser).
         indexes = [
-            models.Index(fields=["township", "item", "valid_from"], name="powers_deleg_township_idx"),
-            models.Index(fields=["item", "township", "valid_from"], name="powers_deleg_item_idx"),
+            models.Index(
+                fields=["township", "item", "valid_from"], include=["valid_to"], name="powers_deleg_township_idx"
+            ),
+            models.Index(fields=["item", "township", "valid_from"], include=["valid_to"], name="powers_deleg_item_idx"),
         ]
 
     def __str__(self) -> str:

@@ -129,7 +129,9 @@ class PowerUsage(models.Model):
     them per item and township over a period.
     """
 
-    item = models.ForeignKey("powers.PowerItem", on_delete=models.PROTECT, related_name="usages")
+    item = models.ForeignKey(
+        "powers.PowerItem", on_delete=models.PROTECT, related_name="usages", db_index=False
+    )  # powers_usage_item_idx leads with it
     township = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
     case_id = models.BigIntegerField(_("case"))
     kind = models.CharField(_("kind"), max_length=20, choices=UsageKind.choices)

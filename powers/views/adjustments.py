@@ -34,6 +34,11 @@ from ..services import holder_ids
 from .common import require
 
 S = AdjustmentStatus
+# Fields laid out two to a row in the proposal form.
+HALF_WIDTH = frozenset(
+    {"code", "sub_code", "kind", "department", "field", "fine_min", "fine_max", "hearing_threshold_person",
+     "hearing_threshold_organisation", "delegation_mode", "effective_date", "is_major"}
+)  # fmt: skip
 STATUS_ORDER = [S.FAILED, S.PROPOSED, S.REVIEWED, S.APPROVED, S.APPLIED, S.REJECTED, S.WITHDRAWN]
 
 
@@ -211,5 +216,12 @@ def adjustment_new(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "powers/adjustment_form.html",
-        {"form": form, "kind": kind, "kind_label": AdjustmentKind(kind).label, "item": item, "evaluation": evaluation},
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": AdjustmentKind(kind).label,
+            "item": item,
+            "evaluation": evaluation,
+            "half": HALF_WIDTH,
+        },
     )

@@ -45,7 +45,9 @@ def evaluation_view(request: HttpRequest) -> HttpResponse:
         ).annotate(last_decision=Subquery(latest.values("decision")[:1]), last_id=Subquery(latest.values("pk")[:1]))
         if data["flagged"]:
             rows = flagged(rows)
-        page = paginate(request, rows.order_by("-flag_errors", "-flag_unused", "code", "sub_code"), per_page=50)
+        # In code order, so a page computes the figures of its own rows only (ordering by the
+        # flags would compute them for the whole catalogue first); "only candidates" filters.
+        page = paginate(request, rows.order_by("code", "sub_code"), per_page=50)
         labels = dict(EvaluationDecision.choices)
         for row in page:
             row.last_decision_label = labels.get(row.last_decision, "")

@@ -50,6 +50,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         held = set(
             delegations.filter(valid_from__lte=day)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .order_by()
             .values_list("item_id", "township_id")
         )
         rows = [(item, [(item.pk, t.pk) in held for t in columns], []) for item in page]

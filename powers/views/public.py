@@ -28,6 +28,7 @@ from ..selectors import (
     departments,
     discretion_standard_on,
     has_sample_items,
+    in_force_count,
     leniency_entries_on,
     published_items,
     townships,
@@ -73,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "kinds": PowerKind.choices,
             "filters": filters,
             "page": page,
-            "total": published_items(today).count(),
+            "total": in_force_count(today),
             "show_sample": has_sample_items(),
         },
     )
