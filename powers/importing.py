@@ -139,78 +139,83 @@ def _differences(values: dict[str, Any], row: ParsedRow) -> dict[str, Any]:
     return {k: row.values[k] for k in COMPARED_FIELDS if k in row.values and row.values[k] != values.get(k)}
 
 
+def _action_for(row: ParsedRow, item: PowerItem | None, catalogue: Catalogue) -> dict[str, Any] | None:
+    """What it takes to make the catalogue say what the row says (None: it already does)."""
+    base = {"row": row.number, "code": row.values["code"], "sub_code": row.values["sub_code"]}
+    if item is None:
+        if row.status == ItemStatus.RECALLED:
+            return None  # a recalled item we never had: nothing to do
+        return {**base, "type": AdjustmentKind.ADD, "name": row.values["name"], "values": row.values,
+                "townships": row.townships}  # fmt: skip
+    base |= {"item": item.pk, "name": item.name}
+    holders = catalogue.holders.get(item.pk, set())
+    if row.status == ItemStatus.RECALLED:
+        if item.status == ItemStatus.IN_FORCE and holders:
+            return {**base, "type": AdjustmentKind.RECALL, "townships": sorted(holders)}
+        return None
+    current = current_values(item)
+    changes = _differences(current, row)
+    add = [c for c in row.townships if c not in holders]
+    remove = sorted(holders - set(row.townships))
+    if not changes and not add and not remove:
+        return None
+    if not changes and not remove:
+        return {**base, "type": AdjustmentKind.REDELEGATE, "townships": add}
+    if not changes and not add:
+        return {**base, "type": AdjustmentKind.RECALL, "townships": remove}
+    return {**base, "type": AdjustmentKind.CHANGE, "values": changes, "before": {k: current.get(k) for k in changes},
+            "add_townships": add, "remove_townships": remove}  # fmt: skip
+
+
 def compare(parsed: list[ParsedRow], catalogue: Catalogue, *, recall_missing: bool) -> dict[str, Any]:
     """The actions that make the catalogue match the file, and the rows that cannot be done.
 
-    Returns ``{"actions": [...], "counts": {...}, "errors": [...]}``; rows already as the file
-    says (or already scheduled so by an open adjustment) count as unchanged.
+    Returns ``{"actions": [...], "counts": {...}, "errors": [...]}``. A row the catalogue
+    already matches is unchanged. A row that differs from an item with an open adjustment is
+    "scheduled" when the adjustment will make the item so, and an error otherwise: two
+    pending changes to one item could contradict each other.
     """
     actions: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     seen: set[tuple[str, str]] = set()
     for row in parsed:
-        item = catalogue.items.get(row.key)
-        base = {"row": row.number, "code": row.values["code"], "sub_code": row.values["sub_code"]}
-        open_adjustment = catalogue.open_by_item.get(item.pk) if item else catalogue.open_adds.get(row.key)
-        if open_adjustment is not None:
-            values, holders, status = catalogue.target_of(open_adjustment, item)
-            if status == row.status and (
-                status == ItemStatus.RECALLED or (not _differences(values, row) and holders == set(row.townships))
-            ):
-                counts["scheduled"] += 1
-            else:
-                errors.append(
-                    {
-                        "row": row.number,
-                        "column": "",
-                        "message": _(
-                            "%(code)s already has an open adjustment (no. %(number)s) that this row contradicts; "
-                            "finish or withdraw it first."
-                        )
-                        % {"code": _full(row), "number": open_adjustment.pk},
-                    }
-                )
-            seen.add(row.key)
-            continue
         seen.add(row.key)
-        if item is None:
-            if row.status == ItemStatus.RECALLED:
-                counts["unchanged"] += 1  # a recalled item we never had: nothing to do
-                continue
-            actions.append(
-                {**base, "type": AdjustmentKind.ADD, "name": row.values["name"], "values": row.values,
-                 "townships": row.townships}
-            )  # fmt: skip
-            continue
-        base |= {"item": item.pk, "name": item.name}
-        holders = catalogue.holders.get(item.pk, set())
-        if row.status == ItemStatus.RECALLED:
-            if item.status == ItemStatus.IN_FORCE and holders:
-                actions.append({**base, "type": AdjustmentKind.RECALL, "townships": sorted(holders)})
-            else:
-                counts["unchanged"] += 1
-            continue
-        current = current_values(item)
-        changes = _differences(current, row)
-        add = [c for c in row.townships if c not in holders]
-        remove = sorted(holders - set(row.townships))
-        if not changes and not add and not remove:
+        item = catalogue.items.get(row.key)
+        action = _action_for(row, item, catalogue)
+        if action is None:
             counts["unchanged"] += 1
-        elif not changes and not remove:
-            actions.append({**base, "type": AdjustmentKind.REDELEGATE, "townships": add})
-        elif not changes and not add:
-            actions.append({**base, "type": AdjustmentKind.RECALL, "townships": remove})
+            continue
+        open_adjustment = catalogue.open_by_item.get(item.pk) if item else catalogue.open_adds.get(row.key)
+        if open_adjustment is None:
+            actions.append(action)
+            continue
+        values, holders, status = catalogue.target_of(open_adjustment, item)
+        if status == row.status and (
+            status == ItemStatus.RECALLED or (not _differences(values, row) and holders == set(row.townships))
+        ):
+            counts["scheduled"] += 1
         else:
-            actions.append(
-                {**base, "type": AdjustmentKind.CHANGE, "values": changes,
-                 "before": {k: current.get(k) for k in changes}, "add_townships": add, "remove_townships": remove}
-            )  # fmt: skip
+            errors.append(
+                {
+                    "row": row.number,
+                    "column": "",
+                    "message": _(
+                        "%(code)s already has an open adjustment (no. %(number)s) that this row contradicts; "
+                        "finish or withdraw it first."
+                    )
+                    % {"code": _full(row), "number": open_adjustment.pk},
+                }
+            )
     if recall_missing:
         for key, item in sorted(catalogue.items.items()):
             if key in seen or item.status != ItemStatus.IN_FORCE or not catalogue.holders.get(item.pk):
                 continue
             if item.pk in catalogue.open_by_item:
+                pending = catalogue.open_by_item[item.pk]
+                if catalogue.target_of(pending, item)[2] == ItemStatus.RECALLED:
+                    counts["scheduled"] += 1  # already being recalled
+                    continue
                 errors.append(
                     {
                         "row": None,

@@ -365,3 +365,20 @@ def test_import_row_refused_at_apply_time_stops_with_the_reason(district_admin, 
     assert job.status == ImportStatus.FAILED
     assert "440703100002" in job.failure and "第 3 行" in job.failure
     assert Adjustment.objects.filter(status=AdjustmentStatus.APPLIED).count() == 1
+
+
+def test_rows_as_the_catalogue_is_now_are_unchanged_even_with_a_pending_adjustment(district_admin, today):
+    run(district_admin, csv_bytes(ALIAS_HEADER, ROWS))
+    from powers.adjustments import adjustment_propose
+
+    item = PowerItem.objects.get(code="440703100001")
+    adjustment_propose(
+        actor=district_admin,
+        kind=AdjustmentKind.CHANGE,
+        item=item,
+        data={"notes": "下月起"},
+        reason="补充",
+        effective_date=today + dt.timedelta(days=30),
+    )
+    job = upload(district_admin, csv_bytes(ALIAS_HEADER, ROWS))
+    assert job.errors == [] and counts(job) == {"unchanged": 3}

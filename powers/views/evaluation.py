@@ -63,6 +63,7 @@ def evaluation_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "thresholds": thresholds,
+            "rate_percent": f"{thresholds.error_rate * 100:.0f}",
             "recent": recent,
             "can_record": request.user.has_perm("powers.add_evaluation"),
             "query": request.GET.urlencode(),
