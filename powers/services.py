@@ -166,7 +166,9 @@ def _clean_item(item: PowerItem) -> None:
         )
     check_fine_range(item.fine_min, item.fine_max)
     try:
-        item.full_clean(exclude=["search_vector", "department"])
+        # The constraints are checked above (fine range), by the callers (a code is unique) and
+        # by the database; Django would spend a query on each of them for every item.
+        item.full_clean(exclude=["search_vector", "department"], validate_constraints=False)
     except ValidationError as exc:
         if isinstance(exc, RuleViolation):
             raise

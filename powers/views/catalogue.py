@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,6 +79,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @permission_required("powers.view_poweritem", raise_exception=True)
 def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered catalogue as XLSX or CSV, in the format the import reads."""
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404
     today = timezone.localdate()
     form = ItemFilterForm(request.GET or None)
     items = filter_items(PowerItem.objects.restrict(request.user, "view"), form, today)

@@ -127,4 +127,8 @@ def import_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def import_file(request: HttpRequest, pk: int) -> FileResponse:
     """The uploaded file as it was received."""
     job = get_restricted_object_or_404(CatalogueImport.objects.defer("preview", "errors"), request.user, pk=pk)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
+    try:
+        stream = job.file.open("rb")
+    except FileNotFoundError as exc:  # the storage lost it: say so, not a 500
+        raise Http404 from exc
+    return FileResponse(stream, as_attachment=True, filename=job.original_name)
