@@ -143,3 +143,13 @@ def test_usage_record_twice_keeps_one_row(items):
     usage_record(item=busy, township=unit("duruan"), case_id=99999, kind=UsageKind.USED, day=D(2025, 3, 1))
     usage_record(item=busy, township=unit("duruan"), case_id=99999, kind=UsageKind.USED, day=D(2025, 3, 1))
     assert PowerUsage.objects.filter(case_id=99999).count() == 1
+
+
+def test_evaluation_reasons_and_decision_are_required(items, district_admin):
+    common = {"actor": district_admin, "item": items[0], "period_start": START, "period_end": END}
+    with pytest.raises(RuleViolation) as exc:
+        evaluation_record(**common, decision=EvaluationDecision.KEEP, reasons=" ")
+    assert exc.value.rule == "evaluation_reasons"
+    with pytest.raises(RuleViolation) as exc:
+        evaluation_record(**common, decision="maybe", reasons="理由")
+    assert exc.value.rule == "evaluation_decision"

@@ -382,3 +382,14 @@ def test_rows_as_the_catalogue_is_now_are_unchanged_even_with_a_pending_adjustme
     )
     job = upload(district_admin, csv_bytes(ALIAS_HEADER, ROWS))
     assert job.errors == [] and counts(job) == {"unchanged": 3}
+
+
+def test_import_file_size_limit(district_admin, monkeypatch):
+    import powers.importing as importing
+
+    monkeypatch.setattr(importing, "MAX_UPLOAD_BYTES", 100)
+    with pytest.raises(RuleViolation) as exc:
+        import_upload(
+            actor=district_admin, file=SimpleUploadedFile("a.csv", b"x" * 101), effective_date=timezone.localdate()
+        )
+    assert exc.value.rule == "import_file_size"

@@ -416,3 +416,27 @@ def test_every_step_is_in_the_audit_trail(district_admin, today):
         "powers.adjustment.applied",
     } <= actions
     assert AuditLog.objects.filter(action="powers.item.recalled", object_id=str(item.pk), actor=district_admin).exists()
+
+
+def test_adjustment_fields_must_be_changeable(district_admin, today):
+    with pytest.raises(RuleViolation) as exc:
+        adjustment_propose(
+            actor=district_admin,
+            kind=K.CHANGE,
+            item=make_item(),
+            data={"code": "440703000999"},
+            reason="改编码",
+            effective_date=today,
+        )
+    assert exc.value.rule == "adjustment_fields"
+
+
+def test_adjustment_townships_a_new_item_goes_to_some_township(district_admin, today):
+    with pytest.raises(RuleViolation) as exc:
+        adjustment_propose(
+            actor=district_admin, kind=K.ADD, data=new_item_data(), townships=[], reason="新增", effective_date=today
+        )
+    assert exc.value.rule == "adjustment_townships"
+    with pytest.raises(RuleViolation) as exc:
+        make_item(townships=[])
+    assert exc.value.rule == "adjustment_townships"

@@ -150,3 +150,18 @@ def test_leniency_entry_needs_circumstances_and_basis(district_admin, today):
             effective_from=today,
         )
     assert exc.value.rule == "leniency_basis"
+
+
+def test_leniency_already_ended(district_admin, today):
+    entry = leniency_entry_add(
+        actor=district_admin,
+        item=make_item(),
+        kind=LeniencyKind.NO_PENALTY,
+        circumstances="首次违法",
+        basis="《行政处罚法》第三十三条",
+        effective_from=today,
+    )
+    leniency_entry_end(actor=district_admin, entry=entry, last_day=today)
+    with pytest.raises(RuleViolation) as exc:
+        leniency_entry_end(actor=district_admin, entry=entry, last_day=today + dt.timedelta(days=3))
+    assert exc.value.rule == "leniency_already_ended"
