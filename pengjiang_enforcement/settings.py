@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.audit_checkpoint",
         "schedule": 600.0,
     },
+    # Adjustments take effect on their date: shortly after midnight, and every quarter hour
+    # after that in case the beat was down at midnight (applying twice changes nothing).
+    "powers-apply-due-adjustments": {
+        "task": "powers.apply_due_adjustments",
+        "schedule": crontab(minute="1,15,30,45"),
+    },
 }
 
 # --- authentication and permissions ----------------------------------------------------------
@@ -247,6 +254,11 @@ REFERENCE_DATA_MIGRATIONS = [
     ("core", ["0003_roles", "0004_organisation"]),
     ("powers", ["0002_roles"]),
 ]
+# The dynamic evaluation of the catalogue flags an item whose (late + overturned) / closed
+# cases reach this rate, once at least POWERS_EVALUATION_MIN_CLOSED of its cases closed in the
+# period. An evaluator may choose other thresholds for one run.
+POWERS_EVALUATION_ERROR_RATE = env_str("POWERS_EVALUATION_ERROR_RATE", "0.2")
+POWERS_EVALUATION_MIN_CLOSED = env_int("POWERS_EVALUATION_MIN_CLOSED", 5)
 PORTAL_NAME = _("Pengjiang Township Enforcement Portal")
 # How long /healthz waits for a Celery worker to answer a ping, in seconds.
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "1.0"))

@@ -401,8 +401,13 @@ def write_xlsx(
     *,
     title: str = "Sheet1",
     widths: Sequence[int] | None = None,
+    preamble: Iterable[Sequence[Any]] = (),
 ) -> int:
-    """Write rows to an XLSX file in write-only (streaming) mode; returns the number of rows."""
+    """Write rows to an XLSX file in write-only (streaming) mode; returns the number of rows.
+
+    ``preamble`` rows (a title, a notice) go above the header; :func:`open_table` finds the
+    header under them when the file is read back.
+    """
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -412,6 +417,8 @@ def write_xlsx(
     for index, width in enumerate(widths or []):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
     bold = Font(bold=True)
+    for line in preamble:
+        sheet.append([_xlsx_value(v) for v in line])
     header_cells = []
     for text in headers:
         cell = WriteOnlyCell(sheet, value=str(text))

@@ -27,5 +27,9 @@ urlpatterns = [
     path("accounts/password/", account.password_change, name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The apps' pages, included by name (the project's URL map knows every app; no app imports
+    # one above it).
+    path("catalogue/", include("powers.urls")),
+    path("public/", include("powers.public_urls")),
     path("", include(core_patterns)),
 ]

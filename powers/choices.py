@@ -76,6 +76,7 @@ class AdjustmentStatus(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     APPROVED = "approved", _("Approved, waiting for its date")
     APPLIED = "applied", _("In effect")
+    FAILED = "failed", _("Could not be applied")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,11 @@ from pengjiang_enforcement.audit import audit_record, changed, snapshot
 from pengjiang_enforcement.choices import TownshipType, UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
-from pengjiang_enforcement.search import search_vector
+from pengjiang_enforcement.search import document, search_vector
 
 from .choices import ItemStatus, PenaltyType, TownshipCoverage, UsageKind
 from .models import Adjustment, Delegation, PowerItem, PowerItemVersion, PowerUsage
+from .models.catalogue import DEFAULT_HEARING_ORGANISATION, DEFAULT_HEARING_PERSON
 
 # Fields of an item that a version snapshot records and an adjustment may change.
 ITEM_FIELDS = (
@@ -61,6 +63,41 @@ def _decimal(value: Any, label: str) -> Decimal | None:
         ) from exc
 
 
+AMOUNT_FIELDS = frozenset({"fine_min", "fine_max", "hearing_threshold_person", "hearing_threshold_organisation"})
+_PENALTY_ORDER = {value: index for index, value in enumerate(PenaltyType.values)}
+
+
+def item_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Item fields as plain JSON values that compare equal when they mean the same.
+
+    The department becomes its id, amounts their text with two decimals, penalty types their
+    canonical order.
+    """
+    values: dict[str, Any] = {}
+    for name in ITEM_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "department":
+            value = getattr(value, "pk", value)
+        elif name in AMOUNT_FIELDS:
+            amount = _decimal(value, name)
+            value = None if amount is None else str(amount)
+        elif name == "penalty_types":
+            value = sorted(dict.fromkeys(value or []), key=lambda v: _PENALTY_ORDER.get(v, 99))
+        elif isinstance(value, str):
+            value = value.strip()
+        values[name] = value
+    return values
+
+
+def current_values(item: PowerItem) -> dict[str, Any]:
+    """The changeable fields of ``item`` as :func:`item_values` writes them."""
+    return item_values(
+        {name: item.department_id if name == "department" else getattr(item, name) for name in CHANGEABLE_FIELDS}
+    )
+
+
 def check_fine_range(fine_min: Decimal | None, fine_max: Decimal | None) -> None:
     """A fine range whose minimum exceeds its maximum is refused."""
     if fine_min is not None and fine_max is not None and fine_min > fine_max:
@@ -91,15 +128,35 @@ def item_snapshot(item: PowerItem) -> dict[str, Any]:
     return data
 
 
+def search_parts(item: PowerItem) -> tuple[str, ...]:
+    """The texts of an item that free-text search looks in."""
+    return (item.code, item.sub_code, item.name, item.field, item.setting_basis, item.penalty_basis, item.notes)
+
+
 def _refresh_search(item: PowerItem) -> None:
-    PowerItem.objects.filter(pk=item.pk).update(
-        search_vector=search_vector(
-            item.code, item.sub_code, item.name, item.field, item.setting_basis, item.penalty_basis, item.notes
+    PowerItem.objects.filter(pk=item.pk).update(search_vector=search_vector(*search_parts(item)))
+
+
+def refresh_search_vectors(items: Iterable[PowerItem]) -> None:
+    """Set the search vectors of many items in one statement (bulk loads)."""
+    pairs = [(item.pk, document(*search_parts(item))) for item in items]
+    if not pairs:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE powers_poweritem AS p SET search_vector = to_tsvector('simple', d.doc) "
+            "FROM unnest(%s::bigint[], %s::text[]) AS d(id, doc) WHERE p.id = d.id",
+            [[pk for pk, _ in pairs], [doc for _, doc in pairs]],
         )
-    )
 
 
 def _clean_item(item: PowerItem) -> None:
+    if item.hearing_threshold_person is None:
+        item.hearing_threshold_person = Decimal(DEFAULT_HEARING_PERSON)
+    if item.hearing_threshold_organisation is None:
+        item.hearing_threshold_organisation = Decimal(DEFAULT_HEARING_ORGANISATION)
+    if not item.department_id:
+        raise RuleViolation(_("The source department is missing."), rule="catalogue_department")
     if item.department_id and not Unit.objects.filter(pk=item.department_id, kind=UnitKind.DEPARTMENT).exists():
         raise RuleViolation(_("The source department must be a district department."), rule="catalogue_department")
     unknown = set(item.penalty_types) - set(PenaltyType.values)
@@ -108,7 +165,20 @@ def _clean_item(item: PowerItem) -> None:
             _("Unknown penalty types: %(types)s."), rule="catalogue_penalty_type", params={"types": ", ".join(unknown)}
         )
     check_fine_range(item.fine_min, item.fine_max)
-    item.full_clean(exclude=["search_vector", "department"])
+    try:
+        # The constraints are checked above (fine range), by the callers (a code is unique) and
+        # by the database; Django would spend a query on each of them for every item.
+        item.full_clean(exclude=["search_vector", "department"], validate_constraints=False)
+    except ValidationError as exc:
+        if isinstance(exc, RuleViolation):
+            raise
+        # Name the field each message is about: the message goes to a person, not a form.
+        messages = [
+            (" ".join(errors) if name == NON_FIELD_ERRORS else f"{PowerItem._meta.get_field(name).verbose_name}：")
+            + ("" if name == NON_FIELD_ERRORS else " ".join(errors))
+            for name, errors in exc.message_dict.items()
+        ]
+        raise RuleViolation("；".join(messages), rule="catalogue_item_invalid") from exc
 
 
 def _write_version(
@@ -144,6 +214,44 @@ def coverage_townships(coverage: str, listed: Iterable[Unit] = ()) -> list[Unit]
     return list(townships)
 
 
+def coverage_of(township_ids: Iterable[int]) -> str | None:
+    """The coverage rule that names exactly these townships (None for no township at all)."""
+    held = set(township_ids)
+    if not held:
+        return None
+    active = list(Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).values_list("pk", "township_type"))
+    if held == {pk for pk, _ in active}:
+        return TownshipCoverage.ALL
+    if held == {pk for pk, kind in active if kind == TownshipType.TOWN}:
+        return TownshipCoverage.TOWNS
+    if held == {pk for pk, kind in active if kind == TownshipType.STREET}:
+        return TownshipCoverage.STREETS
+    return TownshipCoverage.LISTED
+
+
+def holder_ids(item: PowerItem) -> set[int]:
+    """The townships that hold ``item`` with no end date (now, or from a later start)."""
+    return set(Delegation.objects.filter(item=item, valid_to__isnull=True).values_list("township_id", flat=True))
+
+
+def _follow_holders(item: PowerItem, last_day: datetime.date) -> None:
+    """Keep the item's coverage and status in step with the townships that hold it.
+
+    Held by nobody after ``last_day``, the item goes out of force on that day; held again, it
+    is back in force. The coverage names the holders (towns only, a list, ...) so an export
+    written today says who holds the item, and importing it again changes nothing.
+    """
+    held = holder_ids(item)
+    coverage = coverage_of(held)
+    if coverage is None:
+        item.status = ItemStatus.RECALLED
+        item.effective_to = max(last_day, item.effective_from)
+    else:
+        item.coverage = coverage
+        item.status = ItemStatus.IN_FORCE
+        item.effective_to = None
+
+
 @transaction.atomic
 def item_create(
     *,
@@ -170,6 +278,11 @@ def item_create(
             params={"code": item.full_code},
         )
     _clean_item(item)
+    targets = list(townships) if townships is not None else coverage_townships(item.coverage)
+    if not targets:
+        # An item in force is held by some township; the catalogue's counts rely on it.
+        raise RuleViolation(_("Name the townships that receive the item."), rule="adjustment_townships")
+    item.coverage = coverage_of(t.pk for t in targets)
     try:
         with transaction.atomic():
             item.save()
@@ -180,12 +293,21 @@ def item_create(
             params={"code": item.full_code},
         ) from exc
     _refresh_search(item)
-    targets = list(townships) if townships is not None else coverage_townships(item.coverage)
     for township in targets:
         delegation_open(item=item, township=township, valid_from=effective_from, adjustment=adjustment)
     _write_version(item=item, valid_from=effective_from, actor=actor, reason=reason, adjustment=adjustment)
     audit_record(action="powers.item.created", obj=item, actor=actor, after=item_snapshot(item))
     return item
+
+
+def _set_content(item: PowerItem, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        if name in {"fine_min", "fine_max", "hearing_threshold_person", "hearing_threshold_organisation"}:
+            value = _decimal(value, name)
+        if name == "department" and not isinstance(value, Unit):
+            item.department_id = value
+            continue
+        setattr(item, name, value)
 
 
 @transaction.atomic
@@ -197,19 +319,31 @@ def item_change(
     effective_from: datetime.date,
     adjustment: Adjustment | None = None,
     reason: str = "",
+    add_townships: Iterable[Unit] = (),
+    remove_townships: Iterable[Unit] = (),
 ) -> PowerItem:
-    """Change an item's content; a new version takes effect on ``effective_from``."""
+    """Change an item's content (and, optionally, who holds it); a new version takes effect on
+    ``effective_from``.
+
+    Townships in ``add_townships`` receive the item from that day, those in
+    ``remove_townships`` keep it up to the day before. Nothing that differs: no new version.
+    """
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise ValueError(f"not changeable: {sorted(unknown)}")
     item = PowerItem.objects.select_for_update().get(pk=item.pk)
     before = item_snapshot(item)
-    for name, value in changes.items():
-        if name in {"fine_min", "fine_max", "hearing_threshold_person", "hearing_threshold_organisation"}:
-            value = _decimal(value, name)
-        setattr(item, name, value)
+    _set_content(item, changes)
     _clean_item(item)
-    old, new = changed(before, snapshot(item, fields=list(CHANGEABLE_FIELDS)) | {"townships": before["townships"]})
+    added, removed = list(add_townships), list(remove_townships)
+    last_day = effective_from - datetime.timedelta(days=1)
+    for township in added:
+        delegation_open(item=item, township=township, valid_from=effective_from, adjustment=adjustment)
+    for township in removed:
+        delegation_close(item=item, township=township, last_day=last_day, adjustment=adjustment)
+    if added or removed:
+        _follow_holders(item, last_day)
+    old, new = changed(before, item_snapshot(item))
     if not new:
         return item
     item.version += 1
@@ -298,11 +432,8 @@ def item_recall(
     closed = [
         t.code for t in targets if delegation_close(item=item, township=t, last_day=last_day, adjustment=adjustment)
     ]
-    still_held = Delegation.objects.filter(item=item).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=last_day))
-    before = {"status": item.status, "effective_to": item.effective_to}
-    if not still_held.exists():
-        item.status = ItemStatus.RECALLED
-        item.effective_to = max(last_day, item.effective_from)
+    before = {"status": item.status, "effective_to": item.effective_to, "coverage": item.coverage}
+    _follow_holders(item, last_day)
     item.version += 1
     item.save()
     _write_version(
@@ -318,7 +449,12 @@ def item_recall(
         obj=item,
         actor=actor,
         before=before,
-        after={"status": item.status, "effective_to": item.effective_to, "recalled_from": closed},
+        after={
+            "status": item.status,
+            "effective_to": item.effective_to,
+            "coverage": item.coverage,
+            "recalled_from": closed,
+        },
     )
     return item
 
@@ -338,10 +474,8 @@ def item_redelegate(
     targets = list(townships)
     for township in targets:
         delegation_open(item=item, township=township, valid_from=effective_date, adjustment=adjustment)
-    before = {"status": item.status, "effective_to": item.effective_to}
-    if item.status == ItemStatus.RECALLED:
-        item.status = ItemStatus.IN_FORCE
-        item.effective_to = None
+    before = {"status": item.status, "effective_to": item.effective_to, "coverage": item.coverage}
+    _follow_holders(item, effective_date - datetime.timedelta(days=1))
     item.version += 1
     item.save()
     _write_version(
@@ -357,7 +491,7 @@ def item_redelegate(
         obj=item,
         actor=actor,
         before=before,
-        after={"status": item.status, "delegated_to": [t.code for t in targets]},
+        after={"status": item.status, "coverage": item.coverage, "delegated_to": [t.code for t in targets]},
     )
     return item
 

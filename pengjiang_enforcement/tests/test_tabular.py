@@ -189,3 +189,12 @@ def test_written_xlsx_reads_back():
     rows = list(open_table(buffer, COLUMNS))
     assert count == 2
     assert [r.values for r in rows] == [{"number": "A1", "content": "x"}, {"number": "A2", "content": "a、b"}]
+
+
+def test_written_xlsx_with_a_notice_above_the_header_reads_back():
+    buffer = io.BytesIO()
+    write_xlsx(buffer, ["工单编号", "诉求内容"], [["A1", "x"]], preamble=[["示例数据：不是正式数据。"]])
+    buffer.seek(0)
+    table = open_table(buffer, COLUMNS)
+    assert table.header_row == 2
+    assert [r.values for r in table] == [{"number": "A1", "content": "x"}]

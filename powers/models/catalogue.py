@@ -51,7 +51,10 @@ class PowerItem(CatalogueModel):
     setting_basis = models.TextField(_("legal basis (设定依据)"), blank=True)
     penalty_basis = models.TextField(_("penalty basis (处罚依据)"), blank=True)
     penalty_types = ArrayField(
-        models.CharField(max_length=30, choices=PenaltyType.choices), verbose_name=_("penalty types"), default=list
+        models.CharField(max_length=30, choices=PenaltyType.choices),
+        verbose_name=_("penalty types"),
+        default=list,
+        blank=True,  # inspections impose none
     )
     fine_min = models.DecimalField(_("minimum fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     fine_max = models.DecimalField(_("maximum fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -106,6 +109,8 @@ class PowerItem(CatalogueModel):
             models.Index(fields=["department", "status"], name="powers_item_dept_status_idx"),
             models.Index(fields=["kind", "status"], name="powers_item_kind_status_idx"),
             models.Index(fields=["status", "code"], name="powers_item_status_code_idx"),
+            # "Are sample items shown?" answered without reading the table.
+            models.Index(fields=["code"], condition=Q(is_sample=True), name="powers_item_sample_idx"),
         ]
 
     def __str__(self) -> str:
@@ -114,6 +119,11 @@ class PowerItem(CatalogueModel):
     @property
     def full_code(self) -> str:
         return f"{self.code}-{self.sub_code}" if self.sub_code else self.code
+
+    @property
+    def penalty_type_labels(self) -> list[str]:
+        labels = dict(PenaltyType.choices)
+        return [str(labels.get(value, value)) for value in self.penalty_types]
 
     def hearing_threshold(self, *, organisation: bool):
         """The fine from which the party may request a hearing (APL Art. 63; 较大数额)."""
@@ -154,13 +164,16 @@ class Delegation(CatalogueModel):
     delegated to T on D" is one indexed lookup.
     """
 
-    item = models.ForeignKey(PowerItem, on_delete=models.PROTECT, related_name="delegations")
+    # No single-column indexes: the two composite indexes below lead with each key, and a
+    # catalogue of millions of delegations should not maintain the same index twice.
+    item = models.ForeignKey(PowerItem, on_delete=models.PROTECT, related_name="delegations", db_index=False)
     township = models.ForeignKey(
         "core.Unit",
         verbose_name=_("township"),
         on_delete=models.PROTECT,
         related_name="delegations",
         limit_choices_to={"kind": "township"},
+        db_index=False,
     )
     valid_from = models.DateField(_("delegated from"))
     valid_to = models.DateField(_("delegated until"), null=True, blank=True)
@@ -179,9 +192,13 @@ class Delegation(CatalogueModel):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
             ),
         ]
+        # "Held on day D" is answered from the index alone (valid_to is carried in it), for one
+        # item (the selector, the matrix) or one township (its public page, the item chooser).
         indexes = [
-            models.Index(fields=["township", "item", "valid_from"], name="powers_deleg_township_idx"),
-            models.Index(fields=["item", "township", "valid_from"], name="powers_deleg_item_idx"),
+            models.Index(
+                fields=["township", "item", "valid_from"], include=["valid_to"], name="powers_deleg_township_idx"
+            ),
+            models.Index(fields=["item", "township", "valid_from"], include=["valid_to"], name="powers_deleg_item_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import AdjustmentKind, AdjustmentStatus, EvaluationDecision, ImportStatus, UsageKind
 from .base import CatalogueModel
 
-OPEN_ADJUSTMENT_STATUSES = [AdjustmentStatus.PROPOSED, AdjustmentStatus.REVIEWED, AdjustmentStatus.APPROVED]
+# An adjustment is open until it is in effect, rejected or withdrawn; one that could not be
+# applied stays open (it still holds its item) until an admin retries or withdraws it.
+OPEN_ADJUSTMENT_STATUSES = [
+    AdjustmentStatus.PROPOSED,
+    AdjustmentStatus.REVIEWED,
+    AdjustmentStatus.APPROVED,
+    AdjustmentStatus.FAILED,
+]
 
 
 class Adjustment(CatalogueModel):
@@ -55,6 +62,7 @@ class Adjustment(CatalogueModel):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    failure = models.TextField(_("why it could not be applied"), blank=True)
     evaluation = models.ForeignKey(
         "powers.Evaluation", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
     )
@@ -121,7 +129,9 @@ class PowerUsage(models.Model):
     them per item and township over a period.
     """
 
-    item = models.ForeignKey("powers.PowerItem", on_delete=models.PROTECT, related_name="usages")
+    item = models.ForeignKey(
+        "powers.PowerItem", on_delete=models.PROTECT, related_name="usages", db_index=False
+    )  # powers_usage_item_idx leads with it
     township = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
     case_id = models.BigIntegerField(_("case"))
     kind = models.CharField(_("kind"), max_length=20, choices=UsageKind.choices)
@@ -132,7 +142,11 @@ class PowerUsage(models.Model):
         verbose_name = _("usage record")
         verbose_name_plural = _("usage records")
         constraints = [models.UniqueConstraint(fields=["case_id", "kind"], name="powers_usage_case_kind_unique")]
-        indexes = [models.Index(fields=["item", "township", "date"], name="powers_usage_item_idx")]
+        indexes = [
+            models.Index(fields=["item", "township", "date"], name="powers_usage_item_idx"),
+            # The evaluation reads one period across every item.
+            models.Index(fields=["date", "item"], name="powers_usage_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.date}"
@@ -148,6 +162,9 @@ class CatalogueImport(CatalogueModel):
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # How many changes of the confirmed preview are done: a worker that dies mid-way (or a
+    # task delivered twice) resumes after them instead of starting again.
+    applied_rows = models.PositiveIntegerField(_("changes applied"), default=0)
     effective_date = models.DateField(_("effective date"))
     recall_missing = models.BooleanField(
         _("recall items missing from the file"),

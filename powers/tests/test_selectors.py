@@ -107,3 +107,10 @@ def test_unknown_department_kind_is_refused():
             effective_from=D(2026, 1, 1),
         )
     assert exc.value.rule == "catalogue_department"
+
+
+def test_item_content_is_validated_with_the_field_named():
+    with pytest.raises(RuleViolation) as exc:
+        make_item(name="对" * 301)
+    assert exc.value.rule == "catalogue_item_invalid"
+    assert "事项名称" in exc.value.messages[0]

@@ -1,0 +1,226 @@
+"""Writes to the discretion standards (裁量基准) and the reduced-/no-penalty lists (减免责清单).
+
+A discretion standard is never edited: a change is a new version (a new row with its bands),
+so a decision that pinned version 2 still reads what version 2 said. A list entry is never
+deleted: it ends on a date and stays in the record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pengjiang_enforcement.audit import audit_record, snapshot
+from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.models import User
+
+from .choices import DiscretionLevel, LeniencyKind, PowerKind
+from .models import DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
+from .services import _decimal, check_effective_date, check_fine_range
+
+LEVEL_ORDER = {level: index for index, level in enumerate(DiscretionLevel.values)}
+# Lists that lighten or waive a penalty only make sense for items that impose one.
+PENALTY_LISTS = frozenset({LeniencyKind.NO_PENALTY, LeniencyKind.MITIGATED, LeniencyKind.LIGHTER})
+
+
+def clean_bands(item: PowerItem, bands: Iterable[Mapping[str, Any]]) -> list[DiscretionBand]:
+    """Validated, unsaved bands in level order (轻微 → 严重).
+
+    Each band names a known level once, states its conditions, and keeps its fine range within
+    the item's statutory range: a discretion standard narrows the law, it cannot widen it.
+    """
+    result: list[DiscretionBand] = []
+    seen: set[str] = set()
+    for raw in bands:
+        level = raw.get("level", "")
+        if level not in LEVEL_ORDER:
+            raise RuleViolation(
+                _("Unknown discretion level: “%(level)s”."), rule="discretion_level", params={"level": level}
+            )
+        if level in seen:
+            raise RuleViolation(
+                _("The level %(level)s appears twice."),
+                rule="discretion_level",
+                params={"level": DiscretionLevel(level).label},
+            )
+        seen.add(level)
+        conditions = (raw.get("conditions") or "").strip()
+        if not conditions:
+            raise RuleViolation(
+                _("The level %(level)s has no conditions."),
+                rule="discretion_band_conditions",
+                params={"level": DiscretionLevel(level).label},
+            )
+        band = DiscretionBand(
+            level=level,
+            conditions=conditions,
+            fine_min=_decimal(raw.get("fine_min"), _("minimum fine")),
+            fine_max=_decimal(raw.get("fine_max"), _("maximum fine")),
+            measures=(raw.get("measures") or "").strip(),
+            sort_order=LEVEL_ORDER[level],
+        )
+        check_fine_range(band.fine_min, band.fine_max)
+        check_band_within_statutory_range(item, band)
+        result.append(band)
+    if not result:
+        raise RuleViolation(_("A discretion standard needs at least one level."), rule="discretion_band_conditions")
+    return sorted(result, key=lambda b: b.sort_order)
+
+
+def check_band_within_statutory_range(item: PowerItem, band: DiscretionBand) -> None:
+    """APL Art. 34: a discretion standard refines the legal range; a band cannot leave it."""
+    low, high = item.fine_min, item.fine_max
+    if (band.fine_min is not None and low is not None and Decimal(band.fine_min) < Decimal(low)) or (
+        band.fine_max is not None and high is not None and Decimal(band.fine_max) > Decimal(high)
+    ):
+        raise RuleViolation(
+            _("The level %(level)s (%(min)s–%(max)s yuan) leaves the legal range of the item (%(low)s–%(high)s yuan)."),
+            rule="discretion_band_within_statutory_range",
+            params={
+                "level": DiscretionLevel(band.level).label,
+                "min": band.fine_min if band.fine_min is not None else "",
+                "max": band.fine_max if band.fine_max is not None else "",
+                "low": low if low is not None else "",
+                "high": high if high is not None else "",
+            },
+        )
+
+
+@transaction.atomic
+def discretion_standard_create(
+    *,
+    actor: User | None,
+    item: PowerItem,
+    bands: Iterable[Mapping[str, Any]],
+    effective_from: datetime.date,
+    note: str = "",
+    backfill: bool = False,
+) -> DiscretionStandard:
+    """Publish a new version of the item's discretion standard, in force from ``effective_from``.
+
+    The new version takes effect today or later (``backfill`` is for loading a catalogue's
+    history) and never before the version it replaces.
+    """
+    item = PowerItem.objects.select_for_update().get(pk=item.pk)
+    if not backfill:
+        check_effective_date(effective_from, today=timezone.localdate())
+    cleaned = clean_bands(item, bands)
+    latest = item.discretion_standards.order_by("-version").first()
+    if latest is not None and effective_from < latest.effective_from:
+        raise RuleViolation(
+            _("Version %(version)s is in force from %(day)s; a new version cannot start before it."),
+            rule="discretion_version_order",
+            params={"version": latest.version, "day": latest.effective_from.isoformat()},
+        )
+    standard = DiscretionStandard.objects.create(
+        item=item,
+        version=(latest.version + 1) if latest else 1,
+        effective_from=effective_from,
+        note=note.strip(),
+    )
+    for band in cleaned:
+        band.standard = standard
+    DiscretionBand.objects.bulk_create(cleaned)
+    audit_record(
+        action="powers.discretion.published",
+        obj=standard,
+        actor=actor,
+        after={
+            **snapshot(standard),
+            "bands": [snapshot(b, fields=["level", "conditions", "fine_min", "fine_max", "measures"]) for b in cleaned],
+        },
+    )
+    return standard
+
+
+def next_discretion_version(item: PowerItem) -> int:
+    return (item.discretion_standards.aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+def check_leniency_kind(item: PowerItem, kind: str) -> None:
+    """The no-, reduced- and lighter-penalty lists apply to penalty items; the no-coercion list
+    to items that allow a coercive measure (coercive items, and penalties that go with one)."""
+    if kind not in LeniencyKind.values:
+        raise RuleViolation(_("Unknown list: “%(kind)s”."), rule="leniency_kind", params={"kind": kind})
+    if kind in PENALTY_LISTS and item.kind != PowerKind.PENALTY:
+        raise RuleViolation(
+            _("%(list)s applies to administrative penalties; this item is an %(kind)s."),
+            rule="leniency_kind",
+            params={"list": LeniencyKind(kind).label, "kind": PowerKind(item.kind).label},
+        )
+    if kind == LeniencyKind.NO_COERCION and item.kind == PowerKind.INSPECTION:
+        raise RuleViolation(
+            _("%(list)s does not apply to an administrative inspection."),
+            rule="leniency_kind",
+            params={"list": LeniencyKind(kind).label},
+        )
+
+
+def clean_leniency(item: PowerItem, *, kind: str, circumstances: str, basis: str) -> None:
+    check_leniency_kind(item, kind)
+    if not (circumstances or "").strip():
+        raise RuleViolation(_("State the circumstances in which the entry applies."), rule="leniency_circumstances")
+    if not (basis or "").strip():
+        raise RuleViolation(_("State the legal basis of the entry."), rule="leniency_basis")
+
+
+@transaction.atomic
+def leniency_entry_add(
+    *,
+    actor: User | None,
+    item: PowerItem,
+    kind: str,
+    circumstances: str,
+    basis: str,
+    measures: str = "",
+    effective_from: datetime.date,
+    backfill: bool = False,
+) -> LeniencyEntry:
+    """Put an item on a reduced- or no-penalty list from ``effective_from`` (today or later)."""
+    item = PowerItem.objects.select_for_update().get(pk=item.pk)
+    if not backfill:
+        check_effective_date(effective_from, today=timezone.localdate())
+    clean_leniency(item, kind=kind, circumstances=circumstances, basis=basis)
+    entry = LeniencyEntry.objects.create(
+        item=item,
+        kind=kind,
+        circumstances=circumstances.strip(),
+        basis=basis.strip(),
+        measures=(measures or "").strip(),
+        effective_from=effective_from,
+    )
+    audit_record(action="powers.leniency.added", obj=entry, actor=actor, after=snapshot(entry))
+    return entry
+
+
+@transaction.atomic
+def leniency_entry_end(*, actor: User | None, entry: LeniencyEntry, last_day: datetime.date) -> LeniencyEntry:
+    """Take an entry off its list after ``last_day`` (today at the earliest; the record stays)."""
+    entry = LeniencyEntry.objects.select_for_update().get(pk=entry.pk)
+    today = timezone.localdate()
+    if last_day < today - datetime.timedelta(days=1):
+        raise RuleViolation(
+            _("The entry can leave the list from today at the earliest."),
+            rule="catalogue_effective_date_past",
+        )
+    if entry.effective_to is not None and entry.effective_to <= last_day:
+        raise RuleViolation(_("The entry has already left the list."), rule="leniency_already_ended")
+    before = {"effective_to": entry.effective_to}
+    # An entry that had not started yet ends before its start: it never applies.
+    entry.effective_to = last_day
+    entry.save(update_fields=["effective_to"])
+    audit_record(
+        action="powers.leniency.ended",
+        obj=entry,
+        actor=actor,
+        before=before,
+        after={"effective_to": entry.effective_to},
+    )
+    return entry

@@ -1,0 +1,1 @@
+"""Pages of the catalogue: signed-in screens and the public disclosure pages."""

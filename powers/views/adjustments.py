@@ -1,0 +1,227 @@
+"""The adjustment queue, an adjustment's page and its decisions, and the proposal forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.models import Unit
+from pengjiang_enforcement.pagination import paginate
+from pengjiang_enforcement.permissions import can, get_restricted_object_or_404
+
+from ..adjustments import (
+    adjustment_approve,
+    adjustment_propose,
+    adjustment_reject,
+    adjustment_retry,
+    adjustment_review,
+    adjustment_withdraw,
+    allowed,
+)
+from ..choices import AdjustmentKind, AdjustmentStatus
+from ..display import describe_adjustment
+from ..forms import AddItemForm, ChangeItemForm, DecisionForm, TownshipsForm
+from ..models import Adjustment, Evaluation, PowerItem
+from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
+from ..selectors import townships
+from ..services import holder_ids
+from .common import require
+
+S = AdjustmentStatus
+# Fields laid out two to a row in the proposal form.
+HALF_WIDTH = frozenset(
+    {"code", "sub_code", "kind", "department", "field", "fine_min", "fine_max", "hearing_threshold_person",
+     "hearing_threshold_organisation", "delegation_mode", "effective_date", "is_major"}
+)  # fmt: skip
+STATUS_ORDER = [S.FAILED, S.PROPOSED, S.REVIEWED, S.APPROVED, S.APPLIED, S.REJECTED, S.WITHDRAWN]
+
+
+@login_required
+@permission_required("powers.view_adjustment", raise_exception=True)
+def adjustment_list(request: HttpRequest) -> HttpResponse:
+    """The queue: open adjustments first (those waiting for someone), then the record."""
+    visible = Adjustment.objects.restrict(request.user, "view")
+    status = request.GET.get("status", "open")
+    rows = visible.select_related("item", "proposed_by", "catalogue_import").prefetch_related("townships")
+    if status == "open":
+        rows = rows.filter(status__in=OPEN_ADJUSTMENT_STATUSES)
+    elif status in S.values:
+        rows = rows.filter(status=status)
+    kind = request.GET.get("kind", "")
+    if kind in AdjustmentKind.values:
+        rows = rows.filter(kind=kind)
+    source = request.GET.get("import", "")
+    if source.isdigit():
+        rows = rows.filter(catalogue_import_id=int(source))
+    order = Case(*[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)], output_field=IntegerField())
+    rows = rows.annotate(status_order=order).order_by("status_order", "effective_date", "-pk")
+    page = paginate(request, rows, per_page=50)
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return render(
+        request,
+        "powers/adjustment_list.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "counts": counts,
+            "open_count": sum(counts.get(s, 0) for s in OPEN_ADJUSTMENT_STATUSES),
+            "statuses": [(s, S(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
+            "kinds": AdjustmentKind.choices,
+            "can_propose": request.user.has_perm("powers.add_adjustment"),
+        },
+    )
+
+
+@login_required
+def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = get_restricted_object_or_404(
+        Adjustment.objects.select_related(
+            "item", "item__department", "proposed_by", "reviewed_by", "decided_by", "evaluation", "catalogue_import"
+        ),
+        request.user,
+        pk=pk,
+    )
+    may_decide = can(request.user, "change", adjustment)
+    actions = [a for a in ("review", "approve", "reject", "withdraw", "retry") if allowed(adjustment, TARGETS[a])]
+    return render(
+        request,
+        "powers/adjustment_detail.html",
+        {
+            "adjustment": adjustment,
+            "details": describe_adjustment(adjustment),
+            "townships": list(adjustment.townships.order_by("sort_order")),
+            "actions": actions if may_decide else [],
+            "form": DecisionForm(initial={"effective_date": adjustment.effective_date}),
+        },
+    )
+
+
+TARGETS = {
+    "review": S.REVIEWED,
+    "approve": S.APPROVED,
+    "reject": S.REJECTED,
+    "withdraw": S.WITHDRAWN,
+    "retry": S.APPROVED,
+}
+
+
+@login_required
+@require_POST
+def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Review, approve, reject, withdraw or retry (district admins)."""
+    if action not in TARGETS:
+        raise Http404
+    require(request, "powers.change_adjustment")
+    adjustment = get_restricted_object_or_404(Adjustment, request.user, "change", pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the date."))
+        return redirect("powers:adjustment_detail", pk=pk)
+    note, date = form.cleaned_data["note"], form.cleaned_data["effective_date"]
+    actor = request.user
+    try:
+        if action == "review":
+            adjustment_review(actor=actor, adjustment=adjustment, note=note)
+        elif action == "approve":
+            adjustment = adjustment_approve(actor=actor, adjustment=adjustment, note=note, effective_date=date)
+        elif action == "reject":
+            adjustment_reject(actor=actor, adjustment=adjustment, note=note)
+        elif action == "withdraw":
+            adjustment_withdraw(actor=actor, adjustment=adjustment, note=note)
+        else:
+            adjustment = adjustment_retry(actor=actor, adjustment=adjustment, effective_date=date)
+    except RuleViolation as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        adjustment.refresh_from_db()
+        if adjustment.status == S.APPLIED:
+            messages.success(request, _("The adjustment is approved and in effect."))
+        elif adjustment.status == S.FAILED:
+            messages.error(request, _("The adjustment could not be applied: %(why)s") % {"why": adjustment.failure})
+        else:
+            messages.success(
+                request, _("The adjustment is now “%(status)s”.") % {"status": adjustment.get_status_display()}
+            )
+    return redirect("powers:adjustment_detail", pk=pk)
+
+
+@login_required
+def adjustment_new(request: HttpRequest, kind: str) -> HttpResponse:
+    """Propose an adjustment: add an item, change, recall or re-delegate one."""
+    if kind not in AdjustmentKind.values:
+        raise Http404
+    require(request, "powers.add_adjustment")
+    item = None
+    if kind != AdjustmentKind.ADD:
+        if not request.GET.get("item", "").isdigit():
+            raise Http404
+        item = get_restricted_object_or_404(PowerItem, request.user, "change", pk=int(request.GET["item"]))
+    evaluation = None
+    if request.GET.get("evaluation", "").isdigit():
+        evaluation = get_restricted_object_or_404(Evaluation, request.user, pk=int(request.GET["evaluation"]))
+    data = request.POST or None
+    held = holder_ids(item) if item else set()
+    if kind == AdjustmentKind.ADD:
+        form = AddItemForm(data)
+    elif kind == AdjustmentKind.CHANGE:
+        form = ChangeItemForm(data, item=item, held=held)
+    elif kind == AdjustmentKind.RECALL:
+        initial = {"reason": evaluation.reasons} if evaluation else {}
+        if evaluation and evaluation.township_id:
+            initial["townships"] = [evaluation.township_id]
+        form = TownshipsForm(
+            data,
+            initial=initial,
+            choices=townships().filter(pk__in=held),
+            required=False,
+            help_text=_("None chosen: every township that holds the item."),
+        )
+    else:
+        form = TownshipsForm(data, choices=townships().exclude(pk__in=held))
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        common = {
+            "actor": request.user,
+            "kind": kind,
+            "reason": values["reason"],
+            "effective_date": values["effective_date"],
+            "evaluation": evaluation,
+        }
+        try:
+            if kind == AdjustmentKind.ADD:
+                adjustment = adjustment_propose(data=form.item_data(), townships=values["townships"], **common)
+            elif kind == AdjustmentKind.CHANGE:
+                adjustment = adjustment_propose(
+                    item=item,
+                    data=form.item_data(),
+                    add_townships=values["add_townships"],
+                    remove_townships=values["remove_townships"],
+                    **common,
+                )
+            else:
+                chosen: list[Unit] = list(values["townships"])
+                adjustment = adjustment_propose(item=item, townships=chosen or None, **common)
+        except RuleViolation as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The adjustment was proposed. It changes nothing until it is approved."))
+            return redirect("powers:adjustment_detail", pk=adjustment.pk)
+    return render(
+        request,
+        "powers/adjustment_form.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": AdjustmentKind(kind).label,
+            "item": item,
+            "evaluation": evaluation,
+            "half": HALF_WIDTH,
+        },
+    )
