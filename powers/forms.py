@@ -17,24 +17,10 @@ from .evaluation import Thresholds
 from .importing import MAX_UPLOAD_BYTES
 from .models import PowerItem
 from .selectors import departments, townships
+from .services import CHANGEABLE_FIELDS
 
-CONTENT_FIELDS = [
-    "name",
-    "kind",
-    "department",
-    "field",
-    "setting_basis",
-    "penalty_basis",
-    "penalty_types",
-    "fine_min",
-    "fine_max",
-    "penalty_range",
-    "hearing_threshold_person",
-    "hearing_threshold_organisation",
-    "is_major",
-    "delegation_mode",
-    "notes",
-]
+# What a proposal may change: the item's content (townships change through recall/re-delegation).
+CONTENT_FIELDS = [f for f in CHANGEABLE_FIELDS if f != "coverage"]
 
 
 class TownshipChoice(forms.ModelMultipleChoiceField):
