@@ -96,8 +96,8 @@ class OfficerRole(models.TextChoices):
 
 
 class PartyKind(models.TextChoices):
-    PERSON = "person", _("Person")
-    ORGANISATION = "organisation", _("Organisation")
+    PERSON = "person", pgettext_lazy("party kind", "Person")
+    ORGANISATION = "organisation", pgettext_lazy("party kind", "Organisation")
 
 
 class Gender(models.TextChoices):

@@ -28,4 +28,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include(core_patterns)),
+    path("", include("cases.urls")),
 ]
