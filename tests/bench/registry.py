@@ -26,9 +26,9 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit
+    from . import audit, cases
 
-    return [Benchmark("audit", audit.run)]
+    return [Benchmark("audit", audit.run), Benchmark("cases", cases.run)]
 
 
 BENCHMARKS: list[Benchmark] = _load()
