@@ -66,7 +66,7 @@ def cases_xlsx(queryset: QuerySet[Case], *, max_rows: int | None = None) -> tupl
         )
         .prefetch_related(
             Prefetch("parties", queryset=Party.objects.only("id", "case_id", "name", "identity_key").order_by("id")),
-            Prefetch("officer_links", queryset=CaseOfficer.objects.select_related("user").order_by("role", "id")),
+            Prefetch("officer_links", queryset=CaseOfficer.objects.select_related("user").order_by("id")),
         )
     )
     workbook = Workbook(write_only=True)

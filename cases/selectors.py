@@ -154,7 +154,7 @@ def case_queue(user: User, filters: CaseFilters, *, today: datetime.date | None 
 def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     """What a queue row shows, in a fixed number of queries however many rows a page has."""
     return cases.select_related("township", "power_item").prefetch_related(
-        Prefetch("officer_links", queryset=CaseOfficer.objects.select_related("user").order_by("role", "id"))
+        Prefetch("officer_links", queryset=CaseOfficer.objects.select_related("user").order_by("id"))
     )
 
 
@@ -235,7 +235,7 @@ class CaseFile:
 
 def case_file(case: Case) -> CaseFile:
     return CaseFile(
-        officers=list(case.officer_links.select_related("user", "certificate").order_by("role", "id")),
+        officers=list(case.officer_links.select_related("user", "certificate").order_by("id")),
         parties=list(case.parties.order_by("id")),
         evidence=list(
             case.evidence.select_related("collected_by")

@@ -194,7 +194,7 @@ class CaseOfficer(models.Model):
     class Meta:
         verbose_name = _("handling officer")
         verbose_name_plural = _("handling officers")
-        ordering = ["role", "id"]
+        ordering = ["id"]  # the lead officer is inserted first (see services.filing._set_officers)
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="cases_caseofficer_unique"),
             models.UniqueConstraint(

@@ -114,7 +114,7 @@ def _set_officers(case: Case, officers: Sequence[User], certificates: dict[int, 
 
 
 def _officer_names(case: Case) -> list[str]:
-    return [str(link.user) for link in case.officer_links.select_related("user").order_by("role", "id")]
+    return [str(link.user) for link in case.officer_links.select_related("user").order_by("id")]
 
 
 @transaction.atomic
@@ -260,7 +260,7 @@ def case_update(
         officers = (
             _officer_list(lead_officer, co_officers or [])
             if lead_officer is not None
-            else [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("role", "id")]
+            else [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
         )
         check_filing_rules(
             township=case.township,
@@ -326,7 +326,7 @@ def case_resubmit_filing(*, case: Case, actor: User, expected_version: int, toda
     today = local_today(today)
     case = lock_case(case, expected_version=expected_version)
     require(actor, "change", case)
-    officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("role", "id")]
+    officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
     check_filing_rules(
         township=case.township,
         item=case.power_item,
@@ -394,7 +394,7 @@ def case_approve_filing(
     check_transition("case_approve_filing", state=case.state, procedure=case.procedure)
     rules.approved_by_office_head(actor, case.township)
     rules.filing_four_eyes(actor, case.requested_by)
-    officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("role", "id")]
+    officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
     certificates = check_filing_rules(
         township=case.township,
         item=case.power_item,

@@ -57,7 +57,21 @@ def _check_lead_fields(values: dict[str, Any], *, today: datetime.date) -> None:
             raise RuleViolation(_("Say where and what was found."), rule="lead_place_and_description")
 
 
+def _check_work_order_free(lead: Lead) -> None:
+    """One lead per 12345 work order (the unique index settles a race; this gives the message)."""
+    if (
+        lead.hotline_order_no
+        and Lead.objects.filter(hotline_order_no=lead.hotline_order_no).exclude(pk=lead.pk).exists()
+    ):
+        raise RuleViolation(
+            _("The 12345 work order %(order)s already has a lead."),
+            rule="lead_one_per_work_order",
+            params={"order": lead.hotline_order_no},
+        )
+
+
 def _save_new_lead(lead: Lead) -> None:
+    _check_work_order_free(lead)
     try:
         with transaction.atomic():
             lead.save()
@@ -113,7 +127,7 @@ def lead_register(
         transferred_from=transferred_from,
         **values,
     )
-    lead.full_clean(exclude=["search_vector"])
+    lead.full_clean(exclude=["search_vector"], validate_constraints=False)
     _save_new_lead(lead)
     deadline_open(
         kind=DeadlineKind.LEAD_CHECK,
@@ -150,7 +164,8 @@ def lead_update(
     old, new = changed(before, snapshot(lead, LEAD_AUDIT_FIELDS))
     if not new:
         return lead
-    lead.full_clean(exclude=["search_vector", "reference"])
+    lead.full_clean(exclude=["search_vector", "reference"], validate_constraints=False)
+    _check_work_order_free(lead)
     try:
         with transaction.atomic():
             save_versioned(lead, [*LEAD_EDITABLE_FIELDS, "check_due"])

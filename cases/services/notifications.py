@@ -45,8 +45,13 @@ def notify(
         )
         for pk in sorted(ids)
     ]
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=deadline is not None)
-    return len(created)
+    if deadline is None:
+        return len(Notification.objects.bulk_create(rows))
+    # ON CONFLICT DO NOTHING reports no count: compare the rows of this deadline before and after.
+    same = Notification.objects.filter(deadline=deadline, kind=kind, due_on=due_on)
+    before = same.count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return same.count() - before
 
 
 def case_handlers(case: Case | int) -> list[int]:

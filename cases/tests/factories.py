@@ -24,9 +24,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def item_for(townships: tuple[str, ...] = ("duruan", "baisha"), **fields: Any) -> PowerItem:
-    """A penalty item delegated to the townships since 2020."""
-    return make_item(townships=list(townships), effective_from=D(2020, 1, 1), **fields)
+def item_for(
+    townships: tuple[str, ...] = ("duruan", "baisha"), effective_from: datetime.date = D(2020, 1, 1), **fields: Any
+) -> PowerItem:
+    """A penalty item delegated to the townships (since 2020 unless told)."""
+    return make_item(townships=list(townships), effective_from=effective_from, **fields)
 
 
 def make_lead(officer: User, *, check: bool = True, **fields: Any) -> Lead:

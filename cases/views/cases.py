@@ -142,7 +142,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if filing:
         today = timezone.localdate()
         officer_rows = selectors.township_officers(case.township_id, today)
-        links = list(case.officer_links.order_by("role", "id"))
+        links = list(case.officer_links.order_by("id"))
         initial = {
             "version": case.version,
             "act_date": case.act_date,

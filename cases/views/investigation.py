@@ -112,14 +112,20 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     refusal of the item (or of another file) never loses them: the form offers them again."""
     case = get_case(request, pk, "change")
     form = EvidenceForm(request.POST or None, request.FILES or None)
-    kept = kept_files(request.POST.getlist("kept")) if request.method == "POST" else []
-    if request.method == "POST" and form.is_valid():
-        for upload in form.cleaned_data["files"]:
+    kept: list = []
+    if request.method == "POST":
+        # Store what passes the checks first, whatever else is wrong with the form.
+        kept = kept_files(request.POST.getlist("kept"))
+        refused = []
+        for upload in request.FILES.getlist("files"):
             try:
                 kept.append((services.blob_store(upload=upload), os.path.basename(upload.name)))
             except RuleViolation as exc:
-                form.add_error("files", exc)
-        if not form.errors:
+                refused.append(exc)
+        valid = form.is_valid()
+        for exc in refused:
+            form.add_error("files", exc)
+        if valid and not refused:
             data = form.cleaned_data
             evidence = attempt(
                 form,
