@@ -20,7 +20,11 @@ class NumberPattern(models.Model):
         "core.Unit", verbose_name=_("township"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     doc_type = models.CharField(_("document type"), max_length=20, choices=DocumentType.choices)
-    pattern = models.CharField(_("pattern"), max_length=100)
+    pattern = models.CharField(
+        _("pattern"),
+        max_length=100,
+        help_text=_("Placeholders: {district} {township} {year} {seq}; pad the sequence with {seq:03d}."),
+    )
 
     class Meta:
         verbose_name = _("number pattern")

@@ -43,7 +43,7 @@ def test_apl_36_two_year_limitation_refuses_filing(duruan_officer, duruan_collea
         "apl_36_limitation_period",
         lambda: make_pending_case(duruan_officer, duruan_colleague, item=item, lead=lead, act_date=act),
     )
-    assert "36" in str(exc.messages[0])
+    assert "第三十六条" in exc.messages[0]
     assert not Case.objects.exists()
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CHECKING  # nothing half written: the lead is still under check

@@ -11,7 +11,7 @@ from pengjiang_enforcement.exceptions import ConflictError, RuleViolation
 from pengjiang_enforcement.models import AuditLog
 from powers.models import PowerUsage
 
-from .factories import make_filed_case, make_pending_case, today
+from .factories import make_filed_case, today
 
 pytestmark = pytest.mark.django_db
 
