@@ -230,7 +230,7 @@ class CaseFile:
     deadlines: list[Deadline]
     extensions: list[ExtensionRequest]
     events: list[CaseEvent]
-    views: list[AuditLog]
+    views: list[Viewer]
 
 
 def case_file(case: Case) -> CaseFile:
@@ -250,12 +250,27 @@ def case_file(case: Case) -> CaseFile:
         deadlines=list(case.deadlines.order_by("status", "due_on")),
         extensions=list(case.extension_requests.select_related("requested_by", "decided_by").order_by("-requested_at")),
         events=list(case.events.select_related("actor").order_by("-at", "-id")),
-        views=list(
-            AuditLog.objects.filter(
-                content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk), action="cases.case.viewed"
-            ).order_by("-id")[:20]
-        ),
+        views=_viewers(case),
     )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    who: str
+    times: int
+    last: datetime.datetime
+
+
+def _viewers(case: Case, rows: int = 200) -> list[Viewer]:
+    """Who opened the case lately (from the audit trail), one line per person, newest first."""
+    opened = AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk), action="cases.case.viewed"
+    ).order_by("-id")[:rows]
+    seen: dict[str, list] = {}
+    for who, at in opened.values_list("actor_repr", "created_at"):
+        entry = seen.setdefault(who, [0, at])
+        entry[0] += 1
+    return [Viewer(who, times, last) for who, (times, last) in seen.items()]
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,8 @@ class Case(ScopedModel):
 
     @property
     def display_number(self) -> str:
-        return self.number or _("(number on approval)")
+        """The case number, or (before approval, when it has none) its cause of action."""
+        return self.number or self.title
 
     @property
     def limitation_start(self):

@@ -20,7 +20,7 @@ class Party(CaseChild):
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="parties")
     kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name of the person or organisation"), max_length=200)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     id_number = models.CharField(_("resident identity card number"), max_length=18, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)

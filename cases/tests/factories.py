@@ -24,8 +24,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+SINCE_2020 = D(2020, 1, 1)
+
+
 def item_for(
-    townships: tuple[str, ...] = ("duruan", "baisha"), effective_from: datetime.date = D(2020, 1, 1), **fields: Any
+    townships: tuple[str, ...] = ("duruan", "baisha"), effective_from: datetime.date = SINCE_2020, **fields: Any
 ) -> PowerItem:
     """A penalty item delegated to the townships (since 2020 unless told)."""
     return make_item(townships=list(townships), effective_from=effective_from, **fields)
