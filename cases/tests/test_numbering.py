@@ -1,13 +1,12 @@
 """Document numbers: patterns, and gapless, duplicate-free allocation under concurrency.
 
-The concurrency tests fork real processes, each with its own database connection, against a
-transactional test database, and start them together at a barrier.
+The concurrency tests spawn real processes (``concurrency.py``), each with its own database
+connection, against a transactional test database, and start them together at a barrier.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import time
 
 import pytest
 from django.db import connections, transaction
@@ -17,12 +16,16 @@ from cases.choices import CaseState, DocumentType
 from cases.models import Case, IssuedNumber, NumberPattern
 from cases.services.numbering import pattern_problem
 from pengjiang_enforcement.exceptions import RuleViolation
-from pengjiang_enforcement.models import User
 from tests.factories import UserFactory, unit
 
+from . import concurrency
 from .factories import item_for, make_pending_case
 
-FORK = multiprocessing.get_context("fork")
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def _database() -> str:
+    return connections["default"].settings_dict["NAME"]
 
 
 @pytest.mark.django_db
@@ -91,37 +94,14 @@ def test_a_rolled_back_allocation_gives_its_number_back():
         assert services.number_allocate(township=township, doc_type="filing", year=2026).endswith("〕1号")
 
 
-def _allocate_in_process(township_id: int, count: int, barrier, results) -> None:
-    from django.db import connection
-
-    from pengjiang_enforcement.models import Unit
-
-    township = Unit.objects.get(pk=township_id)
-    barrier.wait()
-    numbers = []
-    for n in range(count):
-        try:
-            with transaction.atomic():
-                number = services.number_allocate(township=township, doc_type="filing", year=2026)
-                time.sleep(0.001)  # hold the counter a moment, as an approval does
-                if n % 5 == 4:
-                    raise RuntimeError("rolled back")  # its number must be handed out again
-                numbers.append(number)
-        except RuntimeError:
-            pass
-    results.put(numbers)
-    connection.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_numbers_allocated_from_several_processes_at_once_have_no_gap_and_no_duplicate(transactional_reference_data):
     township = unit("duruan")
     processes, per_process = 6, 20
-    connections.close_all()  # each child opens its own connection
-    barrier = FORK.Barrier(processes)
-    results = FORK.Queue()
+    barrier = SPAWN.Barrier(processes)
+    results = SPAWN.Queue()
     workers = [
-        FORK.Process(target=_allocate_in_process, args=(township.pk, per_process, barrier, results))
+        SPAWN.Process(target=concurrency.allocate_many, args=(_database(), township.pk, per_process, barrier, results))
         for _ in range(processes)
     ]
     for worker in workers:
@@ -139,25 +119,10 @@ def test_numbers_allocated_from_several_processes_at_once_have_no_gap_and_no_dup
     ]
 
 
-def _approve_in_process(case_id: int, head_id: int, barrier, results) -> None:
-    from django.db import connection
-
-    case = Case.objects.get(pk=case_id)
-    head = User.objects.get(pk=head_id)
-    barrier.wait()
-    try:
-        approved = services.case_approve_filing(case=case, actor=head, expected_version=case.version)
-        results.put(("ok", case_id, approved.number))
-    except RuleViolation as exc:
-        results.put(("refused", case_id, exc.rule))
-    connection.close()
-
-
 def _run_approvals(pairs: list[tuple[int, int]]) -> list[tuple]:
-    connections.close_all()
-    barrier = FORK.Barrier(len(pairs))
-    results = FORK.Queue()
-    workers = [FORK.Process(target=_approve_in_process, args=(c, h, barrier, results)) for c, h in pairs]
+    barrier = SPAWN.Barrier(len(pairs))
+    results = SPAWN.Queue()
+    workers = [SPAWN.Process(target=concurrency.approve, args=(_database(), c, h, barrier, results)) for c, h in pairs]
     for worker in workers:
         worker.start()
     out = [results.get(timeout=60) for _ in workers]
