@@ -87,7 +87,6 @@ CASE_LIVE_STATES = (
 )
 # States in which the handling officers add parties, evidence and records.
 CASE_EDITABLE_FILING_STATES = (CaseState.FILING_PENDING, CaseState.FILING_RETURNED)
-CASE_INVESTIGATION_STATES = (CaseState.INVESTIGATING,)
 
 
 class OfficerRole(models.TextChoices):

@@ -493,7 +493,9 @@ class CaseFilterForm(forms.Form):
         self.fields["item"].queryset = items.order_by("code", "sub_code")
         from pengjiang_enforcement.choices import Role
 
-        officers = User.objects.filter(is_active=True, groups__name__in=[Role.OFFICER, Role.OFFICE_HEAD])
+        officers = User.objects.restrict(user, "view").filter(
+            is_active=True, groups__name__in=[Role.OFFICER, Role.OFFICE_HEAD]
+        )
         if township_id is not None:
             officers = officers.filter(unit__township=township_id)
         self.fields["officer"].queryset = officers.distinct().order_by("full_name")

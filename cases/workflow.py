@@ -263,9 +263,7 @@ def check_transition(name: str, *, state: str | None, procedure: str | None = No
 
 
 def state_label(subject: str, state: str) -> str:
-    from .choices import CaseState, LeadStatus
-
-    choices = CaseState if subject == "case" else LeadStatus
+    choices = S if subject == "case" else L
     try:
         return str(choices(state).label)
     except ValueError:

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Model, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -138,9 +138,3 @@ def require_state(case: Case, states: tuple[str, ...] | list[str], *, doing: str
             rule="case_state_allows",
             params={"doing": doing, "state": CaseState(case.state).label},
         )
-
-
-def snapshot_model(obj: Model, fields: list[str]) -> dict[str, Any]:
-    from pengjiang_enforcement.audit import snapshot
-
-    return snapshot(obj, fields)

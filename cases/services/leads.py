@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from pengjiang_enforcement.audit import audit_record, changed, snapshot
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import user_scope
 
 from .. import rules
 from ..choices import DeadlineKind, DeadlineStatus, DocumentType, LeadSource, LeadStatus, NotificationKind
@@ -100,11 +102,17 @@ def lead_register(
     transferred_from: Lead | None = None,
     today: datetime.date | None = None,
 ) -> Lead:
-    """Register a lead; its check deadline runs from the day it was discovered or received."""
+    """Register a lead; its check deadline runs from the day it was discovered or received.
+
+    An officer registers leads of their own township; a transfer registers the lead it sends in
+    the receiving township (``transferred_from`` set), on behalf of the sender.
+    """
     today = local_today(today)
     check_transition("lead_register", state=None)
     if township.kind != UnitKind.TOWNSHIP:
         raise ValueError("leads belong to a township")
+    if actor is not None and transferred_from is None and user_scope(actor).township_id != township.pk:
+        raise PermissionDenied
     values = {
         "source": source,
         "discovered_on": discovered_on,
@@ -335,6 +343,7 @@ def lead_order_correction(
 
     lead = lock_lead(lead, expected_version=expected_version)
     require(actor, "change", lead)
+    check_transition("lead_order_correction", state=lead.status)  # before a number is taken
     order = correction_order_create(
         township=lead.township,
         lead=lead,

@@ -115,10 +115,5 @@ def notification_text(notification) -> str:
 
 
 @register.filter
-def qa_pairs(value):
-    return value or []
-
-
-@register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)

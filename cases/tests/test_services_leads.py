@@ -165,3 +165,18 @@ def test_leads_of_another_township_cannot_be_worked(lead, baisha_officer):
 
     with pytest.raises(PermissionDenied):
         services.lead_conclude_not_filed(lead=lead, actor=baisha_officer, reason="x", expected_version=lead.version)
+
+
+def test_an_officer_registers_leads_of_their_own_township_only(duruan_officer):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.lead_register(
+            actor=duruan_officer,
+            township=unit("baisha"),
+            source=LeadSource.PATROL,
+            discovered_on=today(),
+            place="白沙",
+            description="越界登记",
+        )
+    assert not Lead.objects.exists()

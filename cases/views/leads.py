@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -292,7 +294,7 @@ def item_options(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the item chooser for the act date being typed into the filing form."""
     lead = get_lead(request, pk, "change")
     try:
-        day = timezone.datetime.strptime(request.GET.get("act_date", ""), "%Y-%m-%d").date()
+        day = datetime.date.fromisoformat(request.GET.get("act_date", ""))
     except ValueError:
         day = lead.discovered_on
     return render(
