@@ -20,6 +20,18 @@ from powers.tests.factories import make_item
 D = datetime.date
 
 
+def refused(rule: str, call):
+    """Run ``call``, expecting the rule ``rule`` to refuse it; return the violation."""
+    import pytest
+
+    from pengjiang_enforcement.exceptions import RuleViolation
+
+    with pytest.raises(RuleViolation) as exc:
+        call()
+    assert exc.value.rule == rule, exc.value.rule
+    return exc.value
+
+
 def today() -> datetime.date:
     return timezone.localdate()
 

@@ -12,18 +12,11 @@ from cases.choices import NotificationKind
 from cases.models import Case, Deadline, ExtensionStep, Notification
 from cases.tasks import notify_deadlines, scan_deadlines
 from pengjiang_enforcement import workdays
-from pengjiang_enforcement.exceptions import RuleViolation
 from tests.factories import UserFactory, unit
 
-from .factories import make_filed_case, today
+from .factories import make_filed_case, refused, today
 
 pytestmark = pytest.mark.django_db
-
-
-def _refused(rule, call):
-    with pytest.raises(RuleViolation) as exc:
-        call()
-    assert exc.value.rule == rule, exc.value.rule
 
 
 @pytest.fixture
@@ -48,14 +41,14 @@ def test_extension_collective_discussion_is_needed_for_step_two(filed_case, duru
     services.extension_decide(request=first, actor=duruan_head, approve=True)
     second = services.extension_request(case=filed_case, actor=duruan_officer, reason="案情复杂")
     assert second.step == 2
-    _refused(
+    refused(
         "extension_collective_discussion",
         lambda: services.extension_decide(request=second, actor=duruan_head, approve=True, note="同意"),
     )
     services.extension_decide(
         request=second, actor=duruan_head, approve=True, note="集体讨论同意延期", discussion_date=today()
     )
-    _refused(
+    refused(
         "extension_steps_exhausted",
         lambda: services.extension_request(case=filed_case, actor=duruan_officer, reason="再延"),
     )
@@ -69,7 +62,7 @@ def test_extension_steps_are_data_per_township(filed_case, duruan_officer):
 
 def test_extension_before_deadline(filed_case, duruan_officer):
     late = filed_case.decision_due + datetime.timedelta(days=1)
-    _refused(
+    refused(
         "extension_before_deadline",
         lambda: services.extension_request(case=filed_case, actor=duruan_officer, reason="晚了", today=late),
     )
@@ -77,19 +70,17 @@ def test_extension_before_deadline(filed_case, duruan_officer):
 
 def test_extension_one_pending_at_a_time(filed_case, duruan_officer):
     services.extension_request(case=filed_case, actor=duruan_officer, reason="一")
-    _refused(
-        "extension_pending", lambda: services.extension_request(case=filed_case, actor=duruan_officer, reason="二")
-    )
+    refused("extension_pending", lambda: services.extension_request(case=filed_case, actor=duruan_officer, reason="二"))
 
 
 def test_extension_four_eyes_and_refusal_reason(duruan_head, duruan_officer, second_head, item):
     case = make_filed_case(duruan_head, duruan_officer, second_head, item=item)
     request = services.extension_request(case=case, actor=duruan_head, reason="鉴定")
-    _refused(
+    refused(
         "extension_four_eyes",
         lambda: services.extension_decide(request=request, actor=duruan_head, approve=True),
     )
-    _refused(
+    refused(
         "extension_refusal_reason",
         lambda: services.extension_decide(request=request, actor=second_head, approve=False),
     )

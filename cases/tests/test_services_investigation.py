@@ -13,7 +13,7 @@ from cases import services
 from cases.choices import CaseState, DeadlineStatus, EvidenceKind, InvestigationProposal
 from cases.models import Attachment, Case, Deadline, Evidence, InvestigationReport, Party, StoredFile
 from cases.selectors import party_history
-from pengjiang_enforcement.exceptions import ConflictError, RuleViolation
+from pengjiang_enforcement.exceptions import ConflictError
 from pengjiang_enforcement.search import search_query
 
 from .factories import (
@@ -23,18 +23,12 @@ from .factories import (
     make_filed_case,
     organisation_values,
     person_values,
+    refused,
     today,
     upload,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _refused(rule, call):
-    with pytest.raises(RuleViolation) as exc:
-        call()
-    assert exc.value.rule == rule, exc.value.rule
-    return exc.value
 
 
 # --- parties -----------------------------------------------------------------------------------
@@ -55,16 +49,16 @@ def test_party_person_and_organisation_are_added_with_checked_numbers(filed_case
 def test_a_wrong_check_digit_is_refused_and_nothing_saved(filed_case, duruan_officer):
     values = person_values()
     values["id_number"] = values["id_number"][:17] + ("0" if values["id_number"][17] != "0" else "1")
-    _refused("resident_id_check_digit", lambda: services.party_add(case=filed_case, actor=duruan_officer, **values))
+    refused("resident_id_check_digit", lambda: services.party_add(case=filed_case, actor=duruan_officer, **values))
     org = organisation_values()
     org["credit_code"] = org["credit_code"][:17] + ("0" if org["credit_code"][17] != "0" else "1")
-    _refused("credit_code_check_character", lambda: services.party_add(case=filed_case, actor=duruan_officer, **org))
+    refused("credit_code_check_character", lambda: services.party_add(case=filed_case, actor=duruan_officer, **org))
     assert not Party.objects.exists()
 
 
-def test_the_same_party_twice_on_a_case_is_refused(filed_case, duruan_officer):
+def test_the_same_party_twice_on_a_case_isrefused(filed_case, duruan_officer):
     services.party_add(case=filed_case, actor=duruan_officer, **person_values())
-    _refused("party_duplicate", lambda: services.party_add(case=filed_case, actor=duruan_officer, **person_values()))
+    refused("party_duplicate", lambda: services.party_add(case=filed_case, actor=duruan_officer, **person_values()))
 
 
 def test_party_edits_conflict_when_two_browsers_save(filed_case, duruan_officer, duruan_colleague):
@@ -79,7 +73,7 @@ def test_party_edits_conflict_when_two_browsers_save(filed_case, duruan_officer,
 
 def test_party_remove_needs_a_reason_and_updates_the_summary(filed_case, duruan_officer):
     party = services.party_add(case=filed_case, actor=duruan_officer, **person_values())
-    _refused("party_remove_reason", lambda: services.party_remove(party=party, actor=duruan_officer, reason=""))
+    refused("party_remove_reason", lambda: services.party_remove(party=party, actor=duruan_officer, reason=""))
     services.party_remove(party=party, actor=duruan_officer, reason="录入错误")
     filed_case.refresh_from_db()
     assert filed_case.party_summary == "" and not Party.objects.exists()
@@ -151,23 +145,23 @@ def test_a_stored_file_is_never_overwritten(settings):
         ("empty.png", b"", "upload_empty"),
     ],
 )
-def test_disguised_or_unknown_uploads_are_refused(name, content, rule):
-    _refused(rule, lambda: services.blob_store(upload=upload(name, content)))
+def test_disguised_or_unknown_uploads_arerefused(name, content, rule):
+    refused(rule, lambda: services.blob_store(upload=upload(name, content)))
     assert not StoredFile.objects.exists()
 
 
-def test_upload_too_large_is_refused(settings):
+def test_upload_too_large_isrefused(settings):
     settings.CASES_UPLOAD_MAX_BYTES = len(PNG) - 1
-    _refused("upload_too_large", lambda: services.blob_store(upload=upload("big.png")))
+    refused("upload_too_large", lambda: services.blob_store(upload=upload("big.png")))
 
 
 def test_office_documents_are_recognised_by_content():
     assert services.blob_store(upload=upload("询问笔录.docx", docx_bytes())).content_type.endswith("document")
-    _refused("upload_content_mismatch", lambda: services.blob_store(upload=upload("table.xlsx", docx_bytes())))
+    refused("upload_content_mismatch", lambda: services.blob_store(upload=upload("table.xlsx", docx_bytes())))
 
 
-def test_evidence_collected_in_the_future_is_refused(filed_case, duruan_officer):
-    _refused(
+def test_evidence_collected_in_the_future_isrefused(filed_case, duruan_officer):
+    refused(
         "date_in_future",
         lambda: services.evidence_add(
             case=filed_case,
@@ -181,7 +175,7 @@ def test_evidence_collected_in_the_future_is_refused(filed_case, duruan_officer)
 
 def test_evidence_cannot_be_added_after_the_investigation_closed(filed_case, duruan_officer):
     _close(filed_case, duruan_officer)
-    _refused(
+    refused(
         "case_state_allows",
         lambda: services.evidence_add(
             case=filed_case, actor=duruan_officer, kind=EvidenceKind.DOCUMENTARY, title="迟到", collected_on=today()
@@ -218,7 +212,7 @@ def test_inspection_record_joins_the_evidence_list(filed_case, duruan_officer, d
 
 
 def test_record_signature_or_refusal_note(filed_case, duruan_officer, duruan_colleague):
-    _refused(
+    refused(
         "record_signature",
         lambda: _inspection(filed_case, duruan_officer, duruan_colleague, party_signed=False, refusal_note=""),
     )
@@ -226,7 +220,7 @@ def test_record_signature_or_refusal_note(filed_case, duruan_officer, duruan_col
 
 def test_record_times(filed_case, duruan_officer, duruan_colleague):
     now = timezone.now()
-    _refused(
+    refused(
         "record_times", lambda: _inspection(filed_case, duruan_officer, duruan_colleague, started_at=now, ended_at=now)
     )
 
@@ -268,7 +262,7 @@ def test_correction_order_deadline_and_reinspection(filed_case, duruan_officer):
     )
     filed_case.refresh_from_db()
     assert filed_case.next_due_on == filed_case.decision_due
-    _refused(
+    refused(
         "correction_already_reinspected",
         lambda: services.correction_reinspect(
             order=order, actor=duruan_officer, reinspected_on=today(), result="corrected", note=""
@@ -281,7 +275,7 @@ def test_apl_56_preservation_needs_the_head_and_starts_the_7_working_day_clock(
 ):
     from pengjiang_enforcement import workdays
 
-    _refused(
+    refused(
         "approved_by_office_head",
         lambda: services.preservation_register(
             case=filed_case,
@@ -322,7 +316,7 @@ def test_apl_56_preservation_undecided_stops_the_end_of_the_investigation(filed_
     services.evidence_add(
         case=filed_case, actor=duruan_officer, kind=EvidenceKind.PHYSICAL, title="工具", collected_on=today()
     )
-    exc = _refused("preservation_undecided", lambda: _close(filed_case, duruan_officer, prepare=False))
+    exc = refused("preservation_undecided", lambda: _close(filed_case, duruan_officer, prepare=False))
     assert preservation.number in exc.messages[0]
     services.preservation_decide(preservation=preservation, actor=duruan_officer, decision="return", decided_on=today())
     assert Deadline.objects.get(preservation=preservation).status == DeadlineStatus.MET
