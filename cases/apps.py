@@ -8,3 +8,8 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import panels
+
+        panels.register()

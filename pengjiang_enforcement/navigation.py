@@ -1,11 +1,12 @@
 """The navigation menu: which entries a user sees depends on their roles and permissions.
 
 Apps add entries to ``MENU`` as they grow; an entry is shown when the user holds its
-permission (and the URL name resolves).
+permission (and the URL name resolves), with an optional badge (a count the app computes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +20,8 @@ class MenuEntry:
     permission: str | None = None
     staff_only: bool = False
     icon: str = ""
+    # A number shown next to the label (e.g. unread notifications); None or 0 shows nothing.
+    badge: Callable[..., int | None] | None = None
 
 
 MENU: list[MenuEntry] = [
@@ -42,5 +45,8 @@ def navigation_for(user) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": entry.label, "url": url, "icon": entry.icon, "url_name": entry.url_name})
+        badge = entry.badge(user) if entry.badge else None
+        items.append(
+            {"label": entry.label, "url": url, "icon": entry.icon, "url_name": entry.url_name, "badge": badge or None}
+        )
     return items

@@ -160,6 +160,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "powers.apply_due_adjustments",
         "schedule": crontab(minute="1,15,30,45"),
     },
+    # Deadlines due soon or overdue become notifications; hourly, so a deadline moved by an
+    # extension or a new case is picked up the same day. Running twice notifies nobody twice.
+    "cases-deadline-notifications": {
+        "task": "cases.scan_deadlines",
+        "schedule": 3600.0,
+    },
 }
 
 # --- authentication and permissions ----------------------------------------------------------
@@ -253,6 +259,7 @@ LOGGING = {
 REFERENCE_DATA_MIGRATIONS = [
     ("core", ["0003_roles", "0004_organisation"]),
     ("powers", ["0002_roles"]),
+    ("cases", ["0002_roles", "0003_reference_data"]),
 ]
 # The dynamic evaluation of the catalogue flags an item whose (late + overturned) / closed
 # cases reach this rate, once at least POWERS_EVALUATION_MIN_CLOSED of its cases closed in the
@@ -262,5 +269,9 @@ POWERS_EVALUATION_MIN_CLOSED = env_int("POWERS_EVALUATION_MIN_CLOSED", 5)
 PORTAL_NAME = _("Pengjiang Township Enforcement Portal")
 # How long /healthz waits for a Celery worker to answer a ping, in seconds.
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "1.0"))
+# Largest evidence file accepted, in bytes (photos, scans, short videos, recordings).
+CASES_UPLOAD_MAX_BYTES = env_int("CASES_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Most rows one XLSX export of a case list holds (narrow the filters for more).
+CASES_EXPORT_MAX_ROWS = env_int("CASES_EXPORT_MAX_ROWS", 50000)
 # Password printed by `make run` and set on the demo users by `load_demo`.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "pengjiang-demo-2026")

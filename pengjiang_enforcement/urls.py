@@ -32,4 +32,5 @@ urlpatterns = [
     path("catalogue/", include("powers.urls")),
     path("public/", include("powers.public_urls")),
     path("", include(core_patterns)),
+    path("", include("cases.urls")),
 ]

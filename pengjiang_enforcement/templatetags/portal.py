@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.forms import BoundField
-from django.forms.widgets import CheckboxInput, RadioSelect, Select, SelectMultiple
+from django.forms.widgets import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 
 register = template.Library()
 
@@ -13,10 +13,19 @@ register = template.Library()
 def field(bound: BoundField, compact: bool = False) -> dict:
     """Render a form field the Bootstrap way: label, control, help and errors."""
     widget = bound.field.widget
+    if isinstance(widget, RadioSelect):  # radio buttons, and CheckboxSelectMultiple (a subclass)
+        # Each option is its own .form-check; the class reaches the inputs through the widget.
+        widget.attrs["class"] = "form-check-input" + (" is-invalid" if bound.errors else "")
+        options = list(bound.subwidgets)
+        return {
+            "field": bound,
+            "options": options,
+            "kind": "choices",
+            "compact": compact,
+            "inline": len(options) <= 4 and not isinstance(widget, CheckboxSelectMultiple),
+        }
     if isinstance(widget, CheckboxInput):
         css, kind = "form-check-input", "check"
-    elif isinstance(widget, RadioSelect):
-        css, kind = "form-check-input", "radio"
     elif isinstance(widget, (Select, SelectMultiple)):
         css, kind = "form-select", "control"
     else:

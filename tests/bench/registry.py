@@ -26,9 +26,9 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit, powers
+    from . import audit, cases, powers
 
-    return [Benchmark("audit", audit.run), Benchmark("powers", powers.run)]
+    return [Benchmark("audit", audit.run), Benchmark("powers", powers.run), Benchmark("cases", cases.run)]
 
 
 BENCHMARKS: list[Benchmark] = _load()

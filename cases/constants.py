@@ -1,0 +1,24 @@
+"""What the law fixes is code; what it leaves open is data (see ``cases.models.config``).
+
+Each constant names the article that fixes it. Periods of 2, 3, 5 and 7 days are working days
+(APL Art. 85); longer periods are calendar days.
+"""
+
+from __future__ import annotations
+
+# APL Art. 42: 执法人员不得少于两人.
+MIN_HANDLING_OFFICERS = 2
+# APL Art. 60: decide within 90 days of filing (立案之日起九十日内).
+DECISION_CALENDAR_DAYS = 90
+# APL Art. 56: decide on preserved evidence within 7 days (working days, Art. 85).
+PRESERVATION_WORKING_DAYS = 7
+# APL Art. 36: two years, five where life, health or financial safety was harmed.
+LIMITATION_YEARS = 2
+LIMITATION_YEARS_SERIOUS = 5
+
+# Defaults of the data the law leaves open, used until an admin records other values.
+DEFAULT_CHECK_WORKING_DAYS = 15  # sector rules: 核查 within 15 working days of discovery
+DEFAULT_DUE_SOON_DAYS = 5  # a deadline this many calendar days away is flagged "due soon"
+
+# Uploads: the evidence of a township case is photos, scans, short videos and recordings.
+DEFAULT_UPLOAD_MAX_BYTES = 50 * 1024 * 1024

@@ -1,0 +1,521 @@
+"""Forms of the cases app. They shape and check input; the services apply the rules.
+
+Fields are taken from the models (labels, choices and lengths live in one place), but the forms
+are plain forms: nothing here saves a model.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pengjiang_enforcement.choices import UnitKind
+from pengjiang_enforcement.forms import DateInput
+from pengjiang_enforcement.models import Unit, User
+from powers.choices import PowerKind
+from powers.models import PowerItem
+
+from .choices import (
+    CASE_LIVE_STATES,
+    CaseState,
+    CorrectionStatus,
+    EvidenceKind,
+    LeadSource,
+    LeadStatus,
+    PartyKind,
+    PreservationDecision,
+)
+from .models import (
+    Case,
+    CorrectionOrder,
+    Evidence,
+    ExtensionRequest,
+    InspectionRecord,
+    InterviewRecord,
+    InvestigationReport,
+    Lead,
+    Party,
+    Preservation,
+    StoredFile,
+)
+
+
+def model_field(model: type[Model], name: str, **overrides: Any) -> forms.Field:
+    return model._meta.get_field(name).formfield(**overrides)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class VersionedForm(forms.Form):
+    """A form that carries the version of the record it showed (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), widget=textarea(3), max_length=2000)
+
+
+class NoteForm(VersionedForm):
+    note = forms.CharField(label=_("Opinion"), widget=textarea(2), required=False, max_length=2000)
+
+
+# --- leads ------------------------------------------------------------------------------------
+
+
+class LeadForm(forms.Form):
+    source = model_field(Lead, "source")
+    discovered_on = model_field(Lead, "discovered_on", widget=DateInput())
+    place = model_field(Lead, "place")
+    description = model_field(Lead, "description", widget=textarea(4))
+    reporter_name = model_field(Lead, "reporter_name")
+    reporter_phone = model_field(Lead, "reporter_phone")
+    referring_body = model_field(Lead, "referring_body")
+    external_ref = model_field(Lead, "external_ref")
+    hotline_order_no = model_field(Lead, "hotline_order_no")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = LeadSource.choices
+        self.fields["discovered_on"].initial = timezone.localdate
+
+
+class LeadEditForm(LeadForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class LeadTransferForm(ReasonForm):
+    target = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, lead: Lead, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (
+            Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWNSHIP], is_active=True)
+            .exclude(pk=lead.township_id)
+            .order_by("kind", "sort_order")
+        )
+
+
+class CorrectionFields(forms.Form):
+    content = model_field(CorrectionOrder, "content", widget=textarea(3))
+    legal_basis = model_field(CorrectionOrder, "legal_basis")
+    deadline = model_field(CorrectionOrder, "deadline", widget=DateInput())
+
+
+class LeadCorrectionForm(CorrectionFields):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label=_("Why no case is filed"), widget=textarea(2), required=False, max_length=2000)
+
+
+class CorrectionForm(CorrectionFields):
+    pass
+
+
+class ReinspectForm(forms.Form):
+    reinspected_on = model_field(CorrectionOrder, "reinspected_on", widget=DateInput(), required=True)
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=[c for c in CorrectionStatus.choices if c[0] != CorrectionStatus.OPEN],
+        widget=forms.RadioSelect,
+    )
+    note = model_field(CorrectionOrder, "reinspection_note", widget=textarea(2))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["reinspected_on"].initial = timezone.localdate
+
+
+class StartCheckForm(forms.Form):
+    checker = forms.ModelChoiceField(label=_("Checking officer"), queryset=User.objects.none(), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, officers: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["checker"].queryset = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
+
+
+# --- filing -----------------------------------------------------------------------------------
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name or obj.username
+
+
+class OfficersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name or obj.username
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PowerItem) -> str:
+        return f"{obj.full_code} {obj.name}"
+
+
+class FilingForm(forms.Form):
+    """The filing request (立案审批表): the act, the item, the officers."""
+
+    act_date = model_field(Case, "act_date", widget=DateInput())
+    act_continuing = model_field(Case, "act_continuing")
+    act_end_date = model_field(Case, "act_end_date", widget=DateInput())
+    serious_harm = model_field(Case, "serious_harm")
+    power_item = ItemChoiceField(label=_("power item"), queryset=PowerItem.objects.none())
+    title = model_field(Case, "title")
+    facts = model_field(Case, "facts", widget=textarea(4))
+    place = model_field(Case, "place")
+    lead_officer = OfficerChoiceField(label=_("Lead officer (主办)"), queryset=User.objects.none())
+    co_officers = OfficersField(
+        label=_("Assisting officers (协办)"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("At least two officers in all, each with a certificate valid today (APL Art. 42)."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, township: Unit, officers: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
+        self.fields["lead_officer"].queryset = people
+        self.fields["co_officers"].queryset = people
+        # Any penalty item the township ever held validates here; whether it was delegated on
+        # the date of the act (and still is) is the service's rule, with its own message.
+        self.fields["power_item"].queryset = PowerItem.objects.filter(
+            kind=PowerKind.PENALTY, delegations__township=township
+        ).distinct()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("act_continuing") and not data.get("act_end_date"):
+            self.add_error("act_end_date", _("Give the day the continuing act ended (or today if it goes on)."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "power_item": data["power_item"],
+            "title": data["title"],
+            "facts": data["facts"],
+            "place": data["place"],
+            "act_date": data["act_date"],
+            "act_end_date": data.get("act_end_date"),
+            "act_continuing": data["act_continuing"],
+            "serious_harm": data["serious_harm"],
+            "lead_officer": data["lead_officer"],
+            "co_officers": list(data["co_officers"]),
+        }
+
+
+class CaseEditForm(VersionedForm):
+    """Edits of a case under investigation: the cause, the facts, the place."""
+
+    title = model_field(Case, "title")
+    facts = model_field(Case, "facts", widget=textarea(5))
+    place = model_field(Case, "place")
+
+
+# --- parties ----------------------------------------------------------------------------------
+
+
+class PartyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=PartyKind.choices, widget=forms.RadioSelect)
+    name = model_field(Party, "name")
+    gender = model_field(Party, "gender")
+    id_number = model_field(Party, "id_number")
+    credit_code = model_field(Party, "credit_code")
+    legal_representative = model_field(Party, "legal_representative")
+    phone = model_field(Party, "phone")
+    address = model_field(Party, "address")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+        self.fields["credit_code"].widget.attrs.update({"autocomplete": "off"})
+
+
+class PartyEditForm(PartyForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+UPLOAD_SALT = "cases.upload"
+
+
+def keep_token(blob: StoredFile, name: str) -> str:
+    """A signed reference to a file already stored, so a refused form need not be uploaded again."""
+    return signing.dumps({"b": blob.pk, "n": name}, salt=UPLOAD_SALT)
+
+
+def kept_files(tokens: list[str]) -> list[tuple[StoredFile, str]]:
+    """The stored files behind signed tokens (a day old at most); forged tokens are ignored."""
+    refs = []
+    for token in tokens:
+        try:
+            data = signing.loads(token, salt=UPLOAD_SALT, max_age=86400)
+        except signing.BadSignature:
+            continue
+        refs.append((data["b"], data["n"]))
+    blobs = StoredFile.objects.in_bulk([pk for pk, _name in refs])
+    return [(blobs[pk], name) for pk, name in refs if pk in blobs]
+
+
+class EvidenceForm(forms.Form):
+    kind = model_field(Evidence, "kind")
+    title = model_field(Evidence, "title")
+    description = model_field(Evidence, "description", widget=textarea(2))
+    provider = model_field(Evidence, "provider")
+    collected_on = model_field(Evidence, "collected_on", widget=DateInput())
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["collected_on"].initial = timezone.localdate
+        self.fields["kind"].choices = EvidenceKind.choices
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+def _now_minute() -> datetime.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class RecordOfficersMixin(forms.Form):
+    officers = OfficersField(
+        label=_("Officers present"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    recorder = OfficerChoiceField(label=_("recorded by"), queryset=User.objects.none())
+
+    def set_officers(self, officers: list[User], default: list[User]) -> None:
+        people = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
+        self.fields["officers"].queryset = people
+        self.fields["recorder"].queryset = people
+        self.fields["officers"].initial = [o.pk for o in default]
+
+
+class InspectionForm(RecordOfficersMixin):
+    started_at = model_field(InspectionRecord, "started_at", widget=DateTimeInput())
+    ended_at = model_field(InspectionRecord, "ended_at", widget=DateTimeInput())
+    place = model_field(InspectionRecord, "place")
+    present_persons = model_field(InspectionRecord, "present_persons")
+    witness = model_field(InspectionRecord, "witness")
+    certificates_shown = model_field(InspectionRecord, "certificates_shown")
+    findings = model_field(InspectionRecord, "findings", widget=textarea(5))
+    media_refs = model_field(InspectionRecord, "media_refs")
+    party_signed = model_field(InspectionRecord, "party_signed")
+    refusal_note = model_field(InspectionRecord, "refusal_note")
+    field_order = [
+        "started_at",
+        "ended_at",
+        "place",
+        "present_persons",
+        "officers",
+        "recorder",
+        "witness",
+        "certificates_shown",
+        "findings",
+        "media_refs",
+        "party_signed",
+        "refusal_note",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_at"].initial = _now_minute
+        self.fields["started_at"].initial = lambda: _now_minute() - datetime.timedelta(minutes=30)
+
+
+class InterviewForm(RecordOfficersMixin):
+    started_at = model_field(InterviewRecord, "started_at", widget=DateTimeInput())
+    ended_at = model_field(InterviewRecord, "ended_at", widget=DateTimeInput())
+    place = model_field(InterviewRecord, "place")
+    interviewee_role = model_field(InterviewRecord, "interviewee_role")
+    interviewee_name = model_field(InterviewRecord, "interviewee_name")
+    interviewee_gender = model_field(InterviewRecord, "interviewee_gender")
+    interviewee_id_number = model_field(InterviewRecord, "interviewee_id_number")
+    interviewee_phone = model_field(InterviewRecord, "interviewee_phone")
+    interviewee_address = model_field(InterviewRecord, "interviewee_address")
+    interviewee_employer = model_field(InterviewRecord, "interviewee_employer")
+    certificates_shown = model_field(InterviewRecord, "certificates_shown")
+    rights_told = model_field(InterviewRecord, "rights_told")
+    confirmed = model_field(InterviewRecord, "confirmed")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_at"].initial = _now_minute
+        self.fields["started_at"].initial = lambda: _now_minute() - datetime.timedelta(minutes=30)
+
+
+class QAForm(forms.Form):
+    q = forms.CharField(label=_("Question"), widget=textarea(2), required=False, max_length=2000)
+    a = forms.CharField(label=_("Answer"), widget=textarea(2), required=False, max_length=4000)
+
+
+QAFormSet = forms.formset_factory(QAForm, extra=3, max_num=60)
+
+
+class PreservationForm(forms.Form):
+    registered_on = model_field(Preservation, "registered_on", widget=DateInput())
+    items = model_field(Preservation, "items", widget=textarea(3))
+    place_kept = model_field(Preservation, "place_kept")
+    reason = model_field(Preservation, "reason", widget=textarea(2))
+    approved_by = OfficerChoiceField(label=_("approved by (office head)"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, heads, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["approved_by"].queryset = heads
+        self.fields["registered_on"].initial = timezone.localdate
+
+
+class PreservationDecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), choices=PreservationDecision.choices)
+    decided_on = model_field(Preservation, "decided_on", widget=DateInput(), required=True)
+    note = model_field(Preservation, "decision_note", widget=textarea(2))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate
+
+
+class ReportForm(VersionedForm):
+    """The investigation-end report (调查终结报告)."""
+
+    facts_found = model_field(InvestigationReport, "facts_found", widget=textarea(4))
+    evidence_summary = model_field(InvestigationReport, "evidence_summary", widget=textarea(3))
+    violated_provision = model_field(InvestigationReport, "violated_provision")
+    penalty_provision = model_field(InvestigationReport, "penalty_provision")
+    circumstances = model_field(InvestigationReport, "circumstances", widget=textarea(2))
+    proposal = model_field(InvestigationReport, "proposal")
+    proposal_detail = model_field(InvestigationReport, "proposal_detail", widget=textarea(2))
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+
+class ExtensionRequestForm(forms.Form):
+    reason = model_field(ExtensionRequest, "reason", widget=textarea(3))
+
+
+class ExtensionDecideForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Approve")), ("0", _("Refuse"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Opinion"), widget=textarea(2), required=False, max_length=2000)
+    discussion_date = model_field(ExtensionRequest, "discussion_date", widget=DateInput())
+
+
+# --- queues -----------------------------------------------------------------------------------
+
+SORT_CHOICES = [
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("due", _("Nearest deadline")),
+    ("filed", _("Filing date, newest")),
+    ("filed_asc", _("Filing date, oldest")),
+]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("state"), required=False)
+    deadline = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[("", _("Any")), ("overdue", _("Overdue")), ("due_soon", _("Due soon"))],
+    )
+    township = forms.ModelChoiceField(label=_("township"), queryset=Unit.objects.none(), required=False)
+    item = ItemChoiceField(label=_("power item"), queryset=PowerItem.objects.none(), required=False)
+    officer = OfficerChoiceField(label=_("Officer"), queryset=User.objects.none(), required=False)
+    party = forms.CharField(label=_("Party"), required=False, max_length=100)
+    source = forms.ChoiceField(label=_("source"), required=False)
+    filed_from = forms.DateField(label=_("Filed from"), required=False, widget=DateInput())
+    filed_to = forms.DateField(label=_("Filed until"), required=False, widget=DateInput())
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args: Any, user: User, township_id: int | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        live = [(s.value, s.label) for s in CaseState if s.value in CASE_LIVE_STATES]
+        closed = [(s.value, s.label) for s in CaseState if s.value not in CASE_LIVE_STATES]
+        self.fields["state"].choices = [
+            ("live", _("Live cases")),
+            ("", _("All states")),
+            (_("Live"), live),
+            (_("Ended"), closed),
+        ]
+        self.fields["source"].choices = [("", _("Any source")), *LeadSource.choices]
+        if township_id is None:
+            self.fields["township"].queryset = Unit.objects.filter(kind=UnitKind.TOWNSHIP).order_by("sort_order")
+        else:
+            del self.fields["township"]
+        items = PowerItem.objects.filter(kind=PowerKind.PENALTY)
+        if township_id is not None:
+            items = items.filter(delegations__township=township_id).distinct()
+        self.fields["item"].queryset = items.order_by("code", "sub_code")
+        from pengjiang_enforcement.choices import Role
+
+        officers = User.objects.restrict(user, "view").filter(
+            is_active=True, groups__name__in=[Role.OFFICER, Role.OFFICE_HEAD]
+        )
+        if township_id is not None:
+            officers = officers.filter(unit__township=township_id)
+        self.fields["officer"].queryset = officers.distinct().order_by("full_name")
+
+
+class LeadFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("status"), required=False)
+    source = forms.ChoiceField(label=_("source"), required=False)
+    mine = forms.BooleanField(label=_("Mine to check"), required=False)
+    overdue = forms.BooleanField(label=_("Check overdue"), required=False)
+    discovered_from = forms.DateField(label=_("Discovered from"), required=False, widget=DateInput())
+    discovered_to = forms.DateField(label=_("Discovered until"), required=False, widget=DateInput())
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")), ("due", _("Nearest deadline"))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("open", _("Awaiting check")), ("", _("All")), *LeadStatus.choices]
+        self.fields["source"].choices = [("", _("Any source")), *LeadSource.choices]

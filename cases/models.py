@@ -1,1 +1,0 @@
-"""Models of the cases app (added by later work)."""

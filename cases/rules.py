@@ -1,0 +1,290 @@
+"""The legal rules a lead or case must pass, one small function each.
+
+Each function raises :class:`~pengjiang_enforcement.exceptions.RuleViolation` naming the rule
+(tests are named after it) with a message that says which rule stopped the user and why. Date
+arithmetic follows the working-day calendar where the law counts working days (APL Art. 85).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from pengjiang_enforcement import workdays
+from pengjiang_enforcement.choices import Role
+from pengjiang_enforcement.exceptions import RuleViolation
+from powers.choices import PowerKind
+from powers.selectors import is_delegated
+
+from . import identity
+from .constants import (
+    DECISION_CALENDAR_DAYS,
+    LIMITATION_YEARS,
+    LIMITATION_YEARS_SERIOUS,
+    MIN_HANDLING_OFFICERS,
+    PRESERVATION_WORKING_DAYS,
+)
+
+if TYPE_CHECKING:
+    from pengjiang_enforcement.models import EnforcementCertificate, Unit, User
+    from powers.models import PowerItem
+
+
+# --- the power item -----------------------------------------------------------------------
+def item_is_penalty_power(item: PowerItem) -> None:
+    """A penalty case is filed under an administrative-penalty item of the catalogue."""
+    if item.kind != PowerKind.PENALTY:
+        raise RuleViolation(
+            _("%(item)s is not an administrative-penalty power; a case is filed under a penalty item."),
+            rule="item_is_penalty_power",
+            params={"item": item.full_code},
+        )
+
+
+def item_delegated_on_act_date(item: PowerItem, township: Unit, act_date: datetime.date) -> None:
+    """APL Art. 24 and the catalogue: the township may act only on a power delegated to it, and
+    the power must have been delegated on the date of the act (APL Art. 37: the law of the act's
+    date applies)."""
+    if not is_delegated(item, township, act_date):
+        raise RuleViolation(
+            _("APL Art. 24: %(item)s was not delegated to %(township)s on %(day)s, the date of the act."),
+            rule="item_delegated_on_act_date",
+            params={"item": item.full_code, "township": township.name, "day": act_date.isoformat()},
+        )
+
+
+def item_delegated_on_filing_date(item: PowerItem, township: Unit, day: datetime.date) -> None:
+    """A recalled item is not chosen for new cases after its end date; cases filed before keep it."""
+    if not is_delegated(item, township, day):
+        raise RuleViolation(
+            _(
+                "%(item)s is no longer delegated to %(township)s on %(day)s (recalled or ended): "
+                "new cases cannot be filed under it."
+            ),
+            rule="item_delegated_on_filing_date",
+            params={"item": item.full_code, "township": township.name, "day": day.isoformat()},
+        )
+
+
+# --- dates of the act ---------------------------------------------------------------------
+def act_dates_consistent(
+    *,
+    act_date: datetime.date,
+    act_end_date: datetime.date | None,
+    continuing: bool,
+    discovered_on: datetime.date,
+    today: datetime.date,
+) -> None:
+    """The act happened before it was discovered, discovery is not in the future, and a
+    continuing act has an end no earlier than its start."""
+    if discovered_on > today:
+        raise RuleViolation(
+            _("The discovery date %(day)s is in the future."), rule="case_act_dates", params={"day": discovered_on}
+        )
+    if act_date > discovered_on:
+        raise RuleViolation(
+            _("The act (%(act)s) cannot be later than its discovery (%(found)s)."),
+            rule="case_act_dates",
+            params={"act": act_date.isoformat(), "found": discovered_on.isoformat()},
+        )
+    if continuing and act_end_date is not None and not (act_date <= act_end_date <= today):
+        raise RuleViolation(_("The end of a continuing act lies between its start and today."), rule="case_act_dates")
+
+
+def limitation_years(serious_harm: bool) -> int:
+    return LIMITATION_YEARS_SERIOUS if serious_harm else LIMITATION_YEARS
+
+
+def apl_36_limitation_period(
+    *,
+    act_date: datetime.date,
+    act_end_date: datetime.date | None,
+    continuing: bool,
+    serious_harm: bool,
+    discovered_on: datetime.date,
+) -> None:
+    """APL Art. 36: no penalty for an act not discovered within two years (five where it harmed
+    life, health or financial safety); for a continuing or repeated act the period runs from the
+    day it ended."""
+    start = act_end_date if continuing and act_end_date else act_date
+    years = limitation_years(serious_harm)
+    limit = workdays.add_years(start, years)
+    if discovered_on > limit:
+        raise RuleViolation(
+            _(
+                "APL Art. 36: the act of %(start)s was discovered on %(found)s, after the %(years)s-year "
+                "limitation period ended on %(limit)s; it can no longer be penalised."
+            ),
+            rule="apl_36_limitation_period",
+            params={
+                "start": start.isoformat(),
+                "found": discovered_on.isoformat(),
+                "years": years,
+                "limit": limit.isoformat(),
+            },
+        )
+
+
+# --- officers -----------------------------------------------------------------------------
+def apl_42_two_officers(officers: Sequence[User]) -> None:
+    """APL Art. 42: a case is handled by at least two enforcement officers."""
+    distinct = {officer.pk for officer in officers}
+    if len(distinct) < MIN_HANDLING_OFFICERS:
+        raise RuleViolation(
+            _("APL Art. 42: at least %(min)s handling officers are required; %(count)s chosen."),
+            rule="apl_42_two_officers",
+            params={"min": MIN_HANDLING_OFFICERS, "count": len(distinct)},
+        )
+
+
+def apl_42_certificates_valid(officers: Sequence[User], day: datetime.date) -> dict[int, EnforcementCertificate]:
+    """APL Art. 42: every handling officer holds an enforcement certificate valid on ``day``.
+
+    Returns the certificate of each officer (by user id), to be pinned on the case.
+    """
+    found: dict[int, EnforcementCertificate] = {}
+    missing = []
+    for officer in officers:
+        certificate = officer.valid_certificate_on(day)
+        if certificate is None:
+            missing.append(str(officer))
+        else:
+            found[officer.pk] = certificate
+    if missing:
+        raise RuleViolation(
+            _("APL Art. 42: %(names)s hold no enforcement certificate valid on %(day)s."),
+            rule="apl_42_certificate_valid",
+            params={"names": "、".join(missing), "day": day.isoformat()},
+        )
+    return found
+
+
+def officers_of_township(officers: Sequence[User], township: Unit) -> None:
+    """Handling officers belong to the township's own office (one team per township)."""
+    strangers = [str(o) for o in officers if not o.unit_id or o.unit.township_id != township.pk or not o.is_active]
+    if strangers:
+        raise RuleViolation(
+            _("%(names)s do not work for %(township)s and cannot handle its cases."),
+            rule="officers_of_township",
+            params={"names": "、".join(strangers), "township": township.name},
+        )
+
+
+def apl_55_certificates_shown(shown: bool) -> None:
+    """APL Art. 55: officers investigating show their enforcement certificates."""
+    if not shown:
+        raise RuleViolation(
+            _("APL Art. 55: the officers must show their enforcement certificates; record that they did."),
+            rule="apl_55_certificates_shown",
+        )
+
+
+def is_office_head_of(user: User, township: Unit) -> bool:
+    return bool(
+        user.is_active and user.has_role(Role.OFFICE_HEAD) and user.unit_id and user.unit.township_id == township.pk
+    )
+
+
+def approved_by_office_head(approver: User, township: Unit) -> None:
+    """The head of the township's enforcement office approves filings, extensions and
+    preservations (APL Art. 54, 56, 60)."""
+    if not is_office_head_of(approver, township):
+        raise RuleViolation(
+            _("Only the head of the %(township)s enforcement office may approve this."),
+            rule="approved_by_office_head",
+            params={"township": township.name},
+        )
+
+
+def filing_four_eyes(approver: User, requested_by: User) -> None:
+    """The officer who asked for the filing does not approve it too."""
+    if approver.pk == requested_by.pk:
+        raise RuleViolation(
+            _("You asked for this filing; another office head must approve it."), rule="filing_four_eyes"
+        )
+
+
+# --- deadlines ----------------------------------------------------------------------------
+def check_deadline(discovered_on: datetime.date, working_days: int) -> datetime.date:
+    """The preliminary check ends within N working days of discovering the lead (data)."""
+    return workdays.add_working_days(discovered_on, working_days)
+
+
+def apl_60_decision_deadline(filed_on: datetime.date) -> datetime.date:
+    """APL Art. 60: decide within 90 days of filing (calendar days; a period ending on a day off
+    ends on the next working day)."""
+    return workdays.add_calendar_days(filed_on, DECISION_CALENDAR_DAYS)
+
+
+def apl_56_preservation_deadline(registered_on: datetime.date) -> datetime.date:
+    """APL Art. 56: decide on preserved evidence within 7 days, which are working days (Art. 85)."""
+    return workdays.add_working_days(registered_on, PRESERVATION_WORKING_DAYS)
+
+
+def deadline_not_in_past(day: datetime.date, *, today: datetime.date, label: str) -> None:
+    """A deadline given to a party or set for ourselves lies in the future."""
+    if day <= today:
+        raise RuleViolation(
+            _("%(label)s (%(day)s) must lie after today."),
+            rule="deadline_in_past",
+            params={"label": label, "day": day.isoformat()},
+        )
+
+
+def not_in_future(day: datetime.date, *, today: datetime.date, label: str) -> None:
+    """What already happened (an inspection, a registration) is not dated in the future."""
+    if day > today:
+        raise RuleViolation(
+            _("%(label)s (%(day)s) is in the future."),
+            rule="date_in_future",
+            params={"label": label, "day": day.isoformat()},
+        )
+
+
+# --- identity numbers ---------------------------------------------------------------------
+def resident_id_valid(value: str, *, today: datetime.date | None = None) -> str:
+    """GB 11643-1999: an 18-digit resident identity number whose last character is its check digit.
+
+    Returns the normalised number.
+    """
+    value = identity.normalise(value)
+    problem = identity.resident_id_problem(value, today=today)
+    if problem == "format":
+        raise RuleViolation(
+            _("A resident identity number has 17 digits and a check digit (0–9 or X)."), rule="resident_id_format"
+        )
+    if problem == "birth_date":
+        raise RuleViolation(
+            _("The birth date inside the identity number %(value)s is not a real date."),
+            rule="resident_id_birth_date",
+            params={"value": value},
+        )
+    if problem == "check_digit":
+        raise RuleViolation(
+            _("The check digit of %(value)s is wrong (GB 11643): please check the number."),
+            rule="resident_id_check_digit",
+            params={"value": value},
+        )
+    return value
+
+
+def credit_code_valid(value: str) -> str:
+    """GB 32100-2015: an 18-character unified social credit code whose last character checks the
+    other seventeen. Returns the normalised code."""
+    value = identity.normalise(value)
+    problem = identity.credit_code_problem(value)
+    if problem == "format":
+        raise RuleViolation(
+            _("A unified social credit code has 18 characters (digits and capital letters except I, O, S, V, Z)."),
+            rule="credit_code_format",
+        )
+    if problem == "check_character":
+        raise RuleViolation(
+            _("The check character of %(value)s is wrong (GB 32100): please check the code."),
+            rule="credit_code_check_character",
+            params={"value": value},
+        )
+    return value

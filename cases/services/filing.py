@@ -1,0 +1,452 @@
+"""Filing (立案): the request from a checked lead, the head's approval with the case number,
+return, resubmission, withdrawal, and edits of the case while it is being filed or investigated."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pengjiang_enforcement.audit import audit_record, changed, snapshot
+from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.models import User
+from powers.models import PowerItem
+from powers.selectors import version_on
+from powers.services import usage_record
+
+from .. import rules
+from ..choices import (
+    CASE_EDITABLE_FILING_STATES,
+    CaseState,
+    DeadlineKind,
+    DocumentType,
+    LeadStatus,
+    NotificationKind,
+    OfficerRole,
+)
+from ..models import Case, CaseOfficer, Lead
+from ..workflow import check_transition
+from .common import (
+    event_record,
+    local_today,
+    lock_case,
+    lock_lead,
+    office_heads,
+    refresh_case_search,
+    require,
+    save_versioned,
+)
+from .deadlines import deadline_open
+from .leads import lead_reopen
+from .notifications import case_handlers, notify
+from .numbering import number_allocate
+
+FILING_FIELDS = (
+    "title",
+    "facts",
+    "place",
+    "act_date",
+    "act_end_date",
+    "act_continuing",
+    "serious_harm",
+    "power_item",
+)
+INVESTIGATION_FIELDS = ("title", "facts", "place")
+CASE_AUDIT_FIELDS = [*FILING_FIELDS, "state", "number", "filed_on", "approved_by", "power_item_version"]
+
+
+def _officer_list(lead_officer: User, co_officers: Sequence[User]) -> list[User]:
+    officers = [lead_officer]
+    officers += [o for o in co_officers if o.pk != lead_officer.pk and o.pk not in {x.pk for x in officers}]
+    return officers
+
+
+def check_filing_rules(
+    *,
+    township,
+    item: PowerItem,
+    act_date: datetime.date,
+    act_end_date: datetime.date | None,
+    act_continuing: bool,
+    serious_harm: bool,
+    discovered_on: datetime.date,
+    officers: Sequence[User],
+    day: datetime.date,
+) -> dict[int, Any]:
+    """Every rule a filing must pass on ``day``; returns the officers' certificates.
+
+    Run on the request and again on approval, which is the filing date: an item recalled or a
+    certificate expired in between stops the approval.
+    """
+    rules.act_dates_consistent(
+        act_date=act_date, act_end_date=act_end_date, continuing=act_continuing, discovered_on=discovered_on, today=day
+    )
+    rules.item_is_penalty_power(item)
+    rules.item_delegated_on_act_date(item, township, act_date)
+    rules.item_delegated_on_filing_date(item, township, day)
+    rules.apl_36_limitation_period(
+        act_date=act_date,
+        act_end_date=act_end_date,
+        continuing=act_continuing,
+        serious_harm=serious_harm,
+        discovered_on=discovered_on,
+    )
+    rules.officers_of_township(officers, township)
+    rules.apl_42_two_officers(officers)
+    return rules.apl_42_certificates_valid(officers, day)
+
+
+def _set_officers(case: Case, officers: Sequence[User], certificates: dict[int, Any] | None = None) -> None:
+    CaseOfficer.objects.filter(case=case).delete()
+    CaseOfficer.objects.bulk_create(
+        CaseOfficer(
+            case=case,
+            user=officer,
+            role=OfficerRole.LEAD if index == 0 else OfficerRole.ASSISTING,
+            certificate=(certificates or {}).get(officer.pk),
+        )
+        for index, officer in enumerate(officers)
+    )
+
+
+def _officer_names(case: Case) -> list[str]:
+    return [str(link.user) for link in case.officer_links.select_related("user").order_by("id")]
+
+
+@transaction.atomic
+def case_request_filing(
+    *,
+    lead: Lead,
+    actor: User,
+    power_item: PowerItem,
+    title: str,
+    facts: str,
+    place: str,
+    act_date: datetime.date,
+    act_end_date: datetime.date | None = None,
+    act_continuing: bool = False,
+    serious_harm: bool = False,
+    lead_officer: User,
+    co_officers: Sequence[User],
+    expected_lead_version: int | None = None,
+    today: datetime.date | None = None,
+) -> Case:
+    """Conclude the check of ``lead`` by asking the office head to file a case (立案审批).
+
+    Checks the item (delegated on the date of the act and today), the limitation period, and the
+    officers (at least two, certificates valid today); the case waits for approval.
+    """
+    today = local_today(today)
+    lead = lock_lead(lead, expected_version=expected_lead_version)
+    require(actor, "change", lead)
+    check_transition("lead_file", state=lead.status)
+    check_transition("case_request_filing", state=None)
+    officers = _officer_list(lead_officer, co_officers)
+    check_filing_rules(
+        township=lead.township,
+        item=power_item,
+        act_date=act_date,
+        act_end_date=act_end_date if act_continuing else None,
+        act_continuing=act_continuing,
+        serious_harm=serious_harm,
+        discovered_on=lead.discovered_on,
+        officers=officers,
+        day=today,
+    )
+    case = Case(
+        township=lead.township,
+        lead=lead,
+        state=CaseState.FILING_PENDING,
+        title=title.strip(),
+        facts=facts.strip(),
+        place=place.strip(),
+        source=lead.source,
+        act_date=act_date,
+        act_end_date=act_end_date if act_continuing else None,
+        act_continuing=act_continuing,
+        serious_harm=serious_harm,
+        discovered_on=lead.discovered_on,
+        power_item=power_item,
+        power_item_version=version_on(power_item, act_date),
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    case.full_clean(exclude=["search_vector", "number"])
+    case.save()
+    _set_officers(case, officers)
+    refresh_case_search(case)
+    from .leads import _conclude
+
+    lead_before = _conclude(
+        lead, actor=actor, transition="lead_file", status=LeadStatus.FILED, reason=_("Proposed for filing")
+    )
+    event_record(
+        kind="lead.filing_proposed",
+        actor=actor,
+        lead=lead,
+        from_state=LeadStatus.CHECKING,
+        to_state=lead.status,
+        data={"case": case.pk},
+    )
+    audit_record(
+        action="cases.lead.filing_proposed", obj=lead, actor=actor, before=lead_before, after={"status": lead.status}
+    )
+    event_record(
+        kind="case.filing_requested",
+        actor=actor,
+        case=case,
+        to_state=case.state,
+        data={"officers": [str(o) for o in officers], "item": power_item.full_code},
+    )
+    audit_record(
+        action="cases.case.filing_requested",
+        obj=case,
+        actor=actor,
+        after={**snapshot(case, CASE_AUDIT_FIELDS), "officers": [o.pk for o in officers]},
+    )
+    notify(
+        recipients=office_heads(case.township_id),
+        kind=NotificationKind.APPROVAL_NEEDED,
+        case=case,
+        params={"what": "filing"},
+        exclude=actor,
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    actor: User,
+    expected_version: int,
+    changes: dict[str, Any],
+    lead_officer: User | None = None,
+    co_officers: Sequence[User] | None = None,
+    today: datetime.date | None = None,
+) -> Case:
+    """Edit a case. Before approval everything of the filing may change (the rules run again);
+    under investigation the cause, facts and place. Refused if someone saved in between."""
+    today = local_today(today)
+    case = lock_case(case, expected_version=expected_version)
+    require(actor, "change", case)
+    filing = case.state in CASE_EDITABLE_FILING_STATES
+    allowed = FILING_FIELDS if filing else INVESTIGATION_FIELDS if case.state == CaseState.INVESTIGATING else ()
+    if not allowed:
+        raise RuleViolation(
+            _("A case that is “%(state)s” is not edited here."),
+            rule="case_state_allows",
+            params={"state": CaseState(case.state).label},
+        )
+    unknown = set(changes) - set(allowed)
+    if unknown or (lead_officer is not None and not filing):
+        raise RuleViolation(
+            _("These details cannot change once the case is filed: %(fields)s."),
+            rule="case_filed_details_fixed",
+            params={"fields": ", ".join(str(Case._meta.get_field(f).verbose_name) for f in sorted(unknown))},
+        )
+    before = snapshot(case, CASE_AUDIT_FIELDS)
+    before_officers = _officer_names(case)
+    for name, value in changes.items():
+        setattr(case, name, value.strip() if isinstance(value, str) else value)
+    if not case.act_continuing:
+        case.act_end_date = None
+    officers = None
+    if filing:
+        officers = (
+            _officer_list(lead_officer, co_officers or [])
+            if lead_officer is not None
+            else [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
+        )
+        check_filing_rules(
+            township=case.township,
+            item=case.power_item,
+            act_date=case.act_date,
+            act_end_date=case.act_end_date,
+            act_continuing=case.act_continuing,
+            serious_harm=case.serious_harm,
+            discovered_on=case.discovered_on,
+            officers=officers,
+            day=today,
+        )
+        case.power_item_version = version_on(case.power_item, case.act_date)
+    case.full_clean(exclude=["search_vector", "number"])
+    if filing and lead_officer is not None:
+        _set_officers(case, officers)
+    after = snapshot(case, CASE_AUDIT_FIELDS)
+    after_officers = _officer_names(case)
+    old, new = changed(before, after)
+    if before_officers != after_officers:
+        old["officers"], new["officers"] = before_officers, after_officers
+    if not new:
+        return case
+    save_versioned(case, [*allowed, "power_item_version"] if filing else list(allowed))
+    refresh_case_search(case)
+    event_record(kind="case.updated", actor=actor, case=case, data={"changed": sorted(new)})
+    audit_record(action="cases.case.updated", obj=case, actor=actor, before=old, after=new)
+    return case
+
+
+def _transition(case: Case, *, name: str, actor: User | None, kind: str, note: str = "", data=None) -> str:
+    """Move a locked case along the table; write its event and audit row."""
+    from_state = case.state
+    case.state = check_transition(name, state=case.state, procedure=case.procedure).target
+    event_record(kind=kind, actor=actor, case=case, from_state=from_state, to_state=case.state, note=note, data=data)
+    return from_state
+
+
+@transaction.atomic
+def case_return_filing(*, case: Case, actor: User, reason: str, expected_version: int) -> Case:
+    """The office head sends the filing back to the handling officers, saying what to change."""
+    case = lock_case(case, expected_version=expected_version)
+    require(actor, "approve", case)
+    rules.approved_by_office_head(actor, case.township)
+    if not reason.strip():
+        raise RuleViolation(_("Say what must change before the case can be filed."), rule="filing_return_reason")
+    from_state = _transition(case, name="case_return_filing", actor=actor, kind="case.filing_returned", note=reason)
+    save_versioned(case, ["state"])
+    audit_record(
+        action="cases.case.filing_returned",
+        obj=case,
+        actor=actor,
+        before={"state": from_state},
+        after={"state": case.state, "reason": reason},
+    )
+    notify(recipients=case_handlers(case), kind=NotificationKind.FILING_RETURNED, case=case, params={"reason": reason})
+    return case
+
+
+@transaction.atomic
+def case_resubmit_filing(*, case: Case, actor: User, expected_version: int, today: datetime.date | None = None) -> Case:
+    """The handling officers submit the corrected filing again."""
+    today = local_today(today)
+    case = lock_case(case, expected_version=expected_version)
+    require(actor, "change", case)
+    officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
+    check_filing_rules(
+        township=case.township,
+        item=case.power_item,
+        act_date=case.act_date,
+        act_end_date=case.act_end_date,
+        act_continuing=case.act_continuing,
+        serious_harm=case.serious_harm,
+        discovered_on=case.discovered_on,
+        officers=officers,
+        day=today,
+    )
+    from_state = _transition(case, name="case_resubmit_filing", actor=actor, kind="case.filing_resubmitted")
+    save_versioned(case, ["state"])
+    audit_record(
+        action="cases.case.filing_resubmitted",
+        obj=case,
+        actor=actor,
+        before={"state": from_state},
+        after={"state": case.state},
+    )
+    notify(
+        recipients=office_heads(case.township_id),
+        kind=NotificationKind.APPROVAL_NEEDED,
+        case=case,
+        params={"what": "filing"},
+        exclude=actor,
+    )
+    return case
+
+
+@transaction.atomic
+def case_withdraw_filing(*, case: Case, actor: User, reason: str, expected_version: int) -> Case:
+    """The handling officers withdraw the filing; the lead goes back to its check."""
+    case = lock_case(case, expected_version=expected_version)
+    require(actor, "change", case)
+    if not reason.strip():
+        raise RuleViolation(_("Say why the filing is withdrawn."), rule="filing_withdraw_reason")
+    from_state = _transition(case, name="case_withdraw_filing", actor=actor, kind="case.filing_withdrawn", note=reason)
+    save_versioned(case, ["state"])
+    audit_record(
+        action="cases.case.filing_withdrawn",
+        obj=case,
+        actor=actor,
+        before={"state": from_state},
+        after={"state": case.state, "reason": reason},
+    )
+    if case.lead_id:
+        lead_reopen(lead=case.lead, actor=actor, note=reason)
+    return case
+
+
+@transaction.atomic
+def case_approve_filing(
+    *, case: Case, actor: User, expected_version: int, note: str = "", today: datetime.date | None = None
+) -> Case:
+    """The office head approves the filing: the case is filed today and gets its number.
+
+    The rules run again on the filing date; the officers' certificates valid today are pinned on
+    the case; the 90-day decision deadline starts (APL Art. 60); the catalogue learns the item was
+    used. The number comes from the township's counter in this same transaction.
+    """
+    today = local_today(today)
+    case = lock_case(case, expected_version=expected_version)
+    require(actor, "approve", case)
+    check_transition("case_approve_filing", state=case.state, procedure=case.procedure)
+    rules.approved_by_office_head(actor, case.township)
+    rules.filing_four_eyes(actor, case.requested_by)
+    officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
+    certificates = check_filing_rules(
+        township=case.township,
+        item=case.power_item,
+        act_date=case.act_date,
+        act_end_date=case.act_end_date,
+        act_continuing=case.act_continuing,
+        serious_harm=case.serious_harm,
+        discovered_on=case.discovered_on,
+        officers=officers,
+        day=today,
+    )
+    for link in case.officer_links.all():
+        CaseOfficer.objects.filter(pk=link.pk).update(certificate=certificates[link.user_id])
+    before = snapshot(case, CASE_AUDIT_FIELDS)
+    case.number = number_allocate(township=case.township, doc_type=DocumentType.FILING, year=today.year)
+    case.filed_on = today
+    case.approved_by = actor
+    _transition(
+        case, name="case_approve_filing", actor=actor, kind="case.filed", note=note, data={"number": case.number}
+    )
+    save_versioned(case, ["state", "number", "filed_on", "approved_by"])
+    deadline_open(
+        kind=DeadlineKind.DECISION,
+        township_id=case.township_id,
+        case=case,
+        starts_on=today,
+        due_on=rules.apl_60_decision_deadline(today),
+    )
+    refresh_case_search(case)
+    usage_record(item=case.power_item_id, township=case.township_id, case_id=case.pk, kind="used", day=today)
+    old, new = changed(before, snapshot(case, CASE_AUDIT_FIELDS))
+    audit_record(action="cases.case.filed", obj=case, actor=actor, before=old, after=new)
+    notify(recipients=case_handlers(case), kind=NotificationKind.FILING_APPROVED, case=case, exclude=actor)
+    return case
+
+
+@transaction.atomic
+def case_reopen_investigation(*, case: Case, actor: User, reason: str, expected_version: int) -> Case:
+    """Back to investigating after the report, to add what is missing (before the review starts)."""
+    case = lock_case(case, expected_version=expected_version)
+    require(actor, "change", case)
+    if not reason.strip():
+        raise RuleViolation(_("Say why the investigation is reopened."), rule="investigation_reopen_reason")
+    from_state = _transition(
+        case, name="case_reopen_investigation", actor=actor, kind="case.investigation_reopened", note=reason
+    )
+    save_versioned(case, ["state"])
+    audit_record(
+        action="cases.case.investigation_reopened",
+        obj=case,
+        actor=actor,
+        before={"state": from_state},
+        after={"state": case.state, "reason": reason},
+    )
+    return case

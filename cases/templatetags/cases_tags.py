@@ -1,0 +1,119 @@
+"""Template helpers of the cases app: state badges, deadline flags, timeline and notice texts."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from ..choices import CaseState, DeadlineKind, LeadStatus, NotificationKind
+from ..events import event_label
+from ..workflow import state_label
+
+register = template.Library()
+
+_STATE_CLASSES = {
+    CaseState.FILING_PENDING: "badge-soft-warning",
+    CaseState.FILING_RETURNED: "badge-soft-danger",
+    CaseState.WITHDRAWN: "badge-soft-secondary",
+    CaseState.INVESTIGATING: "text-bg-primary",
+    CaseState.INVESTIGATION_CLOSED: "badge-soft-success",
+    CaseState.CLOSED: "badge-soft-secondary",
+    CaseState.ARCHIVED: "badge-soft-secondary",
+}
+_LEAD_CLASSES = {
+    LeadStatus.REGISTERED: "badge-soft-warning",
+    LeadStatus.CHECKING: "text-bg-primary",
+    LeadStatus.FILED: "badge-soft-success",
+}
+
+
+@register.filter
+def state_class(state: str) -> str:
+    return _STATE_CLASSES.get(state, "text-bg-light border")
+
+
+@register.filter
+def lead_status_class(status: str) -> str:
+    return _LEAD_CLASSES.get(status, "badge-soft-secondary")
+
+
+@register.filter
+def timeline_label(kind: str) -> str:
+    return event_label(kind)
+
+
+@register.filter
+def case_state_label(state: str) -> str:
+    return state_label("case", state) if state else ""
+
+
+@register.filter
+def lead_state_label(state: str) -> str:
+    return state_label("lead", state) if state else ""
+
+
+@register.simple_tag
+def event_state_label(event) -> str:
+    subject = "lead" if event.lead_id else "case"
+    return state_label(subject, event.to_state) if event.to_state else ""
+
+
+@register.filter
+def notification_text(notification) -> str:
+    """What a notification says, in the reader's language."""
+    params = notification.params or {}
+    if notification.case_id:
+        subject = notification.case.number or notification.case.title
+    elif notification.lead_id:
+        subject = notification.lead.reference
+    else:
+        subject = ""
+    kind = notification.kind
+    deadline = ""
+    if params.get("deadline"):
+        try:
+            deadline = str(DeadlineKind(params["deadline"]).label)
+        except ValueError:
+            deadline = params["deadline"]
+    day = notification.due_on.isoformat() if notification.due_on else ""
+    if kind == NotificationKind.DUE_SOON:
+        return _("%(deadline)s of %(subject)s is due on %(day)s.") % {
+            "deadline": deadline,
+            "subject": subject,
+            "day": day,
+        }
+    if kind == NotificationKind.OVERDUE:
+        return _("%(deadline)s of %(subject)s was due on %(day)s and is overdue.") % {
+            "deadline": deadline,
+            "subject": subject,
+            "day": day,
+        }
+    if kind == NotificationKind.APPROVAL_NEEDED:
+        what = params.get("what")
+        if what == "extension":
+            return _("An extension of %(subject)s waits for your approval.") % {"subject": subject}
+        if what == "preservation":
+            return _("Evidence of %(subject)s was preserved (%(number)s) with your approval.") % {
+                "subject": subject,
+                "number": params.get("number", ""),
+            }
+        return _("The filing of %(subject)s waits for your approval.") % {"subject": subject}
+    if kind == NotificationKind.FILING_APPROVED:
+        return _("The filing was approved: %(subject)s.") % {"subject": subject}
+    if kind == NotificationKind.FILING_RETURNED:
+        return _("The filing of %(subject)s was returned: %(reason)s") % {
+            "subject": subject,
+            "reason": params.get("reason", ""),
+        }
+    if kind == NotificationKind.EXTENSION_DECIDED:
+        if params.get("approved"):
+            return _("The extension of %(subject)s was approved.") % {"subject": subject}
+        return _("The extension of %(subject)s was refused.") % {"subject": subject}
+    if kind == NotificationKind.LEAD_TRANSFERRED_IN:
+        return _("Lead %(subject)s was transferred to your township.") % {"subject": subject}
+    return subject
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

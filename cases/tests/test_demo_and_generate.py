@@ -1,0 +1,104 @@
+"""Demo data (idempotent, every township, several states) and the bulk generator."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cases.choices import CaseState, LeadStatus
+from cases.models import Case, CaseOfficer, IssuedNumber, Lead, Party
+from cases.selectors import CaseFilters, case_queue
+from pengjiang_enforcement.models import Unit, User
+
+from .factories import item_for, make_filed_case
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        Lead.objects.count(),
+        Case.objects.count(),
+        Party.objects.count(),
+        IssuedNumber.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_demo_without_a_catalogue_creates_leads_only_and_says_why():
+    out = io.StringIO()
+    call_command("load_demo", quiet=True, stdout=out)
+    assert "no power item" in out.getvalue()
+    assert Lead.objects.exists() and not Case.objects.exists()
+
+
+def test_demo_fills_every_township_in_several_states_and_runs_twice_without_change():
+    for n in range(3):
+        item_for(
+            townships=("duruan", "baisha", "huanshi", "chaolian", "tangxia", "hetang"), name=f"对事项{n}的行政处罚"
+        )
+    call_command("load_demo", quiet=True, stdout=io.StringIO())
+    first = _snapshot()
+    call_command("load_demo", quiet=True, stdout=io.StringIO())
+    assert _snapshot() == first
+    for township in Unit.objects.filter(kind="township"):
+        states = set(Case.objects.filter(township=township).values_list("state", flat=True))
+        assert states == {
+            CaseState.FILING_PENDING,
+            CaseState.FILING_RETURNED,
+            CaseState.INVESTIGATING,
+            CaseState.INVESTIGATION_CLOSED,
+        }, township.code
+        statuses = set(Lead.objects.filter(township=township).values_list("status", flat=True))
+        assert {LeadStatus.REGISTERED, LeadStatus.CHECKING, LeadStatus.NOT_FILED, LeadStatus.TRANSFERRED} <= statuses
+    # deadlines of every kind of flag exist, for the queues to show
+    assert Case.objects.filter(next_due_on__isnull=False).count() >= 18
+
+
+def test_generate_cases_writes_consistent_searchable_rows_and_numbers_continue(
+    duruan_officer, duruan_colleague, duruan_head
+):
+    out = io.StringIO()
+    call_command("generate_cases", cases=300, stdout=out)
+    assert "300 cases generated" in out.getvalue()
+    assert Case.objects.count() == 300 and Party.objects.count() == 300
+    assert CaseOfficer.objects.count() == 600
+    filed = Case.objects.exclude(number="")
+    assert filed.count() == IssuedNumber.objects.count()
+    assert not Case.objects.filter(filed_on__isnull=False, number="").exists()
+    duruan = Unit.objects.get(code="duruan")
+    some = filed.filter(township=duruan).order_by("-id").first()
+    word = some.title[:2]
+    assert some in case_queue(duruan_officer, CaseFilters(state="", q=word))
+    assert some in case_queue(duruan_officer, CaseFilters(state="", party=some.party_summary))
+    # a case filed through the portal afterwards takes the next number of the year
+    year_numbers = IssuedNumber.objects.filter(township=duruan, doc_type="filing")
+    latest = year_numbers.order_by("-year").values_list("year", flat=True).first()
+    case = make_filed_case(duruan_officer, duruan_colleague, duruan_head, item=item_for())
+    last = year_numbers.filter(year=case.filed_on.year).exclude(number=case.number).order_by("-seq").first()
+    expected = (last.seq + 1) if last else 1
+    assert case.number.endswith(f"〕{expected}号") and latest is not None
+
+
+def test_admin_lists_cases_and_saves_reference_data_through_the_audit(filed_case, district_admin, login):
+    from pengjiang_enforcement.models import AuditLog
+
+    client = login(district_admin)
+    assert client.get("/admin/cases/case/").status_code == 200
+    assert client.get(f"/admin/cases/case/{filed_case.pk}/change/").status_code == 200
+    response = client.post(
+        "/admin/cases/numberpattern/add/", {"township": "", "doc_type": "filing", "pattern": "{township}立{seq}号"}
+    )
+    assert response.status_code == 200  # refused: no year in the pattern
+    from cases.models import ProcedurePolicy
+
+    policy = ProcedurePolicy.objects.get(township__isnull=True)
+    response = client.post(
+        f"/admin/cases/procedurepolicy/{policy.pk}/change/",
+        {"township": "", "check_working_days": 10, "due_soon_days": 3},
+    )
+    assert response.status_code == 302
+    assert AuditLog.objects.filter(action="cases.procedurepolicy.changed", actor=district_admin).exists()
+    assert client.get("/admin/cases/case/add/").status_code == 403

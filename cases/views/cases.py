@@ -1,0 +1,325 @@
+"""Case queues, the XLSX export, the case page and the filing decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pengjiang_enforcement.audit import audit_record
+from pengjiang_enforcement.pagination import paginate
+from pengjiang_enforcement.permissions import can, user_scope
+
+from .. import selectors, services
+from ..choices import CASE_EDITABLE_FILING_STATES, CaseState
+from ..export import cases_xlsx
+from ..forms import CaseEditForm, CaseFilterForm, FilingForm, NoteForm, ReasonForm, ReportForm, VersionedForm
+from ..workflow import transitions_from
+from .common import attempt, get_case, to_case
+from .leads import item_groups
+
+PER_PAGE = 25
+
+
+def _filters(request: HttpRequest, scope: str) -> tuple[CaseFilterForm, selectors.CaseFilters]:
+    """The queue's filters from the query string; without a state, the live cases."""
+    township_id = user_scope(request.user).township_id
+    params = request.GET.copy()
+    params.setdefault("state", "live")
+    form = CaseFilterForm(params, user=request.user, township_id=township_id)
+    filters = selectors.CaseFilters(scope=scope)
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CaseFilters(
+            scope=scope,
+            township=data.get("township"),
+            state=data["state"],
+            item=data["item"],
+            officer=data["officer"],
+            party=data["party"],
+            source=data["source"],
+            filed_from=data["filed_from"],
+            filed_to=data["filed_to"],
+            deadline=data["deadline"],
+            q=data["q"],
+            sort=data["sort"] or "newest",
+        )
+    return form, filters
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_list(request: HttpRequest, scope: str = "township") -> HttpResponse:
+    """My cases, or the township's (the district's for district staff): filtered, sorted, paged."""
+    if scope == "township" and not user_scope(request.user).township_id:
+        scope = "all"
+    form, filters = _filters(request, scope)
+    page = paginate(request, selectors.with_list_data(selectors.case_queue(request.user, filters)), PER_PAGE)
+    selectors.flag_rows(
+        page.object_list,
+        attr="next_due_on",
+        today=timezone.localdate(),
+        soon_days=selectors.due_soon_days(request.user),
+    )
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "form": form,
+            "scope": scope,
+            "can_export": request.user.has_perm("cases.export_case"),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@permission_required("cases.export_case", raise_exception=True)
+def case_export(request: HttpRequest) -> FileResponse:
+    """The filtered list as XLSX (identity numbers masked), bounded, through the chokepoint."""
+    scope = request.GET.get("scope", "township")
+    if scope not in ("mine", "township", "all"):
+        scope = "township"
+    if scope == "township" and not user_scope(request.user).township_id:
+        scope = "all"
+    _form, filters = _filters(request, scope)
+    queryset = selectors.case_queue(request.user, filters)
+    handle, rows, truncated = cases_xlsx(queryset)
+    audit_record(
+        action="cases.case.exported",
+        obj=None,
+        actor=request.user,
+        after={"query": request.GET.urlencode(), "rows": rows, "truncated": truncated},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(handle, as_attachment=True, filename=f"cases-{stamp}.xlsx")
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page: summary, parties, officers, evidence, records, deadlines, timeline."""
+    case = get_case(request, pk)
+    services.case_record_view(case=case, actor=request.user)
+    today = timezone.localdate()
+    file = selectors.case_file(case)
+    soon = selectors.due_soon_days(request.user)
+    selectors.flag_rows([d for d in file.deadlines if d.is_open], attr="due_on", today=today, soon_days=soon)
+    keys = [p.identity_key for p in file.parties]
+    can_change = can(request.user, "change", case)
+    can_approve = can(request.user, "approve", case)
+    pending_extension = next((e for e in file.extensions if e.status == "pending"), None)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "file": file,
+            "flag": selectors.deadline_flag(case.next_due_on, today, soon),
+            "history": selectors.party_history(request.user, keys, exclude_case=case.pk),
+            "can_change": can_change,
+            "can_approve": can_approve,
+            "transitions": [t.name for t in transitions_from("case", case.state, case.procedure) if t.built],
+            "in_filing": case.state in CASE_EDITABLE_FILING_STATES,
+            "investigating": case.state == CaseState.INVESTIGATING,
+            "pending_extension": pending_extension,
+            "approve_form": NoteForm(initial={"version": case.version}, prefix="ap"),
+            "return_form": ReasonForm(initial={"version": case.version}, prefix="rt"),
+            "version_form": VersionedForm(initial={"version": case.version}),
+        },
+    )
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "change")
+    filing = case.state in CASE_EDITABLE_FILING_STATES
+    if filing:
+        today = timezone.localdate()
+        officer_rows = selectors.township_officers(case.township_id, today)
+        links = list(case.officer_links.order_by("id"))
+        initial = {
+            "version": case.version,
+            "act_date": case.act_date,
+            "act_continuing": case.act_continuing,
+            "act_end_date": case.act_end_date,
+            "serious_harm": case.serious_harm,
+            "power_item": case.power_item_id,
+            "title": case.title,
+            "facts": case.facts,
+            "place": case.place,
+            "lead_officer": links[0].user_id if links else None,
+            "co_officers": [link.user_id for link in links[1:]],
+        }
+        form = FilingForm(
+            request.POST or None,
+            initial=initial,
+            township=case.township,
+            officers=[person for person, _cert in officer_rows],
+        )
+    else:
+        form = CaseEditForm(
+            request.POST or None,
+            initial={"version": case.version, "title": case.title, "facts": case.facts, "place": case.place},
+        )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        if filing:
+            kwargs = form.service_kwargs()
+            officers = {"lead_officer": kwargs.pop("lead_officer"), "co_officers": kwargs.pop("co_officers")}
+        else:
+            kwargs, officers = data, {}
+        done = attempt(
+            form,
+            lambda: services.case_update(
+                case=case, actor=request.user, expected_version=version, changes=kwargs, **officers
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The case was saved."))
+            return to_case(case)
+    context = {"case": case, "form": form, "filing": filing}
+    if filing:
+        act_date = form.cleaned_data.get("act_date") if form.is_bound and hasattr(form, "cleaned_data") else None
+        context |= {
+            "officer_rows": officer_rows,
+            "item_groups": item_groups(case.township_id, act_date or case.act_date),
+            "selected_item": form["power_item"].value(),
+            "selected_co": [str(v) for v in form["co_officers"].value() or []],
+            "lead": case.lead,
+        }
+        return render(request, "cases/filing_form.html", context)
+    return render(request, "cases/form_page.html", context | {"title": _("Edit the case")})
+
+
+def _decision(request: HttpRequest, pk: int, action: str, form_class, prefix: str, call, success: str, template_title):
+    case = get_case(request, pk, action)
+    form = form_class(request.POST or None, initial={"version": case.version}, prefix=prefix)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(form, lambda: call(case, form.cleaned_data)) is not None
+    ):
+        messages.success(request, success)
+        return to_case(case)
+    return render(request, "cases/form_page.html", {"case": case, "form": form, "title": template_title})
+
+
+@login_required
+def case_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "approve")
+    form = NoteForm(request.POST or None, initial={"version": case.version}, prefix="ap")
+    if request.method == "POST" and form.is_valid():
+        done = attempt(
+            form,
+            lambda: services.case_approve_filing(
+                case=case,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Filing approved: case number %(number)s.") % {"number": done.number})
+            return to_case(case)
+    return render(request, "cases/form_page.html", {"case": case, "form": form, "title": _("Approve the filing")})
+
+
+@login_required
+def case_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        "approve",
+        ReasonForm,
+        "rt",
+        lambda case, d: services.case_return_filing(
+            case=case, actor=request.user, reason=d["reason"], expected_version=d["version"]
+        ),
+        _("The filing was returned to the handling officers."),
+        _("Return the filing for changes"),
+    )
+
+
+@login_required
+def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        "change",
+        ReasonForm,
+        "wd",
+        lambda case, d: services.case_withdraw_filing(
+            case=case, actor=request.user, reason=d["reason"], expected_version=d["version"]
+        ),
+        _("The filing was withdrawn; the lead is back under check."),
+        _("Withdraw the filing"),
+    )
+
+
+@login_required
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        "change",
+        ReasonForm,
+        "ro",
+        lambda case, d: services.case_reopen_investigation(
+            case=case, actor=request.user, reason=d["reason"], expected_version=d["version"]
+        ),
+        _("The investigation was reopened."),
+        _("Reopen the investigation"),
+    )
+
+
+@login_required
+@require_POST
+def case_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "change")
+    form = VersionedForm(request.POST)
+    if form.is_valid():
+        done = attempt(
+            form,
+            lambda: services.case_resubmit_filing(
+                case=case, actor=request.user, expected_version=form.cleaned_data["version"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The filing was submitted again."))
+            return to_case(case)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return to_case(case)
+
+
+@login_required
+def case_close_investigation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The investigation-end report; submitting it closes the investigation."""
+    case = get_case(request, pk, "change")
+    form = ReportForm(request.POST or None, initial={"version": case.version, "facts_found": case.facts})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        done = attempt(
+            form,
+            lambda: services.case_close_investigation(case=case, actor=request.user, expected_version=version, **data),
+        )
+        if done is not None:
+            messages.success(request, _("The investigation is closed."))
+            return to_case(case)
+    return render(request, "cases/form_page.html", {"case": case, "form": form, "title": _("Investigation-end report")})
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """What waits for an office head: filings and extensions of the township."""
+    if not request.user.has_perm("cases.approve_case"):
+        raise PermissionDenied
+    return render(request, "cases/approvals.html", selectors.approvals_waiting(request.user, limit=100))

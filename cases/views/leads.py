@@ -1,0 +1,352 @@
+"""Leads: the queue, registration, the check and its conclusions, the filing request."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pengjiang_enforcement.pagination import paginate
+from pengjiang_enforcement.permissions import can, user_scope
+from powers.choices import PowerKind
+from powers.selectors import delegated_items
+
+from .. import selectors, services
+from ..forms import (
+    AttachForm,
+    FilingForm,
+    LeadCorrectionForm,
+    LeadEditForm,
+    LeadFilterForm,
+    LeadForm,
+    LeadTransferForm,
+    ReasonForm,
+    ReinspectForm,
+    StartCheckForm,
+)
+from ..models import CorrectionOrder
+from .common import attempt, get_lead, to_lead
+
+PER_PAGE = 25
+
+
+@login_required
+@permission_required("cases.view_lead", raise_exception=True)
+def lead_list(request: HttpRequest) -> HttpResponse:
+    params = request.GET.copy()
+    params.setdefault("status", "open")
+    form = LeadFilterForm(params)
+    filters = selectors.LeadFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.LeadFilters(
+            status=data["status"],
+            source=data["source"],
+            mine=data["mine"],
+            overdue=data["overdue"],
+            discovered_from=data["discovered_from"],
+            discovered_to=data["discovered_to"],
+            q=data["q"],
+            sort=data["sort"] or "newest",
+        )
+    page = paginate(request, selectors.lead_queue(request.user, filters), PER_PAGE)
+    today = timezone.localdate()
+    selectors.flag_rows(
+        page.object_list, attr="check_due", today=today, soon_days=selectors.due_soon_days(request.user)
+    )
+    return render(
+        request,
+        "cases/lead_list.html",
+        {
+            "page": page,
+            "form": form,
+            "can_add": request.user.has_perm("cases.add_lead") and user_scope(request.user).township_id,
+        },
+    )
+
+
+@login_required
+@permission_required("cases.add_lead", raise_exception=True)
+def lead_create(request: HttpRequest) -> HttpResponse:
+    township = request.user.township
+    if township is None or not user_scope(request.user).township_id:
+        raise PermissionDenied
+    form = LeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        lead = attempt(form, lambda: services.lead_register(actor=request.user, township=township, **form.cleaned_data))
+        if lead is not None:
+            messages.success(request, _("Lead %(ref)s registered.") % {"ref": lead.reference})
+            return to_lead(lead)
+    return render(request, "cases/lead_form.html", {"form": form, "township": township})
+
+
+@login_required
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead(request, pk, "change")
+    initial = {f: getattr(lead, f) for f in services.leads.LEAD_EDITABLE_FIELDS} | {"version": lead.version}
+    form = LeadEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        done = attempt(
+            form, lambda: services.lead_update(lead=lead, actor=request.user, expected_version=version, **data)
+        )
+        if done is not None:
+            messages.success(request, _("The lead was saved."))
+            return to_lead(lead)
+    return render(request, "cases/lead_form.html", {"form": form, "lead": lead, "township": lead.township})
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead(request, pk)
+    can_change = can(request.user, "change", lead)
+    today = timezone.localdate()
+    context = {
+        "lead": lead,
+        "can_change": can_change,
+        "files": selectors.lead_file_list(lead),
+        "events": list(lead.events.select_related("actor").order_by("-at", "-id")),
+        "corrections": list(lead.corrections.order_by("issued_on")),
+        "cases": list(lead.cases.order_by("-id")),
+        "flag": selectors.deadline_flag(
+            lead.check_due if lead.is_open else None, today, selectors.due_soon_days(request.user)
+        ),
+        "transferred_to": list(lead.transferred_to.select_related("township")),
+    }
+    if can_change:
+        officers = [person for person, _cert in selectors.township_officers(lead.township_id, today)]
+        context |= {
+            "start_form": StartCheckForm(initial={"version": lead.version}, officers=officers),
+            "conclusion_forms": [
+                ("not_file", _("Do not file"), ReasonForm(initial={"version": lead.version}, prefix="nf")),
+                (
+                    "transfer",
+                    _("Transfer"),
+                    LeadTransferForm(initial={"version": lead.version}, lead=lead, prefix="tr"),
+                ),
+                (
+                    "correction",
+                    _("Order correction only"),
+                    LeadCorrectionForm(initial={"version": lead.version}, prefix="co"),
+                ),
+            ],
+            "attach_form": AttachForm(),
+        }
+    return render(request, "cases/lead_detail.html", context)
+
+
+@login_required
+@require_POST
+def lead_start_check(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead(request, pk, "change")
+    officers = [person for person, _cert in selectors.township_officers(lead.township_id, timezone.localdate())]
+    form = StartCheckForm(request.POST, officers=officers)
+    if form.is_valid():
+        done = attempt(
+            form,
+            lambda: services.lead_start_check(
+                lead=lead,
+                actor=request.user,
+                checker=form.cleaned_data["checker"],
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The check has started."))
+            return to_lead(lead)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return to_lead(lead)
+
+
+def _conclusion_page(request, lead, form, which: str) -> HttpResponse:
+    return render(request, "cases/lead_conclude.html", {"lead": lead, "form": form, "which": which})
+
+
+@login_required
+def lead_not_file(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead(request, pk, "change")
+    form = ReasonForm(request.POST or None, initial={"version": lead.version}, prefix="nf")
+    if request.method == "POST" and form.is_valid():
+        done = attempt(
+            form,
+            lambda: services.lead_conclude_not_filed(
+                lead=lead,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The lead was concluded: not filed."))
+            return to_lead(lead)
+    return _conclusion_page(request, lead, form, "not_file")
+
+
+@login_required
+def lead_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead(request, pk, "change")
+    form = LeadTransferForm(request.POST or None, initial={"version": lead.version}, lead=lead, prefix="tr")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = attempt(
+            form,
+            lambda: services.lead_transfer(
+                lead=lead,
+                actor=request.user,
+                target=data["target"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The lead was transferred to %(target)s.") % {"target": data["target"]})
+            return to_lead(lead)
+    return _conclusion_page(request, lead, form, "transfer")
+
+
+@login_required
+def lead_correction(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead(request, pk, "change")
+    form = LeadCorrectionForm(request.POST or None, initial={"version": lead.version}, prefix="co")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = attempt(
+            form,
+            lambda: services.lead_order_correction(
+                lead=lead,
+                actor=request.user,
+                content=data["content"],
+                legal_basis=data["legal_basis"],
+                deadline=data["deadline"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            ),
+        )
+        if order is not None:
+            messages.success(request, _("Order to correct %(number)s issued.") % {"number": order.number})
+            return to_lead(lead)
+    return _conclusion_page(request, lead, form, "correction")
+
+
+@login_required
+def lead_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The filing request (立案审批表) that concludes the check."""
+    lead = get_lead(request, pk, "change")
+    today = timezone.localdate()
+    officer_rows = selectors.township_officers(lead.township_id, today)
+    officers = [person for person, _cert in officer_rows]
+    initial = {
+        "version": lead.version,
+        "place": lead.place,
+        "act_date": lead.discovered_on,
+        "facts": lead.description,
+        "lead_officer": request.user.pk,
+    }
+    form = FilingForm(request.POST or None, initial=initial, township=lead.township, officers=officers)
+    if request.method == "POST" and form.is_valid():
+        case = attempt(
+            form,
+            lambda: services.case_request_filing(
+                lead=lead,
+                actor=request.user,
+                expected_lead_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
+            ),
+        )
+        if case is not None:
+            messages.success(request, _("The filing was sent to the office head for approval."))
+            return redirect("cases:case_detail", pk=case.pk)
+    act_date = form.cleaned_data.get("act_date") if form.is_bound and hasattr(form, "cleaned_data") else None
+    return render(
+        request,
+        "cases/filing_form.html",
+        {
+            "lead": lead,
+            "form": form,
+            "officer_rows": officer_rows,
+            "item_groups": item_groups(lead.township_id, act_date or lead.discovered_on),
+            "selected_item": form["power_item"].value(),
+            "selected_co": [str(v) for v in form["co_officers"].value() or []],
+        },
+    )
+
+
+def item_groups(township_id: int, day) -> list[tuple[str, list]]:
+    """The penalty items the township holds on ``day``, grouped by field, for the item chooser."""
+    items = delegated_items(township_id, day).filter(kind=PowerKind.PENALTY).order_by("field", "code", "sub_code")
+    groups: dict[str, list] = {}
+    for item in items.only("pk", "code", "sub_code", "name", "field"):
+        groups.setdefault(item.field or _("Other"), []).append(item)
+    return list(groups.items())
+
+
+@login_required
+def item_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the item chooser for the act date being typed into the filing form."""
+    lead = get_lead(request, pk, "change")
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("act_date", ""))
+    except ValueError:
+        day = lead.discovered_on
+    return render(
+        request,
+        "cases/includes/item_options.html",
+        {"item_groups": item_groups(lead.township_id, day), "selected_item": request.GET.get("power_item"), "day": day},
+    )
+
+
+@login_required
+@require_POST
+def lead_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead(request, pk, "change")
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+
+        def store():
+            blob = services.blob_store(upload=upload)
+            return services.lead_attach_file(lead=lead, actor=request.user, blob=blob, name=upload.name)
+
+        if attempt(form, store) is not None:
+            messages.success(request, _("The file was attached."))
+            return to_lead(lead)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return to_lead(lead)
+
+
+@login_required
+def lead_reinspect(request: HttpRequest, pk: int, order_pk: int) -> HttpResponse:
+    lead = get_lead(request, pk, "change")
+    order = get_object_or_404(CorrectionOrder, pk=order_pk, lead=lead)
+    form = ReinspectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = attempt(
+            form,
+            lambda: services.correction_reinspect(
+                order=order,
+                actor=request.user,
+                reinspected_on=data["reinspected_on"],
+                result=data["result"],
+                note=data["note"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The re-inspection was recorded."))
+            return to_lead(lead)
+    return render(
+        request,
+        "cases/form_page.html",
+        {"form": form, "lead": lead, "title": _("Re-inspect %(number)s") % {"number": order.number}, "order": order},
+    )
