@@ -11,6 +11,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import panels, signals  # noqa: F401  (signals: audit of log-ins)
+        from . import checks, panels, signals  # noqa: F401  (checks and signals register themselves)
 
         panels.register()

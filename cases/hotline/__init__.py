@@ -1,0 +1,1 @@
+"""12345 hotline work orders: parsing exports, routing, deadlines, replies."""

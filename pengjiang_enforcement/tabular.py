@@ -1,0 +1,445 @@
+"""Reading and writing the spreadsheets people exchange: XLSX and CSV, as Chinese offices save them.
+
+Imports (the catalogue, 12345 hotline exports) share the same troubles: CSV saved by Chinese
+Excel in GBK/GB18030, UTF-8 with or without a BOM, a title row merged above the header,
+column names that differ between templates, Excel artefacts (``_x000D_``), full-width digits,
+trailing empty columns, and files of 100,000 rows that must not be loaded into memory at once.
+
+:func:`open_table` looks at the bytes (not the file name) to tell XLSX from CSV from anything
+else, finds the header row, matches columns by their aliases, and streams rows as dicts keyed
+by our own column keys, each with its spreadsheet row number for error reports.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+# How many rows from the top may hold titles and notes before the header row.
+HEADER_SEARCH_ROWS = 20
+_SNIFF_BYTES = 64 * 1024
+_FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read: wrong type, unknown encoding, no header."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column we understand, with the names different templates give it."""
+
+    key: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.aliases[0]
+
+
+@dataclass
+class Row:
+    number: int  # the row number as the spreadsheet shows it (1-based)
+    values: dict[str, str]  # our column key -> cleaned text ("" when empty)
+    raw: list[Any]  # the cells exactly as read
+
+
+@dataclass
+class Table:
+    """An opened table: its format, encoding, header and a stream of rows."""
+
+    kind: str  # "xlsx" or "csv"
+    encoding: str  # "" for xlsx
+    header_row: int
+    columns: dict[str, int]  # our key -> cell index
+    headers: list[str]  # the header cells as written
+    unknown_headers: list[str] = field(default_factory=list)
+    rows: Iterator[Row] = field(default_factory=lambda: iter(()))
+    sheet: str = ""
+
+    def __iter__(self) -> Iterator[Row]:
+        return self.rows
+
+
+# --- cell text ---------------------------------------------------------------------------------
+def unescape_excel(text: str) -> str:
+    """Undo Excel's ``_x000D_`` style escapes (carriage returns and other control characters)."""
+    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def clean_text(value: Any) -> str:
+    """A cell as trimmed text: Excel escapes undone, CR removed, floats like 12.0 made 12."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = unescape_excel(str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\ufeff", "").strip()
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width letters, digits and punctuation to their ASCII forms (１２３ → 123)."""
+    return text.translate(_FULLWIDTH)
+
+
+def normalise_header(text: Any) -> str:
+    """A header as we compare it: no spaces, no asterisks, no notes in brackets, half-width."""
+    text = to_halfwidth(clean_text(text)).lower()
+    text = re.sub(r"[(\[【（].*?[)\]】）]", "", text)
+    return re.sub(r"[\s*:：_\-]+", "", text)
+
+
+# --- values ------------------------------------------------------------------------------------
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_DATETIME_PATTERN = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]*(\d{1,2})[:时](\d{1,2})分?(?::?(\d{1,2})秒?)?(?:\.\d+)?$"
+)
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """A date from the forms spreadsheets use; None when empty; ValueError when unreadable."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and 20000 < value < 80000:  # an Excel serial date
+        return (_EXCEL_EPOCH + datetime.timedelta(days=float(value))).date()
+    text = to_halfwidth(clean_text(value))
+    if not text:
+        return None
+    found = _DATETIME_PATTERN.match(text)
+    if found:
+        return datetime.date(int(found[1]), int(found[2]), int(found[3]))
+    for pattern in _DATE_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return datetime.date(int(found[1]), int(found[2]), int(found[3]))
+    raise ValueError(text)
+
+
+def parse_datetime(value: Any) -> datetime.datetime | None:
+    """An aware datetime (Asia/Shanghai when the text has no zone); a bare date is midnight."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, (int, float)) and 20000 < value < 80000:
+        moment = _EXCEL_EPOCH + datetime.timedelta(days=float(value))
+    else:
+        text = to_halfwidth(clean_text(value))
+        if not text:
+            return None
+        found = _DATETIME_PATTERN.match(text)
+        if found:
+            moment = datetime.datetime(
+                int(found[1]), int(found[2]), int(found[3]), int(found[4]), int(found[5]), int(found[6] or 0)
+            )
+        else:
+            day = parse_date(text)
+            moment = datetime.datetime(day.year, day.month, day.day)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A number written as 1,000 / １０００ / 1000元 / 1000.00; None when empty; ValueError if not."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    text = to_halfwidth(clean_text(value)).replace(",", "").replace("元", "").replace("¥", "").strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+def parse_bool(value: Any) -> bool | None:
+    text = to_halfwidth(clean_text(value)).lower()
+    if text in {"是", "y", "yes", "true", "1", "√", "✓"}:
+        return True
+    if text in {"否", "n", "no", "false", "0", "×", ""}:
+        return False if text else None
+    raise ValueError(text)
+
+
+# --- detecting the file ------------------------------------------------------------------------
+def _head(stream: IO[bytes]) -> bytes:
+    position = stream.tell()
+    head = stream.read(_SNIFF_BYTES)
+    stream.seek(position)
+    return head
+
+
+def detect_kind(stream: IO[bytes]) -> str:
+    """ "xlsx" or "csv" by content; TableError for anything else (an empty file, a PDF, ...)."""
+    head = _head(stream)
+    if not head.strip():
+        raise TableError(_("The file is empty."), code="empty_file")
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                if "xl/workbook.xml" in archive.namelist():
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            pass
+        finally:
+            stream.seek(0)
+        raise TableError(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."), code="not_spreadsheet")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise TableError(
+            _("Old Excel files (.xls) cannot be read: open the file in Excel and save it as .xlsx or CSV."),
+            code="old_xls",
+        )
+    if b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TableError(_("The file is not a spreadsheet (XLSX or CSV)."), code="not_spreadsheet")
+    return "csv"
+
+
+def detect_encoding(stream: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030 (a superset of GBK)."""
+    head = _head(stream)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            # final=False: a character cut in two at the end of the sample is not an error
+            decoder.decode(head, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise TableError(
+        _("The file is in an unexpected encoding: save it as UTF-8 or GBK (GB18030) CSV, or as XLSX."),
+        code="unknown_encoding",
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+def _match_header(cells: Sequence[Any], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
+    lookup = {normalise_header(alias): column.key for column in columns for alias in column.aliases}
+    found: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, cell in enumerate(cells):
+        name = normalise_header(cell)
+        if not name:
+            continue
+        key = lookup.get(name)
+        if key and key not in found:
+            found[key] = index
+        else:
+            unknown.append(clean_text(cell))
+    return found, unknown
+
+
+def _rows_of_csv(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
+    sample = text.read(8192)
+    text.seek(0)
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        yield from csv.reader(text, dialect)
+    except UnicodeDecodeError as exc:
+        raise TableError(
+            _("The file is not consistently encoded as %(encoding)s (a damaged or mixed file).")
+            % {"encoding": encoding},
+            code="unknown_encoding",
+        ) from exc
+    finally:
+        text.detach()
+
+
+def _rows_of_xlsx(stream: IO[bytes], sheet: str | None) -> tuple[str, Iterator[tuple[Any, ...]], Any]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:
+        raise TableError(_("The Excel file cannot be opened: it is damaged."), code="damaged_xlsx") from exc
+    worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
+    return worksheet.title, worksheet.iter_rows(values_only=True), workbook
+
+
+def open_table(
+    stream: IO[bytes],
+    columns: Sequence[Column],
+    *,
+    sheet: str | None = None,
+    header_search_rows: int = HEADER_SEARCH_ROWS,
+) -> Table:
+    """Open a spreadsheet and find its header; the returned table streams its data rows.
+
+    Raises TableError when the file is not a spreadsheet, its encoding is unknown, or no row
+    carries the required columns (the message names the missing ones).
+    """
+    kind = detect_kind(stream)
+    encoding = ""
+    workbook = None
+    if kind == "xlsx":
+        sheet_name, raw_rows, workbook = _rows_of_xlsx(stream, sheet)
+    else:
+        encoding = detect_encoding(stream)
+        sheet_name, raw_rows = "", _rows_of_csv(stream, encoding)
+
+    required = [c for c in columns if c.required]
+    best: tuple[int, dict[str, int], list[str], list[Any]] | None = None
+    buffered: list[tuple[int, Any]] = []
+    number = 0
+    for cells in raw_rows:
+        number += 1
+        found, unknown = _match_header(cells or (), columns)
+        if best is None or len(found) > len(best[1]):
+            best = (number, found, unknown, list(cells or ()))
+        buffered.append((number, cells))
+        if all(c.key in found for c in required) and found:
+            break
+        if number >= header_search_rows:
+            break
+    if best is None or not best[1]:
+        if workbook is not None:
+            workbook.close()
+        raise TableError(_("No header row with known column names was found in the file."), code="no_header")
+    header_row, found, unknown, header_cells = best
+    missing = [c.label for c in required if c.key not in found]
+    if missing:
+        if workbook is not None:
+            workbook.close()
+        raise TableError(
+            _("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)}, code="missing_columns"
+        )
+
+    def data_rows() -> Iterator[Row]:
+        try:
+            for row_number, cells in buffered:
+                if row_number > header_row:
+                    row = _row(row_number, cells, found)
+                    if row is not None:
+                        yield row
+            row_number = number
+            for cells in raw_rows:
+                row_number += 1
+                row = _row(row_number, cells, found)
+                if row is not None:
+                    yield row
+        finally:
+            if workbook is not None:
+                workbook.close()
+
+    return Table(
+        kind=kind,
+        encoding=encoding,
+        header_row=header_row,
+        columns=found,
+        headers=[clean_text(c) for c in header_cells],
+        unknown_headers=unknown,
+        rows=data_rows(),
+        sheet=sheet_name,
+    )
+
+
+def _row(number: int, cells: Sequence[Any] | None, columns: dict[str, int]) -> Row | None:
+    cells = list(cells or ())
+    while cells and clean_text(cells[-1]) == "":
+        cells.pop()  # trailing empty columns
+    if not cells:
+        return None
+    values = {key: clean_text(cells[index]) if index < len(cells) else "" for key, index in columns.items()}
+    if not any(values.values()):
+        return None
+    return Row(number=number, values=values, raw=cells)
+
+
+def open_path(path: str | Path, columns: Sequence[Column], **kwargs: Any) -> Table:
+    """Open a file by path (the caller keeps the table's rows consumed before the file closes)."""
+    return open_table(Path(path).open("rb"), columns, **kwargs)
+
+
+# --- writing ---------------------------------------------------------------------------------
+def write_xlsx(
+    target: IO[bytes] | str | Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "Sheet1",
+    widths: Sequence[int] | None = None,
+) -> int:
+    """Write rows to an XLSX file in write-only (streaming) mode; returns the number of rows."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths or []):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
+    bold = Font(bold=True)
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=str(text))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for row in rows:
+        sheet.append([_xlsx_value(v) for v in row])
+        count += 1
+    workbook.save(target)
+    return count
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def write_csv(target: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a CSV Excel opens correctly (UTF-8 with BOM is the caller's choice of encoding)."""
+    writer = csv.writer(target)
+    writer.writerow(headers)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if v is None else _xlsx_value(v) for v in row])
+        count += 1
+    return count
