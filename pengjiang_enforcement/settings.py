@@ -253,6 +253,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("core", ["0003_roles", "0004_organisation"]),
     ("powers", ["0002_roles"]),
     ("cases", ["0002_roles", "0003_reference_data"]),
+    ("cases", ["0101_hotline_roles", "0102_hotline_gazetteer"]),
 ]
 PORTAL_NAME = _("Pengjiang Township Enforcement Portal")
 # How long /healthz waits for a Celery worker to answer a ping, in seconds.
