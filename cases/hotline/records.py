@@ -47,6 +47,7 @@ ROW_MESSAGES = {
     "number_too_long": _("The work-order number “%(value)s” is longer than 50 characters."),
     "no_received": _("The row has no receipt date (受理时间): its deadline cannot be computed."),
     "bad_received": _("The receipt date “%(value)s” cannot be read."),
+    "received_is_dispatch": _("The export has no receipt date: the dispatch time (派发时间) counts as received."),
     "bad_date": _("%(column)s “%(value)s” cannot be read and was left empty."),
     "bad_promised": _("The promised completion “%(value)s” cannot be read: the deadline is counted by type."),
     "type_assumed": _(
@@ -188,16 +189,6 @@ def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext
         code = {"empty": "no_number", "scientific": "number_scientific"}.get(str(exc), "number_characters")
         errors.append(_entry(code, "order_no", value=number_text))
 
-    received_at = None
-    received_text = get("received_at", "")
-    try:
-        received_at = _when(raw.get("received_at"), received_text)
-    except ValueError:
-        errors.append(_entry("bad_received", "received_at", value=received_text))
-    else:
-        if received_at is None:
-            errors.append(_entry("no_received", "received_at"))
-
     optional: dict[str, datetime.datetime | None] = {}
     for key in ("dispatched_at", "due_at", "finished_at"):
         try:
@@ -206,6 +197,21 @@ def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext
             optional[key] = None
             code = "bad_promised" if key == "due_at" else "bad_date"
             warnings.append(_entry(code, key, value=get(key, "")))
+
+    received_at = None
+    received_text = get("received_at", "")
+    try:
+        received_at = _when(raw.get("received_at"), received_text)
+    except ValueError:
+        errors.append(_entry("bad_received", "received_at", value=received_text))
+    else:
+        if received_at is None and "received_at" not in values and optional["dispatched_at"] is not None:
+            # Exports without a receipt column (the knowledge-base template) date the order by its
+            # dispatch to the township: for the township, that is when the matter was received.
+            received_at = optional["dispatched_at"]
+            warnings.append(_entry("received_is_dispatch"))
+        elif received_at is None:
+            errors.append(_entry("no_received", "received_at"))
 
     if errors:
         return Parsed(order_no, None, errors, warnings)
