@@ -10,11 +10,13 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from cases.hotline import importing
 from cases.hotline.choices import ImportStatus
-from cases.models import HotlineImport
+from cases.models import HotlineImport, HotlineOrder
 
 # The Jiangmen (江海) template's columns, with the handling unit and promised time added.
 JIANGMEN = ["工单编号", "受理时间", "诉求标题", "事项分类一级", "事项分类二级", "事项分类三级", "事项分类四级",
@@ -95,3 +97,19 @@ def run(actor, content: bytes, name: str = "export.xlsx") -> HotlineImport:
 
 def day(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
+
+
+@pytest.fixture
+def make_orders(district_admin):
+    """Orders imported through the real pipeline: ``make_orders(3, unit="", body=...)``."""
+    counter = iter(range(1, 100000))
+    received = (timezone.localdate() - datetime.timedelta(days=3)).isoformat() + " 09:00"
+
+    def make(count: int = 1, **fields: Any) -> list[HotlineOrder]:
+        numbers = [f"0826{next(counter):015d}" for _ in range(count)]
+        fields.setdefault("received", received)
+        run(district_admin, csv_bytes(JIANGMEN, [jiangmen_row(n, **fields) for n in numbers]), "o.csv")
+        by_number = HotlineOrder.objects.in_bulk(numbers, field_name="order_no")
+        return [by_number[n] for n in numbers]
+
+    return make

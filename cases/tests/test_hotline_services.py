@@ -14,28 +14,15 @@ from cases.hotline import services
 from cases.hotline.choices import OrderState, RequestKind, RequestStatus
 from cases.hotline.selectors import order_links, suggest_items
 from cases.hotline.workflow import TRANSITIONS
-from cases.models import HotlineEvent, HotlineOrder, Lead
+from cases.models import HotlineEvent, Lead
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import AuditLog, Unit
 from powers.tests.factories import make_item
 
-from .hotline_support import JIANGMEN, csv_bytes, jiangmen_row, run
+from . import hotline_support
 
 pytestmark = pytest.mark.django_db
-RECEIVED = (timezone.localdate() - datetime.timedelta(days=3)).isoformat() + " 09:00"
-
-
-@pytest.fixture
-def make_orders(district_admin):
-    counter = iter(range(1, 1000))
-
-    def make(count: int = 1, **fields) -> list[HotlineOrder]:
-        numbers = [f"0826{next(counter):015d}" for _ in range(count)]
-        fields.setdefault("received", RECEIVED)
-        run(district_admin, csv_bytes(JIANGMEN, [jiangmen_row(n, **fields) for n in numbers]), "o.csv")
-        return [HotlineOrder.objects.get(order_no=n) for n in numbers]
-
-    return make
+make_orders = hotline_support.make_orders  # the fixture
 
 
 @pytest.fixture
