@@ -26,9 +26,9 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit
+    from . import audit, hotline
 
-    return [Benchmark("audit", audit.run)]
+    return [Benchmark("audit", audit.run), Benchmark("hotline", hotline.run)]
 
 
 BENCHMARKS: list[Benchmark] = _load()
