@@ -58,7 +58,7 @@ class OrderFilterForm(forms.Form):
     def __init__(self, *args: Any, show_township: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [
-            ("open", _("open (the hotline waits)")),
+            ("open", pgettext_lazy("work orders", "open")),
             ("", pgettext_lazy("states", "all")),
             *OrderState.choices,
         ]
@@ -94,7 +94,7 @@ class ReasonForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect
+        label=pgettext_lazy("request", "Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect
     )
     note = forms.CharField(
         label=_("Note (required to refuse)"), widget=textarea(2), required=False, max_length=MAX_TEXT

@@ -52,7 +52,7 @@ def register() -> None:
             "cases/hotline/panels/triage.html",
             frozenset({Role.DISTRICT_ADMIN, Role.OFFICE_HEAD}),
             _triage,
-            15,
+            13,  # beside the deadlines panel of office heads
             "col-lg-4",
         )
     )
