@@ -94,7 +94,9 @@ class ReasonForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=pgettext_lazy("request", "Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect
+        label=pgettext_lazy("request", "Decision"),
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label=_("Note (required to refuse)"), widget=textarea(2), required=False, max_length=MAX_TEXT
