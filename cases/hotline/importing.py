@@ -48,6 +48,7 @@ from pengjiang_enforcement.permissions import user_scope
 from pengjiang_enforcement.tabular import TableError, detect_kind, normalise_header, open_table
 
 from ..models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineSource
+from . import xlsx
 from .choices import ImportKind, ImportStatus, RawRowStatus
 from .parsing import HOTLINE_COLUMNS
 from .records import ParseContext, Parsed, describe, jsonable_cell, parse_row
@@ -295,8 +296,17 @@ def import_read(job_id: int, *, max_batches: int | None = None) -> HotlineImport
         return job
 
 
+def _open(stream: IO[bytes]):
+    """The table of an export: XLSX through the fast reader, openpyxl if that one gives up."""
+    try:
+        return open_table(stream, HOTLINE_COLUMNS, xlsx_reader=xlsx.read_rows)
+    except xlsx.XlsxError:
+        stream.seek(0)
+        return open_table(stream, HOTLINE_COLUMNS)
+
+
 def _read_stream(job: HotlineImport, stream: IO[bytes], *, max_batches: int | None) -> bool:
-    table = open_table(stream, HOTLINE_COLUMNS)
+    table = _open(stream)
     if not job.headers:
         job.table_kind, job.encoding, job.header_row = table.kind, table.encoding, table.header_row
         job.headers = [str(h) for h in table.headers]
