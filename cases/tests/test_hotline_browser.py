@@ -115,7 +115,7 @@ def test_pages_fit_a_phone(phone, live_portal, people, tmp_path):
     phone.context.clear_cookies()  # sign out
     sign_in(phone, live_portal, "qu_admin_b")
     for name, url in [("imports-phone", "/hotline/imports/"), ("import-phone", f"/hotline/imports/{job.pk}/"),
-                      ("triage-phone", "/hotline/triage/")]:  # fmt: skip
+                      ("triage-phone", "/hotline/triage/"), ("sources-phone", "/hotline/sources/")]:  # fmt: skip
         phone.goto(f"{live_portal.url}{url}")
         phone.wait_for_load_state("networkidle")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 391, name

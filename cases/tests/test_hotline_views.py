@@ -273,6 +273,12 @@ def test_feed_bad_input_is_a_400_with_errors_per_item_and_nothing_applied(token)
     assert job.status == ImportStatus.REFUSED and job.rows_read == 4  # refused, but every item kept
 
 
+def test_feed_too_large_is_a_json_400(token, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = post([OPEN311] * 3, token)
+    assert response.status_code == 400 and response.json()["errors"][0]["errors"]
+
+
 def test_feed_duplicates_in_one_delivery(token):
     later = {**OPEN311, "description": "事项：再次反映。"}
     body = post([OPEN311, later], token).json()

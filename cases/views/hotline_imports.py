@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -219,6 +219,9 @@ def feed(request: HttpRequest) -> JsonResponse:
     try:
         payload = json.loads(request.body or b"null")
         items = importing.feed_items(payload)
+    except RequestDataTooBig:
+        return _json_error(400, _("The delivery is too large: send at most %(max)s work orders at a time.")
+                           % {"max": importing.MAX_FEED_ITEMS})  # fmt: skip
     except (ValueError, UnicodeDecodeError):
         return _json_error(400, _("The body is not a JSON list or object of work orders."))
     if not items:
