@@ -19,7 +19,7 @@ from pengjiang_enforcement.tabular import write_xlsx
 from pengjiang_enforcement.workdays import add_working_days
 
 from ..models import HotlineImport, HotlineOrder, HotlineSource, Lead
-from . import importing, services
+from . import feed, importing, services
 from .choices import ImportStatus, OrderState, RequestStatus
 
 FILE_NAME = "演示-12345工单导出.xlsx"
@@ -180,7 +180,7 @@ def _link_demo_lead(people: dict[str, User]) -> None:
     if source is None:
         source, _token = services.source_create(actor=people["admin"], name="江门12345平台（演示）", note="demo")
     received = timezone.localtime() - datetime.timedelta(days=1)
-    importing.feed_receive(
+    feed.feed_receive(
         source=source,
         items=[
             {

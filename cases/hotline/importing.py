@@ -11,7 +11,8 @@
    upserts the orders batch by batch, server-side (``INSERT … SELECT … ON CONFLICT (order_no)
    DO UPDATE``), each batch committed with the job's ``apply_cursor``. Upserting is idempotent,
    so a batch applied twice changes nothing and a re-run gives the same result.
-4. :func:`feed_receive` runs the same steps in one transaction for a delivery of the feed.
+4. ``cases.hotline.feed.feed_receive`` runs the same steps in one transaction for a delivery of
+   the live feed.
 
 The audit trail records the job (upload, preview, confirmation, result), not each of 100,000
 rows: the raw rows are the record of what came in, the orders' own services audit what people
@@ -31,7 +32,7 @@ import re
 import threading
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -45,20 +46,19 @@ from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import user_scope
-from pengjiang_enforcement.tabular import TableError, detect_kind, normalise_header, open_table
+from pengjiang_enforcement.tabular import TableError, detect_kind, open_table
 
-from ..models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineSource
+from ..models import HotlineImport, HotlineOrder, HotlineRawRow
 from . import xlsx
 from .choices import ImportKind, ImportStatus, RawRowStatus
 from .parsing import HOTLINE_COLUMNS
-from .records import ParseContext, Parsed, describe, jsonable_cell, parse_row
+from .records import ParseContext, Parsed, jsonable_cell, parse_row
 from .routing import Gazetteer
 
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 2000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-MAX_FEED_ITEMS = 1000
 MAX_LISTED_DUPLICATES = 500
 # A running job that has not moved for this long may be resumed by hand (its worker died and
 # the broker has not redelivered the task yet).
@@ -212,13 +212,13 @@ class _Batch:
     invalid: int
 
 
-def _batch(rows: list[tuple[Any, ...]]) -> _Batch:
+def batch_of(rows: list[tuple[Any, ...]]) -> _Batch:
     text = "".join(",".join(_csv_field(v) for v in row) + "\n" for row in rows)
     invalid = sum(1 for row in rows if row[3] == RawRowStatus.INVALID)
     return _Batch(text, len(rows), rows[-1][1], invalid)
 
 
-def _copy_raw_rows(batch: _Batch) -> None:
+def copy_raw_rows(batch: _Batch) -> None:
     """Write raw rows with COPY (several times faster than INSERT for a batch of thousands).
 
     The whole batch goes in one read of the buffer: psycopg2 takes the GIL for every chunk it
@@ -232,7 +232,7 @@ def _copy_raw_rows(batch: _Batch) -> None:
         )
 
 
-def _raw_tuple(job_id: int, number: int, cells: Any, parsed: Parsed) -> tuple[Any, ...]:
+def raw_tuple(job_id: int, number: int, cells: Any, parsed: Parsed) -> tuple[Any, ...]:
     return (
         job_id,
         number,
@@ -292,7 +292,7 @@ def import_read(job_id: int, *, max_batches: int | None = None) -> HotlineImport
             _fail(job, "internal", _("The import stopped on an unexpected error; the administrators were told."))
             raise
         if finished:
-            _finish_read(job)
+            finish_read(job)
         return job
 
 
@@ -329,15 +329,15 @@ def _read_stream(job: HotlineImport, stream: IO[bytes], *, max_batches: int | No
             size = len(cells)
             raw = {key: cells[index] if index < size else None for key, index in columns.items()}
             parsed = parse_row(row.values, raw, context)
-            batch.append(_raw_tuple(job.pk, row.number, [jsonable_cell(c) for c in cells], parsed))
+            batch.append(raw_tuple(job.pk, row.number, [jsonable_cell(c) for c in cells], parsed))
             if len(batch) >= BATCH_ROWS:
-                writer.put(_batch(batch))
+                writer.put(batch_of(batch))
                 batch = []
                 batches += 1
                 if max_batches is not None and batches >= max_batches:
                     return False
         if batch:
-            writer.put(_batch(batch))
+            writer.put(batch_of(batch))
     finally:
         writer.close()
     return True
@@ -393,7 +393,7 @@ def _commit_read_batch(job: HotlineImport, batch: _Batch) -> None:
     """Write one batch of raw rows and move the read cursor, in one transaction."""
     last, invalid = batch.last, batch.invalid
     with transaction.atomic():
-        _copy_raw_rows(batch)
+        copy_raw_rows(batch)
         moved = HotlineImport.objects.filter(
             pk=job.pk, read_cursor=job.read_cursor, status=ImportStatus.READING
         ).update(
@@ -447,7 +447,7 @@ ORDER BY min(row_number)
 """
 
 
-def _finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED) -> None:
+def finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED) -> None:
     """Mark duplicates, count the preview and move the job on (one transaction)."""
     with transaction.atomic():
         locked = HotlineImport.objects.select_for_update().get(pk=job.pk)
@@ -687,17 +687,17 @@ def import_apply(job_id: int, *, max_batches: int | None = None) -> HotlineImpor
         if job is None:
             return HotlineImport.objects.filter(pk=job_id).first()
         try:
-            finished = _apply_all(job, max_batches=max_batches)
+            finished = apply_all(job, max_batches=max_batches)
         except Exception:
             log.exception("applying 12345 import %s failed", job_id)
             _fail(job, "internal", _("The import stopped on an unexpected error; the administrators were told."))
             raise
         if finished:
-            _finish_apply(job, actor=None)
+            finish_apply(job, actor=None)
         return job
 
 
-def _apply_all(job: HotlineImport, *, max_batches: int | None) -> bool:
+def apply_all(job: HotlineImport, *, max_batches: int | None) -> bool:
     last = job.read_cursor
     batches = 0
     while job.apply_cursor < last:
@@ -719,7 +719,7 @@ def _apply_all(job: HotlineImport, *, max_batches: int | None) -> bool:
     return True
 
 
-def _finish_apply(job: HotlineImport, *, actor: User | None) -> None:
+def finish_apply(job: HotlineImport, *, actor: User | None) -> None:
     with transaction.atomic():
         moved = HotlineImport.objects.filter(pk=job.pk, status=ImportStatus.APPLYING).update(
             status=ImportStatus.DONE, finished_at=Now(), heartbeat_at=Now()
@@ -734,128 +734,3 @@ def _finish_apply(job: HotlineImport, *, actor: User | None) -> None:
             before={"status": ImportStatus.APPLYING},
             after={"status": ImportStatus.DONE, **(job.result or {})},
         )
-
-
-# --- the live feed ---------------------------------------------------------------------------
-_FEED_KEYS: dict[str, str] = {
-    **{normalise_header(alias): column.key for column in HOTLINE_COLUMNS for alias in column.aliases},
-    **{normalise_header(column.key): column.key for column in HOTLINE_COLUMNS},
-}
-
-
-def feed_item_values(item: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any], list[str]]:
-    """Our column keys from a feed item's field names (ours, the Chinese aliases, Open311's)."""
-    from pengjiang_enforcement.tabular import clean_text
-
-    texts: dict[str, str] = {}
-    raw: dict[str, Any] = {}
-    ignored: list[str] = []
-    for name, value in item.items():
-        key = _FEED_KEYS.get(normalise_header(name))
-        if key is None or key in raw:
-            ignored.append(str(name))
-            continue
-        if isinstance(value, (dict, list)):
-            value = json.dumps(value, ensure_ascii=False)
-        raw[key] = value
-        texts[key] = clean_text(value)
-    return texts, raw, ignored
-
-
-@dataclass
-class FeedResult:
-    job: HotlineImport
-    accepted: bool
-    items: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def feed_items(payload: Any) -> list[Any]:
-    """The list of items in a feed delivery: a list, ``{"orders": [...]}``, or one object."""
-    if isinstance(payload, list):
-        return payload
-    if isinstance(payload, dict):
-        for key in ("orders", "service_requests", "items"):
-            if isinstance(payload.get(key), list):
-                return payload[key]
-        return [payload]
-    raise ValueError("payload")
-
-
-@transaction.atomic
-def feed_receive(*, source: HotlineSource, items: list[Any]) -> FeedResult:
-    """Take one delivery of the live feed: all items are stored raw; if every item is valid they
-    are applied at once, else nothing is applied and each bad item is reported (HTTP 400)."""
-    context = ParseContext(gazetteer=Gazetteer.load())
-    job = HotlineImport.objects.create(
-        kind=ImportKind.FEED,
-        status=ImportStatus.APPLYING,
-        source=source,
-        original_name=_("Feed delivery from %(source)s") % {"source": source.name},
-        table_kind="json",
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
-    rows: list[tuple[Any, ...]] = []
-    report: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        number = index + 1
-        if not isinstance(item, dict):
-            parsed = Parsed("", None, [{"code": "not_an_object"}], [])
-            ignored: list[str] = []
-        else:
-            texts, raw, ignored = feed_item_values(item)
-            parsed = parse_row(texts, raw, context) if texts else Parsed("", None, [{"code": "no_fields"}], [])
-        rows.append(_raw_tuple(job.pk, number, item if isinstance(item, (dict, list)) else jsonable_cell(item), parsed))
-        entry = {"item": index, "order_no": parsed.order_no, "warnings": [describe(w) for w in parsed.warnings]}
-        if ignored:
-            entry["ignored_fields"] = ignored
-        if parsed.values is None:
-            errors.append({"item": index, "order_no": parsed.order_no, "errors": [describe(e) for e in parsed.errors]})
-        report.append(entry)
-    invalid = sum(1 for row in rows if row[3] == RawRowStatus.INVALID)
-    for start in range(0, len(rows), BATCH_ROWS):
-        _copy_raw_rows(_batch(rows[start : start + BATCH_ROWS]))
-    last = rows[-1][1] if rows else 0
-    HotlineImport.objects.filter(pk=job.pk).update(rows_read=len(rows), rows_invalid=invalid, read_cursor=last)
-    job.rows_read, job.rows_invalid, job.read_cursor = len(rows), invalid, last
-    HotlineSource.objects.filter(pk=source.pk).update(last_used_at=Now())
-    if errors or not rows:
-        HotlineImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.REFUSED,
-            finished_at=Now(),
-            error_code="invalid_items" if rows else "empty",
-            error_message=_("%(count)s of %(total)s items are invalid; nothing was applied.")
-            % {"count": len(errors), "total": len(rows)},
-        )
-        job.status = ImportStatus.REFUSED
-        audit_record(
-            action="cases.workorder.feed_refused",
-            obj=job,
-            actor=None,
-            after={"source": source.name, "items": len(rows), "invalid": len(errors)},
-        )
-        return FeedResult(job, False, report, errors)
-    existing = dict(
-        HotlineOrder.objects.filter(order_no__in=[r[2] for r in rows]).values_list("order_no", "content_hash")
-    )
-    positions: dict[str, list[int]] = {}
-    for row in rows:
-        positions.setdefault(row[2], []).append(row[1])
-    for entry, row in zip(report, rows, strict=True):
-        before = existing.get(row[2])
-        entry["result"] = "created" if before is None else ("unchanged" if before == row[8] else "updated")
-        copies = positions[row[2]]
-        if len(copies) > 1:
-            rows_text = "、".join(str(n) for n in copies)
-            entry["warnings"].append(describe({"code": "duplicate", "params": {"order": row[2], "rows": rows_text}}))
-            if row[1] != copies[-1]:
-                entry["result"] = "superseded"
-    _finish_read(job, next_status=ImportStatus.APPLYING)
-    _apply_all(job, max_batches=None)
-    _finish_apply(job, actor=None)
-    counts = {k: int(v) for k, v in (job.result or {}).items()}
-    audit_record(action="cases.workorder.feed_received", obj=job, actor=None, after={"source": source.name, **counts})
-    return FeedResult(job, True, report, [], counts)

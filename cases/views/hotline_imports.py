@@ -23,6 +23,7 @@ from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import get_restricted_object_or_404
 from pengjiang_enforcement.tabular import write_xlsx
 
+from ..hotline import feed as live_feed
 from ..hotline import importing, selectors, services
 from ..hotline.choices import ImportStatus, RawRowStatus
 from ..hotline.forms import SourceForm, UploadForm
@@ -218,17 +219,17 @@ def feed(request: HttpRequest) -> JsonResponse:
         return _json_error(401, _("A valid feed token is required (Authorization: Bearer …)."))
     try:
         payload = json.loads(request.body or b"null")
-        items = importing.feed_items(payload)
+        items = live_feed.feed_items(payload)
     except RequestDataTooBig:
         return _json_error(400, _("The delivery is too large: send at most %(max)s work orders at a time.")
-                           % {"max": importing.MAX_FEED_ITEMS})  # fmt: skip
+                           % {"max": live_feed.MAX_FEED_ITEMS})  # fmt: skip
     except (ValueError, UnicodeDecodeError):
         return _json_error(400, _("The body is not a JSON list or object of work orders."))
     if not items:
         return _json_error(400, _("The delivery holds no work order."))
-    if len(items) > importing.MAX_FEED_ITEMS:
-        return _json_error(400, _("At most %(max)s work orders per delivery.") % {"max": importing.MAX_FEED_ITEMS})
-    result = importing.feed_receive(source=source, items=items)
+    if len(items) > live_feed.MAX_FEED_ITEMS:
+        return _json_error(400, _("At most %(max)s work orders per delivery.") % {"max": live_feed.MAX_FEED_ITEMS})
+    result = live_feed.feed_receive(source=source, items=items)
     body = {"job": result.job.pk, "accepted": result.accepted, "items": result.items}
     if not result.accepted:
         return JsonResponse({**body, "errors": result.errors}, status=400)
