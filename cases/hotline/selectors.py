@@ -67,10 +67,11 @@ def order_queue(user: User, filters: OrderFilters, *, today: datetime.date | Non
         orders = orders.filter(state__in=OPEN_STATES, due_on__lt=today)
     elif filters.deadline == "due_soon":
         orders = orders.filter(state__in=OPEN_STATES, due_on__gte=today, due_on__lte=soon_horizon(today))
+    # Bounds as instants (not ``received_at__date``), so the (township, received_at) index applies.
     if filters.received_from:
-        orders = orders.filter(received_at__date__gte=filters.received_from)
+        orders = orders.filter(received_at__gte=_day_start(filters.received_from))
     if filters.received_to:
-        orders = orders.filter(received_at__date__lte=filters.received_to)
+        orders = orders.filter(received_at__lt=_day_start(filters.received_to + datetime.timedelta(days=1)))
     if filters.lead == "with":
         orders = orders.filter(lead__isnull=False)
     elif filters.lead == "without":
@@ -79,6 +80,10 @@ def order_queue(user: User, filters: OrderFilters, *, today: datetime.date | Non
         orders = orders.filter(text_match(filters.q))
     sort = filters.sort if filters.sort in ORDER_SORTS else "due"
     return orders.order_by(*ORDER_SORTS[sort])
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def text_match(text: str) -> Q:

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases.hotline import importing, services
 from cases.hotline.choices import ImportStatus, OrderState
@@ -160,6 +161,11 @@ def test_filters_search_and_bounded_pages(make_orders, login, duruan_officer):
     first = client.get("/hotline/").content.decode()
     assert first.count('data-order="') == 25 and "page=2" in first
     assert client.get("/hotline/", {"deadline": "overdue"}).status_code == 200
+    received = timezone.localtime(special.received_at).date()
+    same_day = client.get("/hotline/", {"received_from": received, "received_to": received}).content.decode()
+    assert same_day.count('data-order="') == 25
+    next_day = received + datetime.timedelta(days=1)
+    assert 'data-order="' not in client.get("/hotline/", {"received_from": next_day}).content.decode()
 
 
 def test_upload_page_preview_confirm_and_report(login, duruan_head, django_capture_on_commit_callbacks):
