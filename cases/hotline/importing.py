@@ -77,6 +77,7 @@ _RAW_COLUMNS = (
     "warnings",
     "content_hash",
     "superseded",
+    "search",
 )
 
 
@@ -244,6 +245,7 @@ def raw_tuple(job_id: int, number: int, cells: Any, parsed: Parsed) -> tuple[Any
         _dump(parsed.warnings),
         parsed.content_hash,
         False,
+        parsed.search,  # tsvector input: the tokens are letters, digits and CJK characters only
     )
 
 
@@ -580,21 +582,21 @@ SELECT
     p.category_1, p.category_2, p.category_3, p.category_4, p.order_type, p.order_type_text,
     p.received_at, p.dispatched_at, p.promised_at, p.handling_unit, p.handling_dept, p.complainant, p.phone,
     p.platform_status, p.platform_reply, p.platform_finished_at, p.satisfaction, p.warning_state,
-    p.latitude, p.longitude, p.cited_order_nos, p.repeat_key, r.content_hash, p.search::tsvector,
+    p.latitude, p.longitude, p.cited_order_nos, p.repeat_key, r.content_hash, r.search,
     %(job)s, %(job)s, p.township_id, p.route_method, p.route_note, p.route_candidates,
     p.initial_state, p.type_days, p.base_due_on, NULL, p.base_due_on,
     CASE WHEN p.initial_state = 'replied' THEN p.platform_reply ELSE '' END, p.replied_at,
     '', 1, now(), now()
 -- One jsonb_to_record per row: each ->> on a large (TOASTed) jsonb would decompress it again.
--- ``search`` holds ready-made tokens (``pengjiang_enforcement.search.document``: letters, digits
--- and CJK characters only), so a cast builds the tsvector without running the text parser.
+-- The search vector was built when the row was read (COPY parsed it on the database's CPU while
+-- this process parsed the next batch), so applying only copies it.
 FROM {RAW_TABLE} AS r, jsonb_to_record(r.parsed) AS p(
     order_no_raw text, city_order_no text, channel text, title text, content text, address text, matter text,
     remark text, category_1 text, category_2 text, category_3 text, category_4 text, order_type text,
     order_type_text text, received_at timestamptz, dispatched_at timestamptz, promised_at timestamptz,
     handling_unit text, handling_dept text, complainant text, phone text, platform_status text,
     platform_reply text, platform_finished_at timestamptz, satisfaction text, warning_state text,
-    latitude numeric, longitude numeric, cited_order_nos text[], repeat_key text, search text,
+    latitude numeric, longitude numeric, cited_order_nos text[], repeat_key text,
     township_id bigint, route_method text, route_note text, route_candidates bigint[], initial_state text,
     type_days smallint, base_due_on date, replied_at timestamptz
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -63,21 +64,26 @@ ROW_MESSAGES = {
 _TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+|[0-9]+")
 
 
-def search_document(*parts: str | None) -> str:
-    """The tokens of ``pengjiang_enforcement.search.document`` (CJK characters and pairs of
-    neighbours, Latin words, digit runs), each once.
+def search_document(short: Iterable[str], long: Iterable[str] = ()) -> str:
+    """The tokens of the order's search vector, each once (PostgreSQL sorts them on input).
 
-    The importer builds one for every row, so this is the same tokenisation written for speed:
-    tokens are deduplicated here and the tsvector is made by a cast, without the text parser.
+    The tokenisation of ``pengjiang_enforcement.search`` (CJK characters and pairs of neighbours,
+    Latin words, digit runs), written for speed because the importer builds one per row. Long
+    texts (the body) contribute their pairs but not their single characters: a one-character
+    query still finds the short fields (a surname, a village in the address), and a 100,000-row
+    import writes some 40% fewer index entries.
     """
     found: set[str] = set()
-    for run in _TOKEN_RUN.findall(normalise(" ".join(p for p in parts if p))):
-        if run[0] >= "\u3400":  # a CJK run (the alternatives of the pattern never mix)
-            found.update(run)
-            found.update([run[i : i + 2] for i in range(len(run) - 1)])
-        else:
-            found.add(run)
-    return " ".join(sorted(found))
+    for text, singles in ((" ".join(p for p in short if p), True), (" ".join(p for p in long if p), False)):
+        for run in _TOKEN_RUN.findall(normalise(text)):
+            if run[0] < "\u3400":  # Latin letters or digits (the alternatives of the pattern never mix)
+                found.add(run)
+            elif len(run) == 1 or singles:
+                found.update(run)
+                found.update([run[i : i + 2] for i in range(len(run) - 1)])
+            else:
+                found.update([run[i : i + 2] for i in range(len(run) - 1)])
+    return " ".join(found)
 
 
 # Platform statuses meaning the hotline already has the township's answer.
@@ -113,6 +119,7 @@ class Parsed:
     errors: list[dict[str, Any]]
     warnings: list[dict[str, Any]]
     content_hash: str = ""
+    search: str | None = None  # tokens of the search vector (see ``search_document``)
 
 
 def _entry(code: str, column: str = "", **params: Any) -> dict[str, Any]:
@@ -299,19 +306,13 @@ def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext
         "base_due_on": due_on.isoformat(),
         "initial_state": state,
         "replied_at": _iso(optional["finished_at"] or received_at) if state == OrderState.REPLIED else None,
-        # The words the queue searches; the body only when it did not split into its parts.
-        "search": search_document(
-            order_no,
-            get("title", ""),
-            address,
-            body.matter,
-            body.remark,
-            body.rest if body.parts else "",
-            *categories,
-            get("complainant", ""),
-        ),
     }
-    return Parsed(order_no, parsed, errors, warnings, content_hash)
+    # The words the queue searches; the body only when it did not split into its parts.
+    search = search_document(
+        [order_no, get("title", ""), address, *categories, get("complainant", "")],
+        [body.matter, body.remark, body.rest if body.parts else ""],
+    )
+    return Parsed(order_no, parsed, errors, warnings, content_hash, search)
 
 
 def row_values(cells: list[Any], columns: dict[str, int]) -> tuple[dict[str, str], dict[str, Any]]:

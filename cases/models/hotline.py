@@ -164,6 +164,8 @@ class HotlineRawRow(ScopedModel):
     content_hash = models.CharField(_("content hash"), max_length=40, blank=True)
     # A later row of the same file carries the same number: that later row wins.
     superseded = models.BooleanField(_("superseded by a later row"), default=False)
+    # The order's search vector, built as the row is read (applying only copies it).
+    search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("12345 raw row")

@@ -343,3 +343,22 @@ def test_a_stalled_job_can_be_resumed(district_admin, django_capture_on_commit_c
     with django_capture_on_commit_callbacks() as callbacks:
         importing.import_resume(job=job, actor=district_admin)
     assert len(callbacks) == 1
+
+
+def test_search_tokens_match_the_portal_tokenisation_with_pairs_only_for_the_body():
+    from cases.hotline.records import search_document
+    from pengjiang_enforcement.search import tokens
+
+    short, long = ["陈先生 GD2026", "杜阮镇龙榜村"], ["夜间施工噪音扰民，路。"]
+    found = set(search_document(short, long).split())
+    body_pairs = {t for t in tokens(long[0]) if len(t) == 2} | {"路"}  # a lone character stands for itself
+    assert found == set(tokens(" ".join(short))) | body_pairs
+    assert "噪" not in found and "噪音" in found and "陈" in found
+
+
+def test_one_character_finds_the_citizen_and_two_find_the_body(district_admin, duruan_officer):
+    from cases.hotline.selectors import OrderFilters, order_queue
+
+    run(district_admin, csv_bytes(JIANGMEN, rows(NUMBERS[:1], person="欧阳女士")), "s.csv")
+    found = lambda q: order_queue(duruan_officer, OrderFilters(q=q, state="")).count()  # noqa: E731
+    assert found("欧") == 1 and found("摆卖") == 1 and found("噪音") == 0
