@@ -384,6 +384,18 @@ def _lead_description(order: HotlineOrder) -> str:
     return _("12345 work order %(number)s: %(text)s") % {"number": order.order_no, "text": text}
 
 
+def _attach_lead(order: HotlineOrder, lead: Lead, *, actor: User, kind: str) -> None:
+    """Link a locked order to its lead; a pending order is accepted on the way."""
+    before, state = snapshot(order, ["state", "lead"]), order.state
+    fields = ["lead"]
+    order.lead = lead
+    if order.state == OrderState.PENDING:
+        order.state, order.accepted_by, order.accepted_at = OrderState.IN_PROGRESS, actor, timezone.now()
+        fields += ["state", "accepted_by", "accepted_at"]
+    _step(order, kind=kind, actor=actor, fields=fields, before=before, state_before=state,
+          data={"lead": lead.reference})  # fmt: skip
+
+
 @transaction.atomic
 def order_convert_to_lead(*, order: HotlineOrder, actor: User, today: datetime.date | None = None) -> Lead:
     """Turn the order into a lead in one step (source 12345), linked both ways.
@@ -423,14 +435,7 @@ def order_convert_to_lead(*, order: HotlineOrder, actor: User, today: datetime.d
             rule="hotline_lead_other_township",
             params={"lead": lead.reference},
         )
-    before, state = snapshot(order, ["state", "lead"]), order.state
-    fields = ["lead"]
-    order.lead = lead
-    if order.state == OrderState.PENDING:
-        order.state, order.accepted_by, order.accepted_at = OrderState.IN_PROGRESS, actor, timezone.now()
-        fields += ["state", "accepted_by", "accepted_at"]
-    _step(order, kind="converted", actor=actor, fields=fields, before=before, state_before=state,
-          data={"lead": lead.reference})  # fmt: skip
+    _attach_lead(order, lead, actor=actor, kind="converted")
     return lead
 
 
@@ -444,14 +449,7 @@ def order_link_to_lead(*, order: HotlineOrder, actor: User, lead: Lead) -> Hotli
         raise RuleViolation(_("This work order already has a lead."), rule="hotline_order_has_lead")
     if lead.township_id != order.township_id or not Lead.objects.restrict(actor, "view").filter(pk=lead.pk).exists():
         raise RuleViolation(_("The lead belongs to another township."), rule="hotline_lead_other_township")
-    before, state = snapshot(order, ["state", "lead"]), order.state
-    fields = ["lead"]
-    order.lead = lead
-    if order.state == OrderState.PENDING:
-        order.state, order.accepted_by, order.accepted_at = OrderState.IN_PROGRESS, actor, timezone.now()
-        fields += ["state", "accepted_by", "accepted_at"]
-    _step(order, kind="linked_to_lead", actor=actor, fields=fields, before=before, state_before=state,
-          data={"lead": lead.reference})  # fmt: skip
+    _attach_lead(order, lead, actor=actor, kind="linked_to_lead")
     return order
 
 

@@ -541,15 +541,3 @@ class GazetteerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.township})"
-
-
-__all__ = [
-    "GazetteerEntry",
-    "HotlineEvent",
-    "HotlineImport",
-    "HotlineOrder",
-    "HotlineRawRow",
-    "HotlineReply",
-    "HotlineRequest",
-    "HotlineSource",
-]

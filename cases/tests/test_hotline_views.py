@@ -290,3 +290,21 @@ def test_feed_duplicates_in_one_delivery(token):
     body = post([OPEN311, later], token).json()
     assert [i["result"] for i in body["items"]] == ["superseded", "created"]
     assert HotlineOrder.objects.get().matter == "再次反映"
+
+
+def test_feed_sources_page_shows_a_token_once(login, district_admin, duruan_head):
+    from cases.models import HotlineSource
+
+    admin = login(district_admin)
+    page = admin.post("/hotline/sources/", {"name": "江门12345平台", "note": "生产"}).content.decode()
+    source = HotlineSource.objects.get()
+    assert 'data-testid="token"' in page and source.key_id in page
+    assert 'data-testid="token"' not in admin.get("/hotline/sources/").content.decode()  # shown once
+    rotated = admin.post(f"/hotline/sources/{source.pk}/rotate/").content.decode()
+    old_key = source.key_id
+    source.refresh_from_db()
+    assert source.key_id != old_key and source.key_id in rotated
+    admin.post(f"/hotline/sources/{source.pk}/active/", {"active": "0"})
+    source.refresh_from_db()
+    assert not source.is_active
+    assert login(duruan_head).get("/hotline/sources/").status_code == 403

@@ -68,8 +68,27 @@ def _do(request: HttpRequest, order: HotlineOrder, call: Callable[[], Any], done
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, done)
+        if done:
+            messages.success(request, done)
     return to_order(order)
+
+
+def _act(
+    request: HttpRequest,
+    order: HotlineOrder,
+    form_class: type | None,
+    call: Callable[[dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    """A button of the order page: check its form, run the service with the form's data."""
+    data: dict[str, Any] = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return to_order(order)
+        data = form.cleaned_data
+    return _do(request, order, lambda: call(data), done)
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -232,93 +251,55 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "change")
-    return _do(request, order, lambda: services.order_accept(order=order, actor=request.user), _("Order accepted."))
+    return _act(request, order, None, lambda _d: services.order_accept(order=order, actor=request.user),
+                _("Order accepted."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def order_interim(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "change")
-    form = InterimForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return to_order(order)
-    text = form.cleaned_data["text"]
-    return _do(
-        request,
-        order,
-        lambda: services.order_interim_reply(order=order, actor=request.user, text=text),
-        _("Interim reply recorded."),
-    )
+    return _act(request, order, InterimForm,
+                lambda d: services.order_interim_reply(order=order, actor=request.user, text=d["text"]),
+                _("Interim reply recorded."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def order_reply(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "change")
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return to_order(order)
-    data = form.cleaned_data
-    return _do(
-        request,
-        order,
-        lambda: services.order_reply(
-            order=order, actor=request.user, text=data["text"], expected_version=data["version"]
-        ),
-        _("The final reply was recorded; the order is closed for the hotline."),
-    )
+    return _act(request, order, ReplyForm,
+                lambda d: services.order_reply(order=order, actor=request.user, text=d["text"],
+                                               expected_version=d["version"]),
+                _("The final reply was recorded; the order is closed for the hotline."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def order_extension(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "change")
-    form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return to_order(order)
-    data = form.cleaned_data
-    return _do(
-        request,
-        order,
-        lambda: services.order_request_extension(
-            order=order, actor=request.user, reason=data["reason"], due_on=data["due_on"]
-        ),
-        _("The extension request was sent to the office head."),
-    )
+    return _act(request, order, ExtensionForm,
+                lambda d: services.order_request_extension(order=order, actor=request.user, reason=d["reason"],
+                                                           due_on=d["due_on"]),
+                _("The extension request was sent to the office head."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def order_return(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "change")
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return to_order(order)
-    reason = form.cleaned_data["reason"]
-    return _do(
-        request,
-        order,
-        lambda: services.order_request_return(order=order, actor=request.user, reason=reason),
-        _("The return request was sent to the office head."),
-    )
+    return _act(request, order, ReasonForm,
+                lambda d: services.order_request_return(order=order, actor=request.user, reason=d["reason"]),
+                _("The return request was sent to the office head."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def order_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "approve")
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return to_order(order)
-    reason = form.cleaned_data["reason"]
-    return _do(
-        request, order, lambda: services.order_reopen(order=order, actor=request.user, reason=reason), _("Reopened.")
-    )
+    return _act(request, order, ReasonForm,
+                lambda d: services.order_reopen(order=order, actor=request.user, reason=d["reason"]),
+                _("Reopened."))  # fmt: skip
 
 
 @login_required
@@ -326,18 +307,13 @@ def order_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     hotline_request = get_object_or_404(HotlineRequest, pk=pk)
     order = get_order(request, hotline_request.order_id, "approve")
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return to_order(order)
-    approve = form.cleaned_data["decision"] == "approve"
-    note = form.cleaned_data["note"]
-    return _do(
-        request,
-        order,
-        lambda: services.order_decide_request(request=hotline_request, actor=request.user, approve=approve, note=note),
-        _("Request approved.") if approve else _("Request refused."),
-    )
+
+    def decide(data: dict[str, Any]) -> None:
+        approve = data["decision"] == "approve"
+        services.order_decide_request(request=hotline_request, actor=request.user, approve=approve, note=data["note"])
+        messages.success(request, _("Request approved.") if approve else _("Request refused."))
+
+    return _act(request, order, DecisionForm, decide, "")
 
 
 @login_required
@@ -374,17 +350,9 @@ def order_route(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_return_untriaged(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "triage")
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return to_order(order)
-    reason = form.cleaned_data["reason"]
-    return _do(
-        request,
-        order,
-        lambda: services.order_return_untriaged(order=order, actor=request.user, reason=reason),
-        _("The order was returned to the hotline."),
-    )
+    return _act(request, order, ReasonForm,
+                lambda d: services.order_return_untriaged(order=order, actor=request.user, reason=d["reason"]),
+                _("The order was returned to the hotline."))  # fmt: skip
 
 
 @login_required

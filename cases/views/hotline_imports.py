@@ -236,6 +236,21 @@ def feed(request: HttpRequest) -> JsonResponse:
     return JsonResponse({**body, "counts": result.counts})
 
 
+def _sources_page(request: HttpRequest, form: SourceForm, token: str | None) -> HttpResponse:
+    return render(
+        request,
+        "cases/hotline/sources.html",
+        {
+            "form": form,
+            "token": token,
+            "sources": HotlineSource.objects.order_by("name"),
+            "endpoint": request.build_absolute_uri(reverse("cases:hotline:feed")),
+            "tab": "sources",
+            **_tabs(request),
+        },
+    )
+
+
 @login_required
 @permission_required("cases.view_hotlinesource", raise_exception=True)
 def source_list(request: HttpRequest) -> HttpResponse:
@@ -253,18 +268,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Source %(name)s created.") % {"name": source.name})
                 form = SourceForm()
-    return render(
-        request,
-        "cases/hotline/sources.html",
-        {
-            "form": form,
-            "token": token,
-            "sources": HotlineSource.objects.order_by("name"),
-            "endpoint": request.build_absolute_uri(reverse("cases:hotline:feed")),
-            "tab": "sources",
-            **_tabs(request),
-        },
-    )
+    return _sources_page(request, form, token)
 
 
 @login_required
@@ -276,18 +280,7 @@ def source_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("A new token was issued for %(name)s; the old one no longer works.") % {"name": source.name}
     )
-    return render(
-        request,
-        "cases/hotline/sources.html",
-        {
-            "form": SourceForm(),
-            "token": token,
-            "sources": HotlineSource.objects.order_by("name"),
-            "endpoint": request.build_absolute_uri(reverse("cases:hotline:feed")),
-            "tab": "sources",
-            **_tabs(request),
-        },
-    )
+    return _sources_page(request, SourceForm(), token)
 
 
 @login_required
