@@ -133,12 +133,12 @@ def _fail(job: HotlineImport, code: str, message: str) -> None:
 
 
 # --- upload ----------------------------------------------------------------------------------
-@transaction.atomic
 def import_upload(*, actor: User, file: UploadedFile) -> HotlineImport:
     """Keep an uploaded export on a new job row and queue its reading.
 
     What is plainly not a spreadsheet (empty, a PDF, an old .xls) is refused at once; a file
-    whose columns cannot be recognised fails in its job, with the reason on the job's page.
+    whose columns cannot be recognised fails in its job, with the reason on the job's page. The
+    file is stored before the transaction opens: writing 40 MB is no reason to hold one.
     """
     if file.size > MAX_UPLOAD_BYTES:
         raise RuleViolation(
@@ -164,16 +164,17 @@ def import_upload(*, actor: User, file: UploadedFile) -> HotlineImport:
         created_by=actor,
     )
     job.file.save(file.name or "12345.xlsx", file, save=False)
-    job.save()
-    audit_record(
-        action="cases.workorder.import_uploaded",
-        obj=job,
-        actor=actor,
-        after={"file": job.original_name, "sha256": job.sha256, "size": job.size},
-    )
-    from .tasks import hotline_import_read
+    with transaction.atomic():
+        job.save()
+        audit_record(
+            action="cases.workorder.import_uploaded",
+            obj=job,
+            actor=actor,
+            after={"file": job.original_name, "sha256": job.sha256, "size": job.size},
+        )
+        from .tasks import hotline_import_read
 
-    transaction.on_commit(lambda: hotline_import_read.delay(job.pk))
+        transaction.on_commit(lambda: hotline_import_read.delay(job.pk))
     return job
 
 
