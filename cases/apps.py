@@ -11,5 +11,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import panels
+        from .hotline import startup
 
         panels.register()
+        startup.ready()

@@ -27,6 +27,7 @@ from powers.selectors import delegated_items
 
 from . import services
 from .choices import EvidenceKind, IntervieweeRole, InvestigationProposal, LeadSource, PartyKind
+from .hotline import demo as hotline_demo
 from .identity import make_credit_code, make_resident_id
 from .models import Lead
 
@@ -386,3 +387,4 @@ def load(stdout) -> None:
         stdout.write("  cases: no power item is delegated to any township yet; demo leads only, no cases.")
     elif total:
         stdout.write(f"  cases: {total} demo cases added")
+    hotline_demo.load(stdout)

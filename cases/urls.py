@@ -1,6 +1,6 @@
 """URLs of the cases app (namespace ``cases``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import cases, deadlines, investigation, leads
 
@@ -62,4 +62,6 @@ urlpatterns = [
     path("files/<int:pk>/", investigation.attachment_download, name="attachment_download"),
     path("notifications/", deadlines.notifications, name="notifications"),
     path("notifications/read/", deadlines.notifications_read, name="notifications_read"),
+    # 12345 hotline work orders (namespace cases:hotline)
+    path("hotline/", include("cases.hotline.urls")),
 ]

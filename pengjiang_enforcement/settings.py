@@ -260,6 +260,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("core", ["0003_roles", "0004_organisation"]),
     ("powers", ["0002_roles"]),
     ("cases", ["0002_roles", "0003_reference_data"]),
+    ("cases", ["0101_hotline_roles", "0102_hotline_gazetteer"]),
 ]
 # The dynamic evaluation of the catalogue flags an item whose (late + overturned) / closed
 # cases reach this rate, once at least POWERS_EVALUATION_MIN_CLOSED of its cases closed in the

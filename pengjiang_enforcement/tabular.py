@@ -18,7 +18,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -305,17 +305,19 @@ def open_table(
     *,
     sheet: str | None = None,
     header_search_rows: int = HEADER_SEARCH_ROWS,
+    xlsx_reader: Callable[[IO[bytes], str | None], tuple[str, Iterator[Sequence[Any]], Any]] | None = None,
 ) -> Table:
     """Open a spreadsheet and find its header; the returned table streams its data rows.
 
     Raises TableError when the file is not a spreadsheet, its encoding is unknown, or no row
-    carries the required columns (the message names the missing ones).
+    carries the required columns (the message names the missing ones). ``xlsx_reader`` replaces
+    openpyxl for XLSX files: (stream, sheet) -> (sheet title, rows of cell values, closable).
     """
     kind = detect_kind(stream)
     encoding = ""
     workbook = None
     if kind == "xlsx":
-        sheet_name, raw_rows, workbook = _rows_of_xlsx(stream, sheet)
+        sheet_name, raw_rows, workbook = (xlsx_reader or _rows_of_xlsx)(stream, sheet)
     else:
         encoding = detect_encoding(stream)
         sheet_name, raw_rows = "", _rows_of_csv(stream, encoding)

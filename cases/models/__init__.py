@@ -5,6 +5,16 @@ from .config import ProcedurePolicy
 from .deadlines import Deadline, ExtensionRequest, ExtensionStep
 from .events import CaseEvent
 from .evidence import Attachment, Evidence, StoredFile
+from .hotline import (
+    GazetteerEntry,
+    HotlineEvent,
+    HotlineImport,
+    HotlineOrder,
+    HotlineRawRow,
+    HotlineReply,
+    HotlineRequest,
+    HotlineSource,
+)
 from .leads import Lead
 from .notifications import Notification
 from .numbering import IssuedNumber, NumberPattern, NumberSequence
@@ -21,6 +31,14 @@ __all__ = [
     "Evidence",
     "ExtensionRequest",
     "ExtensionStep",
+    "GazetteerEntry",
+    "HotlineEvent",
+    "HotlineImport",
+    "HotlineOrder",
+    "HotlineRawRow",
+    "HotlineReply",
+    "HotlineRequest",
+    "HotlineSource",
     "InspectionRecord",
     "InterviewRecord",
     "InvestigationReport",

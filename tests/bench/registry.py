@@ -26,9 +26,14 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit, cases, powers
+    from . import audit, cases, hotline, powers
 
-    return [Benchmark("audit", audit.run), Benchmark("powers", powers.run), Benchmark("cases", cases.run)]
+    return [
+        Benchmark("audit", audit.run),
+        Benchmark("powers", powers.run),
+        Benchmark("cases", cases.run),
+        Benchmark("hotline", hotline.run),
+    ]
 
 
 BENCHMARKS: list[Benchmark] = _load()

@@ -1,0 +1,739 @@
+"""Importing 12345 work orders: an uploaded export (a Celery job) or a delivery of the live feed.
+
+1. :func:`import_upload` keeps the file on a job row and queues the reading.
+2. :func:`import_read` (task) streams the file: each row is parsed (``records.parse_row``) and
+   stored exactly as received in ``HotlineRawRow``, with its parsed values or its errors, in
+   batches written with ``COPY``. Each batch commits together with the job's ``read_cursor``, so
+   a worker killed in the middle resumes after the last committed row. At the end, rows whose
+   number appears again later in the file are marked superseded (the later row wins, both are
+   reported) and the preview counts what would be added, updated or left unchanged.
+3. :func:`import_confirm`: a person confirms the preview; :func:`import_apply` (task) then
+   upserts the orders batch by batch, server-side (``INSERT … SELECT … ON CONFLICT (order_no)
+   DO UPDATE``), each batch committed with the job's ``apply_cursor``. Upserting is idempotent,
+   so a batch applied twice changes nothing and a re-run gives the same result.
+4. ``cases.hotline.feed.feed_receive`` runs the same steps in one transaction for a delivery of
+   the live feed.
+
+The audit trail records the job (upload, preview, confirmation, result), not each of 100,000
+rows: the raw rows are the record of what came in, the orders' own services audit what people
+later do with them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import io
+import json
+import logging
+import queue
+import re
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pengjiang_enforcement.audit import audit_record
+from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.models import User
+from pengjiang_enforcement.permissions import user_scope
+from pengjiang_enforcement.tabular import TableError, detect_kind, open_table
+
+from ..models import HotlineImport, HotlineOrder, HotlineRawRow
+from . import xlsx
+from .choices import ImportKind, ImportStatus, RawRowStatus
+from .parsing import HOTLINE_COLUMNS
+from .records import ParseContext, Parsed, jsonable_cell, parse_row
+from .routing import Gazetteer
+
+log = logging.getLogger(__name__)
+
+BATCH_ROWS = 2000
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+MAX_LISTED_DUPLICATES = 500
+# A running job that has not moved for this long may be resumed by hand (its worker died and
+# the broker has not redelivered the task yet).
+STALE_AFTER = datetime.timedelta(minutes=5)
+
+RAW_TABLE = HotlineRawRow._meta.db_table
+ORDER_TABLE = HotlineOrder._meta.db_table
+_RAW_COLUMNS = (
+    "job_id",
+    "row_number",
+    "order_no",
+    "status",
+    "cells",
+    "parsed",
+    "errors",
+    "warnings",
+    "content_hash",
+    "superseded",
+    "search",
+)
+
+
+# --- the job row -----------------------------------------------------------------------------
+def _advisory_key(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def _job_lock(job_id: int) -> Iterator[bool]:
+    """Hold a session lock on the job while a worker works on it (False: someone else does).
+
+    A task delivered twice, or a "resume" clicked while the first worker still runs, finds the
+    lock taken and leaves. The lock dies with the worker's connection, so a killed worker never
+    blocks the re-run.
+    """
+    key = _advisory_key(f"cases.hotline_import:{job_id}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _claim(job_id: int, statuses: tuple[str, ...], status: str) -> HotlineImport | None:
+    """Move the job into ``status`` if it is in one of ``statuses`` (compare-and-set)."""
+    moved = HotlineImport.objects.filter(pk=job_id, status__in=statuses).update(status=status, heartbeat_at=Now())
+    if not moved:
+        return None
+    job = HotlineImport.objects.get(pk=job_id)
+    if job.started_at is None:
+        job.started_at = timezone.now()
+        HotlineImport.objects.filter(pk=job_id).update(started_at=job.started_at)
+    return job
+
+
+def _fail(job: HotlineImport, code: str, message: str) -> None:
+    with transaction.atomic():
+        HotlineImport.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, error_code=code, error_message=message, finished_at=Now()
+        )
+        job.status, job.error_code, job.error_message = ImportStatus.FAILED, code, message
+        audit_record(
+            action="cases.workorder.import_failed",
+            obj=job,
+            actor=None,
+            after={"code": code, "message": message, "rows_read": job.rows_read},
+        )
+
+
+# --- upload ----------------------------------------------------------------------------------
+def import_upload(*, actor: User, file: UploadedFile) -> HotlineImport:
+    """Keep an uploaded export on a new job row and queue its reading.
+
+    What is plainly not a spreadsheet (empty, a PDF, an old .xls) is refused at once; a file
+    whose columns cannot be recognised fails in its job, with the reason on the job's page. The
+    file is stored before the transaction opens: writing 40 MB is no reason to hold one.
+    """
+    if file.size > MAX_UPLOAD_BYTES:
+        raise RuleViolation(
+            _("The file is larger than %(size)s MB: split the export."),
+            rule="hotline_import_size",
+            params={"size": MAX_UPLOAD_BYTES >> 20},
+        )
+    file.seek(0)
+    try:
+        detect_kind(file)
+    except TableError as exc:
+        raise RuleViolation(exc.message, rule=f"hotline_import_{exc.code}") from exc
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    job = HotlineImport(
+        kind=ImportKind.FILE,
+        township_id=user_scope(actor).township_id,
+        original_name=(file.name or "12345")[:255],
+        sha256=digest.hexdigest(),
+        size=file.size,
+        created_by=actor,
+    )
+    job.file.save(file.name or "12345.xlsx", file, save=False)
+    with transaction.atomic():
+        job.save()
+        audit_record(
+            action="cases.workorder.import_uploaded",
+            obj=job,
+            actor=actor,
+            after={"file": job.original_name, "sha256": job.sha256, "size": job.size},
+        )
+        from .tasks import hotline_import_read
+
+        transaction.on_commit(lambda: hotline_import_read.delay(job.pk))
+    return job
+
+
+def earlier_import_of_same_file(job: HotlineImport) -> HotlineImport | None:
+    """An earlier import of the very same file, if any (re-importing is allowed and harmless)."""
+    if not job.sha256:
+        return None
+    return (
+        HotlineImport.objects.filter(sha256=job.sha256, pk__lt=job.pk)
+        .exclude(status__in=[ImportStatus.FAILED, ImportStatus.CANCELLED])
+        .order_by("-pk")
+        .first()
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+def _csv_field(value: Any) -> str:
+    if value is None:
+        return ""  # unquoted empty: NULL in COPY's csv format
+    if value is True or value is False:
+        return "t" if value else "f"
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _dump(value: Any) -> str:
+    # PostgreSQL refuses NUL in text and \u0000 in jsonb; a damaged cell must not sink the batch.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\\u0000", "")
+
+
+@dataclass
+class _Batch:
+    """Raw rows ready for COPY: the CSV text, the last row number and how many rows are invalid."""
+
+    text: str
+    rows: int
+    last: int
+    invalid: int
+
+
+def batch_of(rows: list[tuple[Any, ...]]) -> _Batch:
+    text = "".join(",".join(_csv_field(v) for v in row) + "\n" for row in rows)
+    invalid = sum(1 for row in rows if row[3] == RawRowStatus.INVALID)
+    return _Batch(text, len(rows), rows[-1][1], invalid)
+
+
+def copy_raw_rows(batch: _Batch) -> None:
+    """Write raw rows with COPY (several times faster than INSERT for a batch of thousands).
+
+    The whole batch goes in one read of the buffer: psycopg2 takes the GIL for every chunk it
+    reads, and small chunks would make the writing thread queue behind the parsing one.
+    """
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {RAW_TABLE} ({', '.join(_RAW_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+            io.StringIO(batch.text),
+            size=max(8192, len(batch.text) + 1),
+        )
+
+
+def raw_tuple(job_id: int, number: int, cells: Any, parsed: Parsed) -> tuple[Any, ...]:
+    return (
+        job_id,
+        number,
+        parsed.order_no if parsed.values is not None else parsed.order_no[:50],
+        RawRowStatus.VALID if parsed.values is not None else RawRowStatus.INVALID,
+        _dump(cells),
+        _dump(parsed.values) if parsed.values is not None else None,
+        _dump(parsed.errors),
+        _dump(parsed.warnings),
+        parsed.content_hash,
+        False,
+        parsed.search,  # tsvector input: the tokens are letters, digits and CJK characters only
+    )
+
+
+def _estimate_rows(stream: IO[bytes], kind: str, header_row: int) -> int | None:
+    """About how many data rows the file has, for the progress bar (not exact: bodies may
+    span lines in a CSV, and an XLSX may not say its size)."""
+    position = stream.tell()
+    try:
+        stream.seek(0)
+        if kind == "csv":
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+            return max(0, lines - header_row)
+        with zipfile.ZipFile(stream) as archive:
+            names = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            if not names:
+                return None
+            with archive.open(names[0]) as sheet:
+                found = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', sheet.read(4096))
+            return max(0, int(found.group(1)) - header_row) if found else None
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
+    finally:
+        stream.seek(position)
+
+
+def import_read(job_id: int, *, max_batches: int | None = None) -> HotlineImport | None:
+    """Read an uploaded export into raw rows and build its preview (the task's body).
+
+    ``max_batches`` stops after that many committed batches, as a killed worker would (tests and
+    the benchmark use it); calling again resumes after the last committed row.
+    """
+    with _job_lock(job_id) as held:
+        if not held:
+            return None
+        job = _claim(job_id, (ImportStatus.QUEUED, ImportStatus.READING), ImportStatus.READING)
+        if job is None:
+            return HotlineImport.objects.filter(pk=job_id).first()
+        try:
+            with job.file.open("rb") as stream:
+                finished = _read_stream(job, stream, max_batches=max_batches)
+        except TableError as exc:
+            _fail(job, exc.code, exc.message)
+            return job
+        except Exception:
+            log.exception("reading 12345 import %s failed", job_id)
+            _fail(job, "internal", _("The import stopped on an unexpected error; the administrators were told."))
+            raise
+        if finished:
+            finish_read(job)
+        return job
+
+
+def _open(stream: IO[bytes]):
+    """The table of an export: XLSX through the fast reader, openpyxl if that one gives up."""
+    try:
+        return open_table(stream, HOTLINE_COLUMNS, xlsx_reader=xlsx.read_rows)
+    except xlsx.XlsxError:
+        stream.seek(0)
+        return open_table(stream, HOTLINE_COLUMNS)
+
+
+def _read_stream(job: HotlineImport, stream: IO[bytes], *, max_batches: int | None) -> bool:
+    table = _open(stream)
+    if not job.headers:
+        job.table_kind, job.encoding, job.header_row = table.kind, table.encoding, table.header_row
+        job.headers = [str(h) for h in table.headers]
+        job.columns = dict(table.columns)
+        job.unknown_headers = table.unknown_headers
+        job.rows_expected = _estimate_rows(stream, table.kind, table.header_row)
+        job.save(update_fields=["table_kind", "encoding", "header_row", "headers", "columns", "unknown_headers",
+                                "rows_expected"])  # fmt: skip
+    context = ParseContext(gazetteer=Gazetteer.load())
+    columns = table.columns
+    batch: list[tuple[Any, ...]] = []
+    batches = 0
+    cursor = job.read_cursor
+    writer = _BatchWriter(job)
+    try:
+        for row in table:
+            if row.number <= cursor:
+                continue  # committed by an earlier run
+            cells = row.raw
+            size = len(cells)
+            raw = {key: cells[index] if index < size else None for key, index in columns.items()}
+            parsed = parse_row(row.values, raw, context)
+            batch.append(raw_tuple(job.pk, row.number, [jsonable_cell(c) for c in cells], parsed))
+            if len(batch) >= BATCH_ROWS:
+                writer.put(batch_of(batch))
+                batch = []
+                batches += 1
+                if max_batches is not None and batches >= max_batches:
+                    return False
+        if batch:
+            writer.put(batch_of(batch))
+    finally:
+        writer.close()
+    return True
+
+
+class _BatchWriter:
+    """Commits the batches of a read, from a second thread when it can.
+
+    PostgreSQL then stores batch n (COPY, indexes, compression: on the database's own CPU) while
+    this process parses batch n+1. The thread has its own connection, so it needs the job row
+    committed: inside a transaction (the test suite), batches are written in place instead. At
+    most two batches wait in the queue, so memory stays flat.
+    """
+
+    def __init__(self, job: HotlineImport) -> None:
+        self.job = job
+        self.error: BaseException | None = None
+        self.threaded = not connection.in_atomic_block
+        if self.threaded:
+            self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(target=self._run, name=f"hotline-import-{job.pk}", daemon=True)
+            self.thread.start()
+
+    def put(self, batch: _Batch) -> None:
+        if not self.threaded:
+            _commit_read_batch(self.job, batch)
+            return
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def close(self) -> None:
+        if not self.threaded:
+            return
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        try:
+            while (batch := self.queue.get()) is not None:
+                _commit_read_batch(self.job, batch)
+        except BaseException as exc:  # noqa: BLE001  (handed to the reading thread, which raises it)
+            self.error = exc
+            while self.queue.get() is not None:
+                pass  # let the reader finish putting; it raises at its next put or at close
+        finally:
+            connection.close()
+
+
+def _commit_read_batch(job: HotlineImport, batch: _Batch) -> None:
+    """Write one batch of raw rows and move the read cursor, in one transaction."""
+    last, invalid = batch.last, batch.invalid
+    with transaction.atomic():
+        copy_raw_rows(batch)
+        moved = HotlineImport.objects.filter(
+            pk=job.pk, read_cursor=job.read_cursor, status=ImportStatus.READING
+        ).update(
+            read_cursor=last,
+            rows_read=F("rows_read") + batch.rows,
+            rows_invalid=F("rows_invalid") + invalid,
+            heartbeat_at=Now(),
+        )
+        if moved != 1:
+            # Another run moved the cursor meanwhile (it should hold the lock, so this is a bug
+            # or a hand-edited job); roll this batch back rather than write rows twice.
+            raise RuntimeError(f"12345 import {job.pk}: read cursor moved under us")
+    job.read_cursor = last
+    job.rows_read += batch.rows
+    job.rows_invalid += invalid
+
+
+_MARK_DUPLICATES = f"""
+UPDATE {RAW_TABLE} AS r
+SET superseded = d.rank > 1,
+    warnings = r.warnings || jsonb_build_array(jsonb_build_object(
+        'code', 'duplicate', 'params', jsonb_build_object('order', r.order_no, 'rows', d.rows)))
+FROM (
+    SELECT id,
+           row_number() OVER (PARTITION BY order_no ORDER BY row_number DESC) AS rank,
+           count(*) OVER (PARTITION BY order_no) AS copies,
+           string_agg(row_number::text, '、') OVER (
+               PARTITION BY order_no ORDER BY row_number
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS rows
+    FROM {RAW_TABLE}
+    WHERE job_id = %s AND status = 'valid'
+) AS d
+WHERE r.id = d.id AND d.copies > 1
+"""
+
+_PREVIEW_COUNTS = f"""
+SELECT count(*) FILTER (WHERE o.id IS NULL),
+       count(*) FILTER (WHERE o.id IS NOT NULL AND o.content_hash <> r.content_hash),
+       count(*) FILTER (WHERE o.content_hash = r.content_hash),
+       count(*) FILTER (WHERE o.id IS NULL AND r.parsed->>'township_id' IS NULL)
+FROM {RAW_TABLE} AS r LEFT JOIN {ORDER_TABLE} AS o ON o.order_no = r.order_no
+WHERE r.job_id = %s AND r.status = 'valid' AND NOT r.superseded
+"""
+
+_DUPLICATE_GROUPS = f"""
+SELECT order_no, array_agg(row_number ORDER BY row_number), count(DISTINCT content_hash)
+FROM {RAW_TABLE}
+WHERE job_id = %s AND status = 'valid'
+GROUP BY order_no HAVING count(*) > 1
+ORDER BY min(row_number)
+"""
+
+
+def finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED) -> None:
+    """Mark duplicates, count the preview and move the job on (one transaction)."""
+    with transaction.atomic():
+        locked = HotlineImport.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in (ImportStatus.READING, ImportStatus.APPLYING):
+            return  # finished by an earlier run
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_DUPLICATES, [job.pk])
+            cursor.execute(_PREVIEW_COUNTS, [job.pk])
+            new, updated, unchanged, triage = cursor.fetchone()
+            cursor.execute(_DUPLICATE_GROUPS, [job.pk])
+            groups = cursor.fetchall()
+        counts = {
+            "new": new,
+            "updated": updated,
+            "unchanged": unchanged,
+            "triage": triage,
+            "invalid": locked.rows_invalid,
+            "duplicate_numbers": len(groups),
+            "superseded": sum(len(rows) - 1 for _no, rows, _kinds in groups),
+            "duplicates": [
+                {"order_no": no, "rows": rows, "different": kinds > 1}
+                for no, rows, kinds in groups[:MAX_LISTED_DUPLICATES]
+            ],
+        }
+        fields = {"counts": counts, "heartbeat_at": timezone.now()}
+        if next_status == ImportStatus.PREVIEWED:
+            fields["status"] = ImportStatus.PREVIEWED
+        HotlineImport.objects.filter(pk=job.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(job, name, value)
+        audit_record(
+            action="cases.workorder.import_read",
+            obj=job,
+            actor=None,
+            after={k: v for k, v in counts.items() if k != "duplicates"} | {"rows_read": locked.rows_read},
+        )
+
+
+# --- confirming and applying -----------------------------------------------------------------
+def winners(job: HotlineImport) -> int:
+    """How many orders the job would add or update (its valid, not superseded rows)."""
+    counts = job.counts or {}
+    return int(counts.get("new", 0)) + int(counts.get("updated", 0)) + int(counts.get("unchanged", 0))
+
+
+@transaction.atomic
+def import_confirm(*, job: HotlineImport, actor: User) -> HotlineImport:
+    """Apply a previewed import (its rows become work orders, in a background job)."""
+    locked = HotlineImport.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportStatus.PREVIEWED:
+        raise RuleViolation(
+            _("Only an import whose preview is ready can be confirmed (this one is “%(status)s”)."),
+            rule="hotline_import_not_previewed",
+            params={"status": locked.get_status_display()},
+        )
+    if not winners(locked):
+        raise RuleViolation(_("The file has no valid row to import."), rule="hotline_import_nothing")
+    locked.status = ImportStatus.APPLYING
+    locked.confirmed_by, locked.confirmed_at = actor, timezone.now()
+    locked.heartbeat_at = timezone.now()
+    locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "heartbeat_at"])
+    audit_record(
+        action="cases.workorder.import_confirmed",
+        obj=locked,
+        actor=actor,
+        before={"status": ImportStatus.PREVIEWED},
+        after={"status": locked.status, "rows": winners(locked)},
+    )
+    from .tasks import hotline_import_apply
+
+    transaction.on_commit(lambda: hotline_import_apply.delay(locked.pk))
+    return locked
+
+
+@transaction.atomic
+def import_discard(*, job: HotlineImport, actor: User) -> HotlineImport:
+    """Discard a preview: nothing is imported; the raw rows stay as the record of the file."""
+    locked = HotlineImport.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportStatus.PREVIEWED:
+        raise RuleViolation(_("Only a preview can be discarded."), rule="hotline_import_not_previewed")
+    locked.status, locked.finished_at = ImportStatus.CANCELLED, timezone.now()
+    locked.save(update_fields=["status", "finished_at"])
+    audit_record(
+        action="cases.workorder.import_discarded",
+        obj=locked,
+        actor=actor,
+        before={"status": ImportStatus.PREVIEWED},
+        after={"status": locked.status},
+    )
+    return locked
+
+
+def is_stale(job: HotlineImport, now: datetime.datetime | None = None) -> bool:
+    """A running job whose worker has not reported for a while (it may have died)."""
+    if not job.is_running:
+        return False
+    last = job.heartbeat_at or job.created_at
+    return last is not None and (now or timezone.now()) - last > STALE_AFTER
+
+
+@transaction.atomic
+def import_resume(*, job: HotlineImport, actor: User) -> HotlineImport:
+    """Queue a stalled job again; it carries on from its cursors (running twice is harmless)."""
+    locked = HotlineImport.objects.select_for_update().get(pk=job.pk)
+    if not is_stale(locked):
+        raise RuleViolation(_("The import is not stalled."), rule="hotline_import_not_stalled")
+    locked.heartbeat_at = timezone.now()
+    locked.save(update_fields=["heartbeat_at"])
+    audit_record(action="cases.workorder.import_resumed", obj=locked, actor=actor, after={"status": locked.status})
+    from .tasks import hotline_import_apply, hotline_import_read
+
+    task = hotline_import_apply if locked.status == ImportStatus.APPLYING else hotline_import_read
+    transaction.on_commit(lambda: task.delay(locked.pk))
+    return locked
+
+
+_UPSERT = f"""
+INSERT INTO {ORDER_TABLE} AS o (
+    order_no, order_no_raw, city_order_no, channel, title, content, address, matter, remark,
+    category_1, category_2, category_3, category_4, order_type, order_type_text,
+    received_at, dispatched_at, promised_at, handling_unit, handling_dept, complainant, phone,
+    platform_status, platform_reply, platform_finished_at, satisfaction, warning_state,
+    latitude, longitude, cited_order_nos, repeat_key, content_hash, search_vector,
+    first_import_id, last_import_id, township_id, route_method, route_note, route_candidates,
+    state, type_days, base_due_on, extended_due_on, due_on, reply_text, replied_at,
+    return_reason, version, created_at, updated_at
+)
+SELECT
+    r.order_no, p.order_no_raw, p.city_order_no, p.channel, p.title, p.content, p.address, p.matter, p.remark,
+    p.category_1, p.category_2, p.category_3, p.category_4, p.order_type, p.order_type_text,
+    p.received_at, p.dispatched_at, p.promised_at, p.handling_unit, p.handling_dept, p.complainant, p.phone,
+    p.platform_status, p.platform_reply, p.platform_finished_at, p.satisfaction, p.warning_state,
+    p.latitude, p.longitude, p.cited_order_nos, p.repeat_key, r.content_hash, r.search,
+    %(job)s, %(job)s, p.township_id, p.route_method, p.route_note, p.route_candidates,
+    p.initial_state, p.type_days, p.base_due_on, NULL, p.base_due_on,
+    CASE WHEN p.initial_state = 'replied' THEN p.platform_reply ELSE '' END, p.replied_at,
+    '', 1, now(), now()
+-- One jsonb_to_record per row: each ->> on a large (TOASTed) jsonb would decompress it again.
+-- The search vector was built when the row was read (COPY parsed it on the database's CPU while
+-- this process parsed the next batch), so applying only copies it.
+FROM {RAW_TABLE} AS r, jsonb_to_record(r.parsed) AS p(
+    order_no_raw text, city_order_no text, channel text, title text, content text, address text, matter text,
+    remark text, category_1 text, category_2 text, category_3 text, category_4 text, order_type text,
+    order_type_text text, received_at timestamptz, dispatched_at timestamptz, promised_at timestamptz,
+    handling_unit text, handling_dept text, complainant text, phone text, platform_status text,
+    platform_reply text, platform_finished_at timestamptz, satisfaction text, warning_state text,
+    latitude numeric, longitude numeric, cited_order_nos text[], repeat_key text,
+    township_id bigint, route_method text, route_note text, route_candidates bigint[], initial_state text,
+    type_days smallint, base_due_on date, replied_at timestamptz
+)
+WHERE r.job_id = %(job)s AND r.row_number > %(after)s AND r.row_number <= %(upto)s
+  AND r.status = 'valid' AND NOT r.superseded
+ORDER BY r.order_no
+ON CONFLICT (order_no) DO UPDATE SET
+    order_no_raw = EXCLUDED.order_no_raw, city_order_no = EXCLUDED.city_order_no, channel = EXCLUDED.channel,
+    title = EXCLUDED.title, content = EXCLUDED.content, address = EXCLUDED.address, matter = EXCLUDED.matter,
+    remark = EXCLUDED.remark, category_1 = EXCLUDED.category_1, category_2 = EXCLUDED.category_2,
+    category_3 = EXCLUDED.category_3, category_4 = EXCLUDED.category_4, order_type = EXCLUDED.order_type,
+    order_type_text = EXCLUDED.order_type_text, received_at = EXCLUDED.received_at,
+    dispatched_at = EXCLUDED.dispatched_at, promised_at = EXCLUDED.promised_at,
+    handling_unit = EXCLUDED.handling_unit, handling_dept = EXCLUDED.handling_dept,
+    complainant = EXCLUDED.complainant, phone = EXCLUDED.phone, platform_status = EXCLUDED.platform_status,
+    platform_reply = EXCLUDED.platform_reply, platform_finished_at = EXCLUDED.platform_finished_at,
+    satisfaction = EXCLUDED.satisfaction, warning_state = EXCLUDED.warning_state,
+    latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, cited_order_nos = EXCLUDED.cited_order_nos,
+    repeat_key = EXCLUDED.repeat_key, content_hash = EXCLUDED.content_hash, search_vector = EXCLUDED.search_vector,
+    last_import_id = EXCLUDED.last_import_id,
+    -- An order still waiting for acceptance follows the hotline's new dispatch; one accepted,
+    -- routed by hand or triaged keeps its township.
+    township_id = CASE WHEN {{reroute}} THEN EXCLUDED.township_id ELSE o.township_id END,
+    route_method = CASE WHEN {{reroute}} THEN EXCLUDED.route_method ELSE o.route_method END,
+    route_note = CASE WHEN {{reroute}} THEN EXCLUDED.route_note ELSE o.route_note END,
+    route_candidates = CASE WHEN {{reroute}} THEN EXCLUDED.route_candidates ELSE o.route_candidates END,
+    type_days = EXCLUDED.type_days, base_due_on = EXCLUDED.base_due_on,
+    due_on = COALESCE(o.extended_due_on, EXCLUDED.base_due_on),
+    updated_at = now()
+WHERE o.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+RETURNING (xmax = 0)
+""".replace(
+    "{reroute}",
+    "(o.state = 'pending' AND o.route_method <> 'manual' AND EXCLUDED.township_id IS NOT NULL)",
+)
+
+_BATCH_END = f"""
+SELECT row_number FROM {RAW_TABLE}
+WHERE job_id = %s AND status = 'valid' AND row_number > %s
+ORDER BY row_number OFFSET %s LIMIT 1
+"""
+
+_BATCH_SIZE = f"""
+SELECT count(*), count(*) FILTER (WHERE NOT superseded) FROM {RAW_TABLE}
+WHERE job_id = %s AND status = 'valid' AND row_number > %s AND row_number <= %s
+"""
+
+
+def _apply_batch(job_id: int, after: int, upto: int) -> dict[str, int]:
+    """Upsert the orders of rows ``after < row <= upto``; returns what happened."""
+    with connection.cursor() as cursor:
+        # The batch is sorted by number (a fixed lock order between concurrent imports); its
+        # wide rows need more than the default 4 MB to sort in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(_BATCH_SIZE, [job_id, after, upto])
+        processed, winning = cursor.fetchone()
+        cursor.execute(_UPSERT, {"job": job_id, "after": after, "upto": upto})
+        outcomes = [row[0] for row in cursor.fetchall()]
+    created = sum(1 for inserted in outcomes if inserted)
+    updated = len(outcomes) - created
+    return {
+        "processed": processed,
+        "created": created,
+        "updated": updated,
+        "unchanged": winning - len(outcomes),
+        "superseded": processed - winning,
+    }
+
+
+def _next_batch_end(job_id: int, after: int, last: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_BATCH_END, [job_id, after, BATCH_ROWS - 1])
+        found = cursor.fetchone()
+    return found[0] if found else last
+
+
+def _add(total: dict[str, Any], part: dict[str, int]) -> dict[str, Any]:
+    return {**total, **{k: int(total.get(k, 0)) + v for k, v in part.items() if k != "processed"}}
+
+
+def import_apply(job_id: int, *, max_batches: int | None = None) -> HotlineImport | None:
+    """Upsert a confirmed import's orders in committed batches (the task's body).
+
+    ``max_batches`` stops early like a killed worker; calling again resumes at the cursor.
+    """
+    with _job_lock(job_id) as held:
+        if not held:
+            return None
+        job = _claim(job_id, (ImportStatus.APPLYING,), ImportStatus.APPLYING)
+        if job is None:
+            return HotlineImport.objects.filter(pk=job_id).first()
+        try:
+            finished = apply_all(job, max_batches=max_batches)
+        except Exception:
+            log.exception("applying 12345 import %s failed", job_id)
+            _fail(job, "internal", _("The import stopped on an unexpected error; the administrators were told."))
+            raise
+        if finished:
+            finish_apply(job, actor=None)
+        return job
+
+
+def apply_all(job: HotlineImport, *, max_batches: int | None) -> bool:
+    last = job.read_cursor
+    batches = 0
+    while job.apply_cursor < last:
+        upto = _next_batch_end(job.pk, job.apply_cursor, last)
+        with transaction.atomic():
+            done = _apply_batch(job.pk, job.apply_cursor, upto)
+            result = _add(job.result or {}, done)
+            moved = HotlineImport.objects.filter(
+                pk=job.pk, apply_cursor=job.apply_cursor, status=ImportStatus.APPLYING
+            ).update(apply_cursor=upto, rows_applied=F("rows_applied") + done["processed"], result=result,
+                     heartbeat_at=Now())  # fmt: skip
+            if moved != 1:
+                raise RuntimeError(f"12345 import {job.pk}: apply cursor moved under us")
+        job.apply_cursor, job.result = upto, result
+        job.rows_applied += done["processed"]
+        batches += 1
+        if max_batches is not None and batches >= max_batches and job.apply_cursor < last:
+            return False
+    return True
+
+
+def finish_apply(job: HotlineImport, *, actor: User | None) -> None:
+    with transaction.atomic():
+        moved = HotlineImport.objects.filter(pk=job.pk, status=ImportStatus.APPLYING).update(
+            status=ImportStatus.DONE, finished_at=Now(), heartbeat_at=Now()
+        )
+        if not moved:
+            return
+        job.status = ImportStatus.DONE
+        audit_record(
+            action="cases.workorder.imported",
+            obj=job,
+            actor=actor,
+            before={"status": ImportStatus.APPLYING},
+            after={"status": ImportStatus.DONE, **(job.result or {})},
+        )

@@ -1,0 +1,286 @@
+"""Reads of the 12345 hotline used by the pages, the panels, the export and the benchmark.
+
+Every list starts from ``HotlineOrder.objects.restrict(user, action)``; filters and sorts use
+the indexes of ``HotlineOrder.Meta``; flags are computed from ``due_on`` in Python for the rows
+of one page; nothing counts the whole table (counts for panels stop at a cap).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import user_scope
+from pengjiang_enforcement.search import query_tokens, search_query, tokens
+from powers.models import PowerItem
+from powers.selectors import delegated_items
+
+from ..models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineRequest, Lead
+from .choices import OPEN_STATES, OrderState, RequestStatus
+from .deadlines import order_flag, soon_horizon
+
+ORDER_SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("due_on", "id"),
+    "newest": ("-received_at", "-id"),
+    "oldest": ("received_at", "id"),
+}
+COUNT_CAP = 100
+
+
+@dataclass
+class OrderFilters:
+    township: Unit | int | None = None
+    state: str = "open"  # a state, "open", or "" for all
+    order_type: str | None = None
+    deadline: str = ""  # overdue / due_soon
+    received_from: datetime.date | None = None
+    received_to: datetime.date | None = None
+    q: str = ""
+    lead: str = ""  # "with" / "without"
+    sort: str = "due"
+
+
+def order_queue(user: User, filters: OrderFilters, *, today: datetime.date | None = None) -> QuerySet[HotlineOrder]:
+    """The routed orders a user may see, filtered and sorted (the township's work-order queue)."""
+    today = today or timezone.localdate()
+    orders = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=False)
+    township = filters.township
+    scope = user_scope(user)
+    if township is None and scope.township_id:
+        township = scope.township_id
+    if township is not None:
+        orders = orders.filter(township=township)  # narrows the chokepoint's OR to the index
+    if filters.state == "open":
+        orders = orders.filter(state__in=OPEN_STATES)
+    elif filters.state:
+        orders = orders.filter(state=filters.state)
+    if filters.order_type is not None:
+        orders = orders.filter(order_type=filters.order_type)
+    if filters.deadline == "overdue":
+        orders = orders.filter(state__in=OPEN_STATES, due_on__lt=today)
+    elif filters.deadline == "due_soon":
+        orders = orders.filter(state__in=OPEN_STATES, due_on__gte=today, due_on__lte=soon_horizon(today))
+    # Bounds as instants (not ``received_at__date``), so the (township, received_at) index applies.
+    if filters.received_from:
+        orders = orders.filter(received_at__gte=_day_start(filters.received_from))
+    if filters.received_to:
+        orders = orders.filter(received_at__lt=_day_start(filters.received_to + datetime.timedelta(days=1)))
+    if filters.lead == "with":
+        orders = orders.filter(lead__isnull=False)
+    elif filters.lead == "without":
+        orders = orders.filter(lead__isnull=True)
+    if filters.q.strip():
+        orders = orders.filter(text_match(filters.q))
+    sort = filters.sort if filters.sort in ORDER_SORTS else "due"
+    return orders.order_by(*ORDER_SORTS[sort])
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def text_match(text: str) -> Q:
+    """An order number (as written, or normalised), else the words of the text."""
+    from .parsing import OrderNumberError, normalise_order_no
+
+    text = text.strip()
+    match = Q(order_no_raw=text)
+    with contextlib.suppress(OrderNumberError):
+        match |= Q(order_no=normalise_order_no(text))
+    query = search_query(text)
+    if query is not None:
+        match |= Q(search_vector=query)
+    return match
+
+
+def with_list_data(orders: QuerySet[HotlineOrder]) -> QuerySet[HotlineOrder]:
+    """What a queue row shows, in one query however many rows a page has."""
+    return orders.select_related("township", "lead").only(
+        "id",
+        "order_no",
+        "title",
+        "matter",
+        "address",
+        "order_type",
+        "received_at",
+        "due_on",
+        "state",
+        "replied_at",
+        "route_method",
+        "category_1",
+        "category_2",
+        "category_3",
+        "category_4",
+        "township__short_name",
+        "township__name",
+        "lead__reference",
+    )
+
+
+def triage_queue(user: User, *, q: str = "") -> QuerySet[HotlineOrder]:
+    """Orders no township holds yet, oldest first (the triage queue)."""
+    orders = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=True, state=OrderState.PENDING)
+    if q.strip():
+        orders = orders.filter(text_match(q))
+    return orders.order_by("received_at", "id")
+
+
+def flag_orders(orders: list[HotlineOrder], today: datetime.date | None = None) -> list[HotlineOrder]:
+    today = today or timezone.localdate()
+    horizon = soon_horizon(today)
+    for order in orders:
+        order.flag = order_flag(order, today, horizon)
+    return orders
+
+
+def triage_count(user: User) -> int:
+    """How many orders wait in triage (counted up to ``COUNT_CAP``)."""
+    if not user.has_perm("cases.triage_hotlineorder"):
+        return 0
+    return len(triage_queue(user).values_list("pk", flat=True)[:COUNT_CAP])
+
+
+def township_deadline_counts(user: User, today: datetime.date | None = None) -> dict[str, int]:
+    """Overdue and due-soon open orders of the user's township (each counted up to the cap)."""
+    today = today or timezone.localdate()
+    base = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=False, state__in=OPEN_STATES)
+    scope = user_scope(user)
+    if scope.township_id:
+        base = base.filter(township=scope.township_id)
+    overdue = base.filter(due_on__lt=today).values_list("pk", flat=True)[:COUNT_CAP]
+    soon = base.filter(due_on__gte=today, due_on__lte=soon_horizon(today)).values_list("pk", flat=True)[:COUNT_CAP]
+    return {"overdue": len(overdue), "due_soon": len(soon)}
+
+
+def urgent_orders(user: User, *, limit: int = 8, today: datetime.date | None = None) -> list[HotlineOrder]:
+    """The open orders of the township whose deadline is nearest (overdue first)."""
+    today = today or timezone.localdate()
+    orders = order_queue(user, OrderFilters(state="open", sort="due"), today=today).filter(
+        due_on__lte=soon_horizon(today)
+    )
+    return flag_orders(list(with_list_data(orders)[:limit]), today)
+
+
+def pending_requests(user: User, *, limit: int = 20) -> list[HotlineRequest]:
+    """Extension and return requests waiting for this office head."""
+    return list(
+        HotlineRequest.objects.filter(
+            status=RequestStatus.PENDING, order__in=HotlineOrder.objects.restrict(user, "approve").values("pk")
+        )
+        .exclude(requested_by=user)
+        .select_related("order", "requested_by")
+        .order_by("requested_at")[:limit]
+    )
+
+
+# --- one order -----------------------------------------------------------------------------------
+@dataclass
+class OrderLinks:
+    cites: list[HotlineOrder]  # earlier orders this one cites (visible ones)
+    cites_unknown: list[str]  # cited numbers not (yet) imported or not visible
+    cited_by: list[HotlineOrder]
+    repeats: list[HotlineOrder]  # same address and matter
+    repeat_leads: list[Lead]  # leads of the repeats, which this order could feed
+
+
+def order_links(user: User, order: HotlineOrder) -> OrderLinks:
+    visible = HotlineOrder.objects.restrict(user, "view").select_related("township", "lead").only(
+        "id", "order_no", "title", "state", "received_at", "due_on", "replied_at", "township__short_name",
+        "lead__reference", "lead__township_id",
+    )  # fmt: skip
+    cites = list(visible.filter(order_no__in=order.cited_order_nos)) if order.cited_order_nos else []
+    known = {o.order_no for o in cites}
+    # The non-empty condition matches the partial GIN index (most orders cite nothing).
+    citing = visible.exclude(cited_order_nos=[]).filter(cited_order_nos__contains=[order.order_no])
+    cited_by = list(citing.order_by("-received_at")[:20])
+    repeats: list[HotlineOrder] = []
+    if order.repeat_key:
+        repeats = list(visible.filter(repeat_key=order.repeat_key).exclude(pk=order.pk).order_by("-received_at")[:20])
+    leads = {o.lead_id: o.lead for o in repeats if o.lead_id and o.lead.township_id == order.township_id}
+    return OrderLinks(
+        cites=cites,
+        cites_unknown=[n for n in order.cited_order_nos if n not in known],
+        cited_by=cited_by,
+        repeats=repeats,
+        repeat_leads=[lead for pk, lead in leads.items() if pk != order.lead_id],
+    )
+
+
+def raw_rows_of(user: User, order: HotlineOrder, *, limit: int = 20) -> list[HotlineRawRow]:
+    """The rows this order was imported from, newest first, with their import."""
+    return list(
+        HotlineRawRow.objects.restrict(user, "view")
+        .filter(order_no=order.order_no, status="valid")
+        .select_related("job")
+        .order_by("-job_id", "-row_number")[:limit]
+    )
+
+
+def import_history(user: User) -> QuerySet[HotlineImport]:
+    return HotlineImport.objects.restrict(user, "view").select_related("created_by", "source").order_by("-id")
+
+
+# --- catalogue suggestions ----------------------------------------------------------------------
+# Words every hotline body uses that say nothing about the matter.
+_BOILERPLATE = frozenset(
+    query_tokens(
+        "市民 反映 要求 处理 投诉 举报 咨询 请尽快 解决 问题 情况 相关部门 来电 表示 希望 地址 事项 备注 工单 热线"
+    )
+)
+# Words most item names share ("对…的行政处罚"), which would make every item look alike.
+_NAME_BOILERPLATE = frozenset(query_tokens("行政处罚 行政强制 行政检查 行政许可 未按规定 违反规定 擅自 的"))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    item: PowerItem
+    score: float  # share of the item's name bigrams found in the order's text (0..1)
+    shared: tuple[str, ...]  # the words both share, to show why
+
+
+def suggest_items(order: HotlineOrder, *, limit: int = 5) -> list[Suggestion]:
+    """Catalogue items delegated to the order's township that the matter most likely falls under.
+
+    Candidates come from the items' GIN-indexed search vectors (any bigram of the matter); they
+    are then scored by bigram overlap with the item's name, so the shortlist explains itself. The
+    officer chooses (``services.order_choose_item``); nothing is applied without that.
+    """
+    if order.township_id is None:
+        return []
+    text = " ".join(p for p in (order.matter, order.category_4, order.category_3, order.title) if p)
+    wanted = [t for t in query_tokens(text) if len(t) == 2 and t not in _BOILERPLATE][:60]
+    if not wanted:
+        return []
+    raw = " | ".join("'" + t.replace("'", "") + "'" for t in wanted)
+    query = SearchQuery(raw, config="simple", search_type="raw")
+    day = timezone.localtime(order.received_at).date()
+    candidates = (
+        delegated_items(order.township_id, day)
+        .filter(search_vector=query)
+        .annotate(rank=SearchRank("search_vector", query))
+        .order_by("-rank", "code")
+        .only("pk", "code", "sub_code", "name", "field")[:40]
+    )
+    mine = set(wanted)
+    scored: list[Suggestion] = []
+    for item in candidates:
+        name_bigrams = {t for t in tokens(item.name) if len(t) == 2} - _BOILERPLATE - _NAME_BOILERPLATE
+        if not name_bigrams:
+            continue
+        shared = mine & name_bigrams
+        if not shared:
+            continue
+        scored.append(Suggestion(item, round(len(shared) / len(name_bigrams), 3), tuple(sorted(shared))))
+    scored.sort(key=lambda s: (-s.score, -len(s.shared), s.item.code))
+    return scored[:limit]
+
+
+def suggestion_context(order: HotlineOrder) -> dict[str, Any]:
+    return {"suggestions": suggest_items(order)}

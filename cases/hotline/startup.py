@@ -1,0 +1,10 @@
+"""Wiring of the 12345 hotline into the portal, run from ``CasesConfig.ready``: the Celery tasks,
+the home-page panels and menu entries, the admin pages."""
+
+from __future__ import annotations
+
+
+def ready() -> None:
+    from . import admin, panels, tasks  # noqa: F401  (importing registers the tasks and admin pages)
+
+    panels.register()

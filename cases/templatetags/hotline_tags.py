@@ -1,0 +1,82 @@
+"""Template helpers of the 12345 hotline pages: state and import badges, event labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from ..hotline.choices import ImportStatus, OrderState, OrderType
+from ..hotline.workflow import state_label
+
+register = template.Library()
+
+_STATE_CLASSES = {
+    OrderState.PENDING: "badge-soft-warning",
+    OrderState.IN_PROGRESS: "text-bg-primary",
+    OrderState.EXTENSION_REQUESTED: "badge-soft-warning",
+    OrderState.RETURN_REQUESTED: "badge-soft-warning",
+    OrderState.RETURNED: "badge-soft-secondary",
+    OrderState.REPLIED: "badge-soft-success",
+}
+_IMPORT_CLASSES = {
+    ImportStatus.QUEUED: "badge-soft-secondary",
+    ImportStatus.READING: "text-bg-primary",
+    ImportStatus.PREVIEWED: "badge-soft-warning",
+    ImportStatus.APPLYING: "text-bg-primary",
+    ImportStatus.DONE: "badge-soft-success",
+    ImportStatus.FAILED: "badge-soft-danger",
+    ImportStatus.REFUSED: "badge-soft-danger",
+    ImportStatus.CANCELLED: "badge-soft-secondary",
+}
+
+EVENT_LABELS = {
+    "accepted": _("Accepted"),
+    "interim_replied": _("Interim reply"),
+    "replied": _("Final reply"),
+    "extension_requested": _("Extension requested"),
+    "extension_approved": _("Extension approved"),
+    "extension_refused": _("Extension refused"),
+    "return_requested": _("Return requested"),
+    "return_approved": _("Return approved: order returned"),
+    "return_refused": _("Return refused"),
+    "reopened": _("Reopened"),
+    "routed": _("Routed to a township"),
+    "unrouted": _("Sent back to triage"),
+    "returned_from_triage": _("Returned from triage"),
+    "converted": _("Turned into a lead"),
+    "linked_to_lead": _("Linked to a lead"),
+    "item_chosen": _("Catalogue item chosen"),
+}
+
+
+@register.filter
+def order_state_class(state: str) -> str:
+    return _STATE_CLASSES.get(state, "text-bg-light border")
+
+
+@register.filter
+def order_state_label(state: str) -> str:
+    return state_label(state) if state else ""
+
+
+@register.filter
+def order_type_label(value: str) -> str:
+    try:
+        return str(OrderType(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def import_status_class(status: str) -> str:
+    return _IMPORT_CLASSES.get(status, "badge-soft-secondary")
+
+
+@register.filter
+def hotline_event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
+
+
+@register.filter
+def percent(value: int | None) -> int:
+    return max(0, min(100, int(value or 0)))

@@ -1,0 +1,433 @@
+"""12345 work orders: the township's queue, the triage queue, one order and what is done with it,
+and the reply file for the hotline platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pengjiang_enforcement.audit import audit_record
+from pengjiang_enforcement.choices import UnitKind
+from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.models import Unit
+from pengjiang_enforcement.pagination import paginate
+from pengjiang_enforcement.permissions import can, get_restricted_object_or_404, user_scope
+from powers.models import PowerItem
+
+from ..hotline import selectors, services
+from ..hotline.choices import OPEN_STATES, OrderState, RequestStatus
+from ..hotline.deadlines import order_flag
+from ..hotline.export import MAX_ROWS, replies_xlsx
+from ..hotline.forms import (
+    DecisionForm,
+    ExtensionForm,
+    InterimForm,
+    OrderFilterForm,
+    ReasonForm,
+    ReplyForm,
+    RouteForm,
+)
+from ..hotline.parsing import display_phone
+from ..hotline.records import describe
+from ..hotline.workflow import allowed
+from ..models import HotlineOrder, HotlineRequest, Lead
+
+PER_PAGE = 25
+
+
+def get_order(request: HttpRequest, pk: int, action: str = "view") -> HotlineOrder:
+    """The order through the chokepoint: 404 if invisible, 403 if visible but not allowed."""
+    return get_restricted_object_or_404(
+        HotlineOrder.objects.select_related("township", "lead", "power_item", "accepted_by", "replied_by"),
+        request.user,
+        action,
+        pk=pk,
+    )
+
+
+def to_order(order: HotlineOrder, anchor: str = "") -> HttpResponse:
+    url = reverse("cases:hotline:order_detail", args=[order.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _do(request: HttpRequest, order: HotlineOrder, call: Callable[[], Any], done: str) -> HttpResponse:
+    """Run a service for a button of the order page; a refused rule becomes a message."""
+    try:
+        call()
+    except RuleViolation as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if done:
+            messages.success(request, done)
+    return to_order(order)
+
+
+def _act(
+    request: HttpRequest,
+    order: HotlineOrder,
+    form_class: type | None,
+    call: Callable[[dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    """A button of the order page: check its form, run the service with the form's data."""
+    data: dict[str, Any] = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return to_order(order)
+        data = form.cleaned_data
+    return _do(request, order, lambda: call(data), done)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# --- queues ------------------------------------------------------------------------------------
+@login_required
+@permission_required("cases.view_hotlineorder", raise_exception=True)
+def order_list(request: HttpRequest) -> HttpResponse:
+    """The township's work orders (the district's for district staff), flagged by deadline."""
+    district = user_scope(request.user).everything
+    params = request.GET.copy()
+    params.setdefault("state", "open")
+    form = OrderFilterForm(params, show_township=district)
+    filters = selectors.OrderFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        order_type = data["order_type"]
+        filters = selectors.OrderFilters(
+            township=data.get("township"),
+            state=data["state"],
+            order_type=None if not order_type else ("" if order_type == "none" else order_type),
+            deadline=data["deadline"],
+            received_from=data["received_from"],
+            received_to=data["received_to"],
+            q=data["q"],
+            lead=data["lead"],
+            sort=data["sort"] or "due",
+        )
+    queue = selectors.with_list_data(selectors.order_queue(request.user, filters))
+    page = paginate(request, queue, PER_PAGE)
+    selectors.flag_orders(page.object_list)
+    return render(
+        request,
+        "cases/hotline/order_list.html",
+        {
+            "page": page,
+            "form": form,
+            "district": district,
+            "tab": "queue",
+            "export_query": request.GET.urlencode(),
+            **_tabs(request),
+        },
+    )
+
+
+def _tabs(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "can_triage": user.has_perm("cases.triage_hotlineorder"),
+        "can_import": user.has_perm("cases.add_hotlineimport") or user.has_perm("cases.view_hotlineimport"),
+        "can_export": user.has_perm("cases.export_hotlineorder"),
+        "can_sources": user.has_perm("cases.view_hotlinesource"),
+        "triage_count": selectors.triage_count(user),
+    }
+
+
+def _townships() -> Any:
+    return Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("sort_order")
+
+
+@login_required
+@permission_required("cases.triage_hotlineorder", raise_exception=True)
+def triage(request: HttpRequest) -> HttpResponse:
+    """Orders no township holds: route them (district admin) or claim them (office head)."""
+    scope = user_scope(request.user)
+    page = paginate(request, selectors.triage_queue(request.user, q=request.GET.get("q", "")), PER_PAGE)
+    townships = list(_townships())
+    names = {t.pk: t.short_name for t in townships}
+    for order in page.object_list:
+        order.candidate_names = [names[pk] for pk in order.route_candidates if pk in names]
+        order.flag = order_flag(order, timezone.localdate())
+    own = next((t for t in townships if t.pk == scope.township_id), None)
+    return render(
+        request,
+        "cases/hotline/triage.html",
+        {
+            "page": page,
+            "townships": townships if scope.everything else [own] if own else [],
+            "district": scope.everything,
+            "tab": "triage",
+            **_tabs(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+@permission_required("cases.triage_hotlineorder", raise_exception=True)
+def triage_reroute(request: HttpRequest) -> HttpResponse:
+    """Apply the gazetteer again to the triage queue (after district admins improved it)."""
+    placed = services.triage_reroute(actor=request.user)
+    messages.success(request, _("%(count)s orders found their township.") % {"count": placed})
+    return redirect("cases:hotline:triage")
+
+
+# --- one order -----------------------------------------------------------------------------------
+@login_required
+def order_by_number(request: HttpRequest, order_no: str) -> HttpResponse:
+    """The order of a number (links from leads carry the number, not the id)."""
+    order = get_restricted_object_or_404(HotlineOrder, request.user, "view", order_no=order_no)
+    return to_order(order)
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk)
+    user = request.user
+    today = timezone.localdate()
+    can_change = can(user, "change", order)
+    can_approve = can(user, "approve", order)
+    steps = allowed(order.state)
+    pending = order.requests.filter(status=RequestStatus.PENDING).select_related("requested_by").first()
+    raw_rows = selectors.raw_rows_of(user, order)
+    headers = {row.job_id: row.job.headers for row in raw_rows}
+    context: dict[str, Any] = {
+        "order": order,
+        "flag": order_flag(order, today),
+        "phone": display_phone(order.phone),
+        "can_change": can_change,
+        "can_approve": can_approve,
+        "can_triage": order.in_triage and can(user, "triage", order),
+        "steps": steps,
+        "pending": pending,
+        "can_decide": pending is not None and can_approve and pending.requested_by_id != user.pk,
+        "links": selectors.order_links(user, order),
+        "replies": list(order.replies.select_related("replied_by").order_by("replied_at", "id")),
+        "requests": list(order.requests.select_related("requested_by", "decided_by").order_by("-requested_at")),
+        "events": list(order.events.select_related("actor").order_by("-at", "-id")[:50]),
+        "raw_rows": [
+            {
+                "row": row,
+                "cells": list(zip(headers.get(row.job_id) or [], row.cells, strict=False))
+                if isinstance(row.cells, list)
+                else list(row.cells.items()),
+                "warnings": [describe(w) for w in row.warnings],
+            }
+            for row in raw_rows
+        ],
+        "suggestions": selectors.suggest_items(order) if can_change and order.township_id else [],
+        "reply_form": ReplyForm(initial={"version": order.version}),
+        "interim_form": InterimForm(),
+        "extension_form": ExtensionForm(),
+        "reason_form": ReasonForm(),
+        "decision_form": DecisionForm(),
+        "is_open": order.state in OPEN_STATES,
+    }
+    if context["can_triage"] or (order.state == OrderState.PENDING and can_approve):
+        scope = user_scope(user)
+        townships = _townships() if scope.everything else _townships().filter(pk=scope.township_id)
+        context["route_form"] = RouteForm(townships=townships)
+    return render(request, "cases/hotline/order_detail.html", context)
+
+
+@login_required
+@require_POST
+def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    return _act(request, order, None, lambda _d: services.order_accept(order=order, actor=request.user),
+                _("Order accepted."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def order_interim(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    return _act(request, order, InterimForm,
+                lambda d: services.order_interim_reply(order=order, actor=request.user, text=d["text"]),
+                _("Interim reply recorded."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def order_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    return _act(request, order, ReplyForm,
+                lambda d: services.order_reply(order=order, actor=request.user, text=d["text"],
+                                               expected_version=d["version"]),
+                _("The final reply was recorded; the order is closed for the hotline."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def order_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    return _act(request, order, ExtensionForm,
+                lambda d: services.order_request_extension(order=order, actor=request.user, reason=d["reason"],
+                                                           due_on=d["due_on"]),
+                _("The extension request was sent to the office head."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def order_return(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    return _act(request, order, ReasonForm,
+                lambda d: services.order_request_return(order=order, actor=request.user, reason=d["reason"]),
+                _("The return request was sent to the office head."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def order_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "approve")
+    return _act(request, order, ReasonForm,
+                lambda d: services.order_reopen(order=order, actor=request.user, reason=d["reason"]),
+                _("Reopened."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    hotline_request = get_object_or_404(HotlineRequest, pk=pk)
+    order = get_order(request, hotline_request.order_id, "approve")
+
+    def decide(data: dict[str, Any]) -> None:
+        approve = data["decision"] == "approve"
+        services.order_decide_request(request=hotline_request, actor=request.user, approve=approve, note=data["note"])
+        messages.success(request, _("Request approved.") if approve else _("Request refused."))
+
+    return _act(request, order, DecisionForm, decide, "")
+
+
+@login_required
+@require_POST
+def order_route(request: HttpRequest, pk: int) -> HttpResponse:
+    """Route (district admin), claim (office head), or send back to triage (office head)."""
+    order = get_order(request, pk)
+    scope = user_scope(request.user)
+    townships = _townships() if scope.everything else _townships().filter(pk=scope.township_id)
+    form = RouteForm(request.POST, townships=townships)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return to_order(order)
+    township = form.cleaned_data["township"]
+    reason = form.cleaned_data["reason"]
+    try:
+        services.order_route(order=order, actor=request.user, township=township, reason=reason)
+    except RuleViolation as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return to_order(order)
+    if township is None:
+        messages.success(request, _("The order went back to the triage queue."))
+    else:
+        messages.success(request, _("The order was routed to %(township)s.") % {"township": township.name})
+    if request.POST.get("next") == "triage":
+        return redirect("cases:hotline:triage")
+    if not HotlineOrder.objects.restrict(request.user, "view").filter(pk=order.pk).exists():
+        return redirect("cases:hotline:triage")
+    return to_order(order)
+
+
+@login_required
+@require_POST
+def order_return_untriaged(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "triage")
+    return _act(request, order, ReasonForm,
+                lambda d: services.order_return_untriaged(order=order, actor=request.user, reason=d["reason"]),
+                _("The order was returned to the hotline."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def order_convert(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    try:
+        lead = services.order_convert_to_lead(order=order, actor=request.user)
+    except RuleViolation as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return to_order(order)
+    messages.success(request, _("Lead %(ref)s registered from the work order.") % {"ref": lead.reference})
+    return redirect("cases:lead_detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def order_link_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    lead = get_restricted_object_or_404(Lead, request.user, "view", pk=request.POST.get("lead") or 0)
+    return _do(
+        request,
+        order,
+        lambda: services.order_link_to_lead(order=order, actor=request.user, lead=lead),
+        _("The order now feeds lead %(ref)s.") % {"ref": lead.reference},
+    )
+
+
+@login_required
+@require_POST
+def order_item(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order(request, pk, "change")
+    item_id = request.POST.get("item")
+    item = get_object_or_404(PowerItem, pk=item_id) if item_id else None
+    return _do(
+        request,
+        order,
+        lambda: services.order_choose_item(order=order, actor=request.user, item=item),
+        _("Catalogue item recorded.") if item else _("Catalogue item cleared."),
+    )
+
+
+# --- the reply file ------------------------------------------------------------------------------
+@login_required
+@permission_required("cases.export_hotlineorder", raise_exception=True)
+def reply_export(request: HttpRequest) -> HttpResponse:
+    """The replies and statuses in the hotline's columns, for upload to the platform (XLSX)."""
+    district = user_scope(request.user).everything
+    params = request.GET.copy()
+    params.setdefault("state", "")
+    form = OrderFilterForm(params, show_township=district)
+    if not form.is_valid():
+        raise PermissionDenied
+    data = form.cleaned_data
+    order_type = data["order_type"]
+    filters = selectors.OrderFilters(
+        township=data.get("township"),
+        state=data["state"],
+        order_type=None if not order_type else ("" if order_type == "none" else order_type),
+        deadline=data["deadline"],
+        received_from=data["received_from"],
+        received_to=data["received_to"],
+        q=data["q"],
+        lead=data["lead"],
+    )
+    orders = selectors.order_queue(request.user, filters).filter(
+        pk__in=HotlineOrder.objects.restrict(request.user, "export").values("pk")
+    )
+    handle, count = replies_xlsx(orders)
+    audit_record(
+        action="cases.workorder.replies_exported",
+        obj=None,
+        actor=request.user,
+        after={"rows": count, "filters": request.GET.dict(), "limit": MAX_ROWS},
+    )
+    name = f"12345-replies-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name)
