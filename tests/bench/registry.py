@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,13 +40,19 @@ def _load() -> list[Benchmark]:
 BENCHMARKS: list[Benchmark] = _load()
 
 
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def print_table(rows: list[Row]) -> None:
     headers = ["benchmark", "measure", "value", "unit", "target", "ok"]
     table = [[r.benchmark, r.measure, r.formatted(), r.unit, r.target, "FAIL" if r.failed else "ok"] for r in rows]
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *table, strict=False)]
+    widths = [max(_width(str(x)) for x in col) for col in zip(headers, *table, strict=False)]
 
     def line(cells):
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)) + " |"
+        padded = (str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=False))
+        return "| " + " | ".join(padded) + " |"
 
     print(line(headers))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
