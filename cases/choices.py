@@ -87,6 +87,9 @@ CASE_LIVE_STATES = (
 )
 # States in which the handling officers add parties, evidence and records.
 CASE_EDITABLE_FILING_STATES = (CaseState.FILING_PENDING, CaseState.FILING_RETURNED)
+# States in which the office head changes the handling officers (before approval they change
+# with the filing itself).
+CASE_OFFICERS_CHANGEABLE_STATES = tuple(s for s in CASE_LIVE_STATES if s not in CASE_EDITABLE_FILING_STATES)
 
 
 class OfficerRole(models.TextChoices):
@@ -187,3 +190,4 @@ class NotificationKind(models.TextChoices):
     FILING_RETURNED = "filing_returned", _("Filing returned")
     EXTENSION_DECIDED = "extension_decided", _("Extension decided")
     LEAD_TRANSFERRED_IN = "lead_transferred_in", _("Lead transferred to your township")
+    OFFICERS_CHANGED = "officers_changed", _("Handling officers changed")

@@ -21,6 +21,7 @@ EVENT_LABELS = {
     "case.filing_withdrawn": _("Filing withdrawn"),
     "case.filed": _("Filing approved, case filed"),
     "case.updated": _("Case edited"),
+    "case.officers_changed": _("Handling officers changed"),
     "case.investigation_closed": _("Investigation closed"),
     "case.investigation_reopened": _("Investigation reopened"),
     "party.added": _("Party added"),

@@ -221,6 +221,26 @@ class FilingForm(forms.Form):
         }
 
 
+class OfficersChangeForm(VersionedForm):
+    """The office head's change of the handling officers of a filed case."""
+
+    lead_officer = OfficerChoiceField(label=_("Lead officer (主办)"), queryset=User.objects.none())
+    co_officers = OfficersField(
+        label=_("Assisting officers (协办)"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("At least two officers in all, each with a certificate valid today (APL Art. 42)."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=textarea(3), max_length=2000)
+
+    def __init__(self, *args: Any, officers: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
+        self.fields["lead_officer"].queryset = people
+        self.fields["co_officers"].queryset = people
+
+
 class CaseEditForm(VersionedForm):
     """Edits of a case under investigation: the cause, the facts, the place."""
 

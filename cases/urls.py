@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/<int:pk>/withdraw/", cases.case_withdraw, name="case_withdraw"),
     path("cases/<int:pk>/close-investigation/", cases.case_close_investigation, name="case_close_investigation"),
     path("cases/<int:pk>/reopen/", cases.case_reopen, name="case_reopen"),
+    path("cases/<int:pk>/officers/", cases.case_officers, name="case_officers"),
     path("cases/<int:pk>/parties/add/", investigation.party_add, name="party_add"),
     path("cases/<int:pk>/parties/<int:party_pk>/edit/", investigation.party_edit, name="party_edit"),
     path("cases/<int:pk>/parties/<int:party_pk>/remove/", investigation.party_remove, name="party_remove"),

@@ -9,6 +9,7 @@ from .deadlines import extension_decide, extension_request
 from .evidence import blob_store, check_upload, evidence_add, evidence_attach_file, lead_attach_file
 from .filing import (
     case_approve_filing,
+    case_change_officers,
     case_reopen_investigation,
     case_request_filing,
     case_resubmit_filing,
@@ -41,6 +42,7 @@ from .views_log import case_record_view
 __all__ = [
     "blob_store",
     "case_approve_filing",
+    "case_change_officers",
     "case_close_investigation",
     "case_record_view",
     "case_reopen_investigation",

@@ -21,6 +21,7 @@ from powers.services import usage_record
 from .. import rules
 from ..choices import (
     CASE_EDITABLE_FILING_STATES,
+    CASE_OFFICERS_CHANGEABLE_STATES,
     CaseState,
     DeadlineKind,
     DocumentType,
@@ -288,6 +289,71 @@ def case_update(
     refresh_case_search(case)
     event_record(kind="case.updated", actor=actor, case=case, data={"changed": sorted(new)})
     audit_record(action="cases.case.updated", obj=case, actor=actor, before=old, after=new)
+    return case
+
+
+@transaction.atomic
+def case_change_officers(
+    *,
+    case: Case,
+    actor: User,
+    lead_officer: User,
+    co_officers: Sequence[User],
+    reason: str,
+    expected_version: int,
+    today: datetime.date | None = None,
+) -> Case:
+    """The office head changes the handling officers of a filed case (leave, transfer, workload).
+
+    The new team passes the filing's officer rules on the day of the change: officers of the
+    township, at least two, each with an enforcement certificate valid today (APL Art. 42). The
+    old and new teams are kept in the timeline and the audit trail; who joins or leaves is told.
+    Before approval the officers change with the filing itself (``case_update``).
+    """
+    today = local_today(today)
+    case = lock_case(case, expected_version=expected_version)
+    require(actor, "approve", case)
+    rules.approved_by_office_head(actor, case.township)
+    if case.state not in CASE_OFFICERS_CHANGEABLE_STATES:
+        raise RuleViolation(
+            _("The handling officers of a case that is “%(state)s” are not changed here."),
+            rule="case_officers_changeable",
+            params={"state": CaseState(case.state).label},
+        )
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation(_("Give the reason for changing the handling officers."), rule="officers_change_reason")
+    officers = _officer_list(lead_officer, co_officers)
+    rules.officers_of_township(officers, case.township)
+    rules.apl_42_two_officers(officers)
+    certificates = rules.apl_42_certificates_valid(officers, today)
+    before_links = list(case.officer_links.select_related("user").order_by("id"))
+    before_ids = [link.user_id for link in before_links]
+    after_ids = [o.pk for o in officers]
+    if before_ids[:1] == after_ids[:1] and set(before_ids) == set(after_ids):
+        raise RuleViolation(_("The handling officers are already these."), rule="officers_change_nothing")
+    before_names = [str(link.user) for link in before_links]
+    _set_officers(case, officers, certificates)
+    save_versioned(case, [])
+    after_names = [str(o) for o in officers]
+    event_record(
+        kind="case.officers_changed",
+        actor=actor,
+        case=case,
+        note=reason,
+        data={"before": before_names, "after": after_names},
+    )
+    audit_record(
+        action="cases.case.officers_changed",
+        obj=case,
+        actor=actor,
+        before={"officers": before_ids, "lead_officer": before_ids[0] if before_ids else None},
+        after={"officers": after_ids, "lead_officer": after_ids[0], "reason": reason},
+    )
+    joined = set(after_ids) - set(before_ids)
+    left = set(before_ids) - set(after_ids)
+    notify(recipients=joined, kind=NotificationKind.OFFICERS_CHANGED, case=case, params={"joined": True}, exclude=actor)
+    notify(recipients=left, kind=NotificationKind.OFFICERS_CHANGED, case=case, params={"joined": False}, exclude=actor)
     return case
 
 

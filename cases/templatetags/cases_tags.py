@@ -111,6 +111,10 @@ def notification_text(notification) -> str:
         return _("The extension of %(subject)s was refused.") % {"subject": subject}
     if kind == NotificationKind.LEAD_TRANSFERRED_IN:
         return _("Lead %(subject)s was transferred to your township.") % {"subject": subject}
+    if kind == NotificationKind.OFFICERS_CHANGED:
+        if params.get("joined"):
+            return _("You are now a handling officer of %(subject)s.") % {"subject": subject}
+        return _("You are no longer a handling officer of %(subject)s.") % {"subject": subject}
     return subject
 
 

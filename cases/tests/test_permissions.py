@@ -144,6 +144,7 @@ def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_
         "case_approve": ("approve", f"/cases/{c}/approve/"),
         "case_return": ("approve", f"/cases/{c}/return/"),
         "extension_decide": ("approve", f"/cases/{c}/extensions/{extension.pk}/decide/"),
+        "case_officers": ("approve", f"/cases/{c}/officers/"),
         "lead_edit": ("lead_change", f"/leads/{lead.pk}/edit/"),
         "lead_file": ("lead_change", f"/leads/{lead.pk}/file/"),
         "item_options": ("lead_change", f"/leads/{lead.pk}/items/?act_date=2025-01-01"),

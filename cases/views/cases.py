@@ -16,9 +16,18 @@ from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import can, user_scope
 
 from .. import selectors, services
-from ..choices import CASE_EDITABLE_FILING_STATES, CaseState
+from ..choices import CASE_EDITABLE_FILING_STATES, CASE_OFFICERS_CHANGEABLE_STATES, CaseState
 from ..export import cases_xlsx
-from ..forms import CaseEditForm, CaseFilterForm, FilingForm, NoteForm, ReasonForm, ReportForm, VersionedForm
+from ..forms import (
+    CaseEditForm,
+    CaseFilterForm,
+    FilingForm,
+    NoteForm,
+    OfficersChangeForm,
+    ReasonForm,
+    ReportForm,
+    VersionedForm,
+)
 from ..workflow import transitions_from
 from .common import attempt, get_case, to_case
 from .leads import item_groups
@@ -127,6 +136,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": [t.name for t in transitions_from("case", case.state, case.procedure) if t.built],
             "in_filing": case.state in CASE_EDITABLE_FILING_STATES,
             "investigating": case.state == CaseState.INVESTIGATING,
+            "officers_changeable": case.state in CASE_OFFICERS_CHANGEABLE_STATES,
             "pending_extension": pending_extension,
             "approve_form": NoteForm(initial={"version": case.version}, prefix="ap"),
             "return_form": ReasonForm(initial={"version": case.version}, prefix="rt"),
@@ -323,3 +333,45 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("cases.approve_case"):
         raise PermissionDenied
     return render(request, "cases/approvals.html", selectors.approvals_waiting(request.user, limit=100))
+
+
+@login_required
+def case_officers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office head changes the handling officers of a filed case, with a reason."""
+    case = get_case(request, pk, "approve")
+    officer_rows = selectors.township_officers(case.township_id, timezone.localdate())
+    links = list(case.officer_links.select_related("user").order_by("id"))
+    form = OfficersChangeForm(
+        request.POST or None,
+        initial={
+            "version": case.version,
+            "lead_officer": links[0].user_id if links else None,
+            "co_officers": [link.user_id for link in links[1:]],
+        },
+        officers=[person for person, _cert in officer_rows],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = attempt(
+            form,
+            lambda: services.case_change_officers(
+                case=case,
+                actor=request.user,
+                lead_officer=data["lead_officer"],
+                co_officers=list(data["co_officers"]),
+                reason=data["reason"],
+                expected_version=data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The handling officers were changed."))
+            return to_case(case, "officers")
+    context = {
+        "case": case,
+        "form": form,
+        "title": _("Change the handling officers"),
+        "officer_rows": officer_rows,
+        "current": links,
+        "selected_co": [str(v) for v in form["co_officers"].value() or []],
+    }
+    return render(request, "cases/officers_form.html", context)
