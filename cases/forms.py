@@ -167,7 +167,26 @@ class ItemChoiceField(forms.ModelChoiceField):
         return f"{obj.full_code} {obj.name}"
 
 
-class FilingForm(forms.Form):
+class HandlingTeamFields(forms.Form):
+    """The lead officer and the assisting officers, chosen among the township's ``officers``."""
+
+    lead_officer = OfficerChoiceField(label=_("Lead officer (主办)"), queryset=User.objects.none())
+    co_officers = OfficersField(
+        label=_("Assisting officers (协办)"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("At least two officers in all, each with a certificate valid today (APL Art. 42)."),
+    )
+
+    def __init__(self, *args: Any, officers: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
+        self.fields["lead_officer"].queryset = people
+        self.fields["co_officers"].queryset = people
+
+
+class FilingForm(HandlingTeamFields):
     """The filing request (立案审批表): the act, the item, the officers."""
 
     act_date = model_field(Case, "act_date", widget=DateInput())
@@ -178,21 +197,10 @@ class FilingForm(forms.Form):
     title = model_field(Case, "title")
     facts = model_field(Case, "facts", widget=textarea(4))
     place = model_field(Case, "place")
-    lead_officer = OfficerChoiceField(label=_("Lead officer (主办)"), queryset=User.objects.none())
-    co_officers = OfficersField(
-        label=_("Assisting officers (协办)"),
-        queryset=User.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("At least two officers in all, each with a certificate valid today (APL Art. 42)."),
-    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, township: Unit, officers: list[User], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        people = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
-        self.fields["lead_officer"].queryset = people
-        self.fields["co_officers"].queryset = people
+        super().__init__(*args, officers=officers, **kwargs)
         # Any penalty item the township ever held validates here; whether it was delegated on
         # the date of the act (and still is) is the service's rule, with its own message.
         self.fields["power_item"].queryset = PowerItem.objects.filter(
@@ -221,24 +229,10 @@ class FilingForm(forms.Form):
         }
 
 
-class OfficersChangeForm(VersionedForm):
+class OfficersChangeForm(HandlingTeamFields, VersionedForm):
     """The office head's change of the handling officers of a filed case."""
 
-    lead_officer = OfficerChoiceField(label=_("Lead officer (主办)"), queryset=User.objects.none())
-    co_officers = OfficersField(
-        label=_("Assisting officers (协办)"),
-        queryset=User.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("At least two officers in all, each with a certificate valid today (APL Art. 42)."),
-    )
     reason = forms.CharField(label=_("Reason"), widget=textarea(3), max_length=2000)
-
-    def __init__(self, *args: Any, officers: list[User], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        people = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
-        self.fields["lead_officer"].queryset = people
-        self.fields["co_officers"].queryset = people
 
 
 class CaseEditForm(VersionedForm):

@@ -173,6 +173,14 @@ def officers_of_township(officers: Sequence[User], township: Unit) -> None:
         )
 
 
+def handling_team(officers: Sequence[User], township: Unit, day: datetime.date) -> dict[int, EnforcementCertificate]:
+    """A team that may handle a case of ``township`` on ``day`` (APL Art. 42): officers of the
+    township, at least two, each with a certificate valid that day. Returns the certificates."""
+    officers_of_township(officers, township)
+    apl_42_two_officers(officers)
+    return apl_42_certificates_valid(officers, day)
+
+
 def apl_55_certificates_shown(shown: bool) -> None:
     """APL Art. 55: officers investigating show their enforcement certificates."""
     if not shown:

@@ -96,9 +96,7 @@ def check_filing_rules(
         serious_harm=serious_harm,
         discovered_on=discovered_on,
     )
-    rules.officers_of_township(officers, township)
-    rules.apl_42_two_officers(officers)
-    return rules.apl_42_certificates_valid(officers, day)
+    return rules.handling_team(officers, township, day)
 
 
 def _set_officers(case: Case, officers: Sequence[User], certificates: dict[int, Any] | None = None) -> None:
@@ -324,9 +322,7 @@ def case_change_officers(
     if not reason:
         raise RuleViolation(_("Give the reason for changing the handling officers."), rule="officers_change_reason")
     officers = _officer_list(lead_officer, co_officers)
-    rules.officers_of_township(officers, case.township)
-    rules.apl_42_two_officers(officers)
-    certificates = rules.apl_42_certificates_valid(officers, today)
+    certificates = rules.handling_team(officers, case.township, today)
     before_links = list(case.officer_links.select_related("user").order_by("id"))
     before_ids = [link.user_id for link in before_links]
     after_ids = [o.pk for o in officers]

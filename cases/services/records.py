@@ -48,9 +48,7 @@ INVESTIGATING = (CaseState.INVESTIGATING,)
 
 def _check_record_officers(case: Case, officers: Sequence[User], day: datetime.date) -> None:
     """APL Art. 42 and 55: at least two certified officers of the township take part."""
-    rules.officers_of_township(officers, case.township)
-    rules.apl_42_two_officers(officers)
-    rules.apl_42_certificates_valid(officers, day)
+    rules.handling_team(officers, case.township, day)
 
 
 def _check_times(started_at: datetime.datetime, ended_at: datetime.datetime) -> None:
