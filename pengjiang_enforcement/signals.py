@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -37,7 +38,10 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=CalendarOverride, dispatch_uid="core.calendar_cache")
 def _calendar_changed(**kwargs) -> None:
+    # Now, for the writer's own reads, and again after the commit: another thread reading between
+    # the save and the commit would otherwise cache the old days for the cache's lifetime.
     workdays.clear_override_cache()
+    transaction.on_commit(workdays.clear_override_cache)
 
 
 def _client_ip(request) -> str:

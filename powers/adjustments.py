@@ -57,12 +57,30 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def allowed(adjustment: Adjustment, target: str) -> bool:
+# The decisions a district admin takes, with the status each leads to and, where two decisions
+# lead to the same status, the only status it starts from: approving needs a review (and records
+# the decision note); retrying is for an adjustment that failed to apply.
+ACTIONS: dict[str, tuple[str, str | None]] = {
+    "review": (S.REVIEWED, None),
+    "approve": (S.APPROVED, S.REVIEWED),
+    "reject": (S.REJECTED, None),
+    "withdraw": (S.WITHDRAWN, None),
+    "retry": (S.APPROVED, S.FAILED),
+}
+
+
+def allowed(adjustment: Adjustment, target: str, source: str | None = None) -> bool:
+    if source is not None and adjustment.status != source:
+        return False
     return target in TRANSITIONS.get(adjustment.status, frozenset())
 
 
-def _move(adjustment: Adjustment, target: str) -> None:
-    if not allowed(adjustment, target):
+def action_allowed(adjustment: Adjustment, action: str) -> bool:
+    return allowed(adjustment, *ACTIONS[action])
+
+
+def _move(adjustment: Adjustment, target: str, source: str | None = None) -> None:
+    if not allowed(adjustment, target, source):
         raise RuleViolation(
             _("An adjustment that is “%(status)s” cannot become “%(target)s”."),
             rule="adjustment_transition",
@@ -314,7 +332,7 @@ def adjustment_approve(
     """
     adjustment = _lock(adjustment)
     before = adjustment.status
-    _move(adjustment, S.APPROVED)
+    _move(adjustment, *ACTIONS["approve"])
     today = _today()
     if effective_date is not None:
         adjustment.effective_date = effective_date
@@ -359,7 +377,7 @@ def adjustment_retry(*, actor: User, adjustment: Adjustment, effective_date: dat
     """Approve again an adjustment that could not be applied (after the obstacle is gone)."""
     adjustment = _lock(adjustment)
     before = adjustment.status
-    _move(adjustment, S.APPROVED)
+    _move(adjustment, *ACTIONS["retry"])
     today = _today()
     adjustment.effective_date = effective_date or max(adjustment.effective_date, today)
     check_effective_date(adjustment.effective_date, today=today)

@@ -355,3 +355,38 @@ def test_investigation_needs_party_and_evidence(filed_case, duruan_officer):
     services.party_add(case=filed_case, actor=duruan_officer, **person_values())
     refused("investigation_needs_evidence", close)
     assert Case.objects.get(pk=filed_case.pk).state == CaseState.INVESTIGATING
+
+
+@pytest.mark.parametrize(
+    "act, end, continuing, found",
+    [
+        pytest.param(-5, None, False, 1, id="discovery-in-the-future"),
+        pytest.param(-1, None, False, -3, id="act-after-its-discovery"),
+        pytest.param(-9, -10, True, -2, id="continuing-act-ends-before-it-started"),
+        pytest.param(-9, 1, True, -2, id="continuing-act-ends-after-today"),
+    ],
+)
+def test_case_act_dates_are_consistent(act, end, continuing, found):
+    day = today()
+    offset = datetime.timedelta
+    refused(
+        "case_act_dates",
+        lambda: rules.act_dates_consistent(
+            act_date=day + offset(days=act),
+            act_end_date=None if end is None else day + offset(days=end),
+            continuing=continuing,
+            discovered_on=day + offset(days=found),
+            today=day,
+        ),
+    )
+
+
+def test_case_act_dates_accept_a_continuing_act_that_goes_on_today():
+    day = today()
+    rules.act_dates_consistent(
+        act_date=day - datetime.timedelta(days=30),
+        act_end_date=day,
+        continuing=True,
+        discovered_on=day - datetime.timedelta(days=2),
+        today=day,
+    )

@@ -305,7 +305,7 @@ def order_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    hotline_request = get_object_or_404(HotlineRequest, pk=pk)
+    hotline_request = get_restricted_object_or_404(HotlineRequest, request.user, "view", pk=pk)
     order = get_order(request, hotline_request.order_id, "approve")
 
     def decide(data: dict[str, Any]) -> None:

@@ -12,7 +12,9 @@ from django.utils import timezone
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import AuditLog
 from powers.adjustments import (
+    ACTIONS,
     TRANSITIONS,
+    action_allowed,
     adjustment_apply,
     adjustment_approve,
     adjustment_propose,
@@ -440,3 +442,17 @@ def test_adjustment_townships_a_new_item_goes_to_some_township(district_admin, t
     with pytest.raises(RuleViolation) as exc:
         make_item(townships=[])
     assert exc.value.rule == "adjustment_townships"
+
+
+def test_adjustment_transition_retry_is_only_for_a_failed_adjustment(district_admin, today):
+    """Retrying approves without a decision note: it must not stand in for the approval."""
+    adjustment = adjustment_propose(
+        actor=district_admin, kind=K.RECALL, item=make_item(), reason="收回", effective_date=today + dt.timedelta(1)
+    )
+    adjustment_review(actor=district_admin, adjustment=adjustment)
+    with pytest.raises(RuleViolation) as exc:
+        adjustment_retry(actor=district_admin, adjustment=adjustment)
+    assert exc.value.rule == "adjustment_transition"
+    adjustment.refresh_from_db()
+    assert adjustment.status == S.REVIEWED
+    assert [a for a in ACTIONS if action_allowed(adjustment, a)] == ["approve", "reject", "withdraw"]

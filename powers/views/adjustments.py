@@ -16,13 +16,14 @@ from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import can, get_restricted_object_or_404
 
 from ..adjustments import (
+    ACTIONS,
+    action_allowed,
     adjustment_approve,
     adjustment_propose,
     adjustment_reject,
     adjustment_retry,
     adjustment_review,
     adjustment_withdraw,
-    allowed,
 )
 from ..choices import AdjustmentKind, AdjustmentStatus
 from ..display import describe_adjustment
@@ -89,7 +90,7 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     may_decide = can(request.user, "change", adjustment)
-    actions = [a for a in ("review", "approve", "reject", "withdraw", "retry") if allowed(adjustment, TARGETS[a])]
+    actions = [action for action in ACTIONS if action_allowed(adjustment, action)]
     return render(
         request,
         "powers/adjustment_detail.html",
@@ -103,20 +104,11 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-TARGETS = {
-    "review": S.REVIEWED,
-    "approve": S.APPROVED,
-    "reject": S.REJECTED,
-    "withdraw": S.WITHDRAWN,
-    "retry": S.APPROVED,
-}
-
-
 @login_required
 @require_POST
 def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Review, approve, reject, withdraw or retry (district admins)."""
-    if action not in TARGETS:
+    if action not in ACTIONS:
         raise Http404
     require(request, "powers.change_adjustment")
     adjustment = get_restricted_object_or_404(Adjustment, request.user, "change", pk=pk)
