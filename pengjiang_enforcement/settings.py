@@ -104,6 +104,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pengjiang_enforcement.context_processors.portal",
             ],
+            # The 12345 hotline is a package inside the cases app, not an app of its own, so its
+            # template tags are registered here rather than found in an app's templatetags/.
+            "libraries": {"hotline_tags": "cases.hotline.templatetags"},
         },
     },
 ]

@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.contrib.postgres.forms import SimpleArrayField
 from django.utils.translation import gettext_lazy as _
 
-from ..models import GazetteerEntry
 from ..services.config import reference_data_save
+from .models import GazetteerEntry
 
 
 class GazetteerEntryForm(forms.ModelForm):

@@ -18,9 +18,10 @@ from pengjiang_enforcement.models import User
 from pengjiang_enforcement.tabular import write_xlsx
 from pengjiang_enforcement.workdays import add_working_days
 
-from ..models import HotlineImport, HotlineOrder, HotlineSource, Lead
+from ..models import Lead
 from . import feed, importing, services
 from .choices import ImportStatus, OrderState, RequestStatus
+from .models import HotlineImport, HotlineOrder, HotlineSource
 
 FILE_NAME = "演示-12345工单导出.xlsx"
 HEADERS = ["工单编号", "受理时间", "诉求标题", "事项分类一级", "事项分类二级", "事项分类三级", "事项分类四级",

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from pengjiang_enforcement.tabular import write_xlsx
 
-from ..models import HotlineOrder, HotlineReply, HotlineRequest
 from .choices import PLATFORM_STATUS, ReplyKind, RequestKind, RequestStatus
+from .models import HotlineOrder, HotlineReply, HotlineRequest
 
 MAX_ROWS = 50000
 CHUNK = 2000

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.tabular import clean_text, normalise_header
 
-from ..models import HotlineImport, HotlineOrder, HotlineSource
 from .choices import ImportKind, ImportStatus, RawRowStatus
 from .importing import BATCH_ROWS, apply_all, batch_of, copy_raw_rows, finish_apply, finish_read, raw_tuple
+from .models import HotlineImport, HotlineOrder, HotlineSource
 from .parsing import HOTLINE_COLUMNS
-from .records import ParseContext, Parsed, describe, jsonable_cell, parse_row
 from .routing import Gazetteer
+from .rows import ParseContext, Parsed, describe, jsonable_cell, parse_row
 
 MAX_FEED_ITEMS = 1000
 

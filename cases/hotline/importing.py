@@ -1,7 +1,7 @@
 """Importing 12345 work orders: an uploaded export (a Celery job) or a delivery of the live feed.
 
 1. :func:`import_upload` keeps the file on a job row and queues the reading.
-2. :func:`import_read` (task) streams the file: each row is parsed (``records.parse_row``) and
+2. :func:`import_read` (task) streams the file: each row is parsed (``rows.parse_row``) and
    stored exactly as received in ``HotlineRawRow``, with its parsed values or its errors, in
    batches written with ``COPY``. Each batch commits together with the job's ``read_cursor``, so
    a worker killed in the middle resumes after the last committed row. At the end, rows whose
@@ -48,12 +48,12 @@ from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import user_scope
 from pengjiang_enforcement.tabular import TableError, detect_kind, open_table
 
-from ..models import HotlineImport, HotlineOrder, HotlineRawRow
 from . import xlsx
 from .choices import ImportKind, ImportStatus, RawRowStatus
+from .models import HotlineImport, HotlineOrder, HotlineRawRow
 from .parsing import HOTLINE_COLUMNS
-from .records import ParseContext, Parsed, jsonable_cell, parse_row
 from .routing import Gazetteer
+from .rows import ParseContext, Parsed, jsonable_cell, parse_row
 
 log = logging.getLogger(__name__)
 

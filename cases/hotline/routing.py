@@ -85,7 +85,7 @@ class Gazetteer:
         from pengjiang_enforcement.choices import UnitKind
         from pengjiang_enforcement.models import Unit
 
-        from ..models import GazetteerEntry
+        from .models import GazetteerEntry
 
         townships = Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).values_list("pk", "name", "short_name")
         places = []

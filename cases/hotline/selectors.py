@@ -22,9 +22,10 @@ from pengjiang_enforcement.search import query_tokens, search_query, tokens
 from powers.models import PowerItem
 from powers.selectors import delegated_items
 
-from ..models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineRequest, Lead
+from ..models import Lead
 from .choices import OPEN_STATES, OrderState, RequestStatus
 from .deadlines import order_flag, soon_horizon
+from .models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineRequest
 
 ORDER_SORTS: dict[str, tuple[str, ...]] = {
     "due": ("due_on", "id"),

@@ -28,8 +28,9 @@ from powers.models import PowerItem
 from powers.selectors import is_delegated
 
 from ..choices import LeadSource
-from ..models import HotlineEvent, HotlineOrder, HotlineReply, HotlineRequest, HotlineSource, Lead
+from ..models import Lead
 from .choices import OPEN_STATES, OrderState, ReplyKind, RequestKind, RequestStatus, RouteMethod
+from .models import HotlineEvent, HotlineOrder, HotlineReply, HotlineRequest, HotlineSource
 from .parsing import display_phone
 from .routing import Gazetteer
 from .workflow import check

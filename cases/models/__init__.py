@@ -1,20 +1,15 @@
-"""Models of the cases app, split by concern."""
+"""Models of the cases app, split by concern.
+
+The 12345 hotline keeps its models in ``cases.hotline.models`` (same app label, same tables); they
+are imported at the end so that Django registers them with the app, not re-exported: code outside
+the hotline package asks ``cases.hotline.models`` for them.
+"""
 
 from .cases import Case, CaseOfficer
 from .config import ProcedurePolicy
 from .deadlines import Deadline, ExtensionRequest, ExtensionStep
 from .events import CaseEvent
 from .evidence import Attachment, Evidence, StoredFile
-from .hotline import (
-    GazetteerEntry,
-    HotlineEvent,
-    HotlineImport,
-    HotlineOrder,
-    HotlineRawRow,
-    HotlineReply,
-    HotlineRequest,
-    HotlineSource,
-)
 from .leads import Lead
 from .notifications import Notification
 from .numbering import IssuedNumber, NumberPattern, NumberSequence
@@ -31,14 +26,6 @@ __all__ = [
     "Evidence",
     "ExtensionRequest",
     "ExtensionStep",
-    "GazetteerEntry",
-    "HotlineEvent",
-    "HotlineImport",
-    "HotlineOrder",
-    "HotlineRawRow",
-    "HotlineReply",
-    "HotlineRequest",
-    "HotlineSource",
     "InspectionRecord",
     "InterviewRecord",
     "InvestigationReport",
@@ -52,3 +39,6 @@ __all__ = [
     "ProcedurePolicy",
     "StoredFile",
 ]
+
+# Registers the hotline's models with the cases app (see the module docstring).
+from ..hotline import models as _hotline_models  # noqa: F401

@@ -203,7 +203,7 @@ def run() -> list[Row]:
 
 
 def _remove_uploads() -> None:
-    from cases.models import HotlineImport
+    from cases.hotline.models import HotlineImport
 
     for job in HotlineImport.objects.exclude(file=""):
         job.file.delete(save=False)

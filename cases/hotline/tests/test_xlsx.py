@@ -11,7 +11,7 @@ import pytest
 from cases.hotline.xlsx import XlsxError, read_rows
 from pengjiang_enforcement.tabular import TableError, write_xlsx
 
-from .hotline_support import JIANGMEN, jiangmen_row, xlsx_bytes
+from .support import JIANGMEN, jiangmen_row, xlsx_bytes
 
 
 def trimmed(rows):

@@ -6,12 +6,12 @@ import pytest
 
 from cases.hotline import services
 from cases.hotline.choices import OrderState
+from cases.hotline.models import GazetteerEntry, HotlineOrder
 from cases.hotline.routing import Gazetteer, Place, repeat_key, routes_alone
-from cases.models import GazetteerEntry, HotlineOrder
 from cases.services.config import reference_data_save
 from pengjiang_enforcement.models import AuditLog, Unit
 
-from .hotline_support import JIANGMEN, csv_bytes, jiangmen_row, run
+from .support import JIANGMEN, csv_bytes, jiangmen_row, run
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 
 from cases.hotline import importing
 from cases.hotline.choices import ImportStatus, OrderState, RawRowStatus
-from cases.hotline.records import describe
-from cases.models import HotlineImport, HotlineOrder, HotlineRawRow
+from cases.hotline.models import HotlineImport, HotlineOrder, HotlineRawRow
+from cases.hotline.rows import describe
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import AuditLog, Unit
 
-from .hotline_support import (
+from .support import (
     JIANGMEN,
     KNOWLEDGE_BASE,
     csv_bytes,
@@ -132,8 +132,8 @@ def test_rows_without_a_number_or_a_date_are_reported_and_kept(district_admin):
 
 
 def test_numbers_excel_stored_as_figures_are_refused():
-    from cases.hotline.records import ParseContext, parse_row
     from cases.hotline.routing import Gazetteer
+    from cases.hotline.rows import ParseContext, parse_row
 
     parsed = parse_row(
         {"order_no": "826081308493182400", "received_at": "2026-03-02"},
@@ -346,7 +346,7 @@ def test_a_stalled_job_can_be_resumed(district_admin, django_capture_on_commit_c
 
 
 def test_search_tokens_match_the_portal_tokenisation_with_pairs_only_for_the_body():
-    from cases.hotline.records import search_document
+    from cases.hotline.rows import search_document
     from pengjiang_enforcement.search import tokens
 
     short, long = ["陈先生 GD2026", "杜阮镇龙榜村"], ["夜间施工噪音扰民，路。"]

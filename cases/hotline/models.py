@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
 
-from ..hotline.choices import (
+from .choices import (
     OPEN_STATES,
     ImportKind,
     ImportStatus,

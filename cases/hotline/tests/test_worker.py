@@ -8,10 +8,10 @@ import pytest
 
 from cases.hotline import importing
 from cases.hotline.choices import ImportStatus
-from cases.models import HotlineImport, HotlineOrder, HotlineRawRow
+from cases.hotline.models import HotlineImport, HotlineOrder, HotlineRawRow
 from tests.factories import UserFactory, unit
 
-from .hotline_support import JIANGMEN, csv_bytes, jiangmen_row, upload
+from .support import JIANGMEN, csv_bytes, jiangmen_row, upload
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .factories import item_for, make_filed_case, make_lead, make_pending_case
+from cases.tests.factories import item_for, make_filed_case, make_lead, make_pending_case
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from ..hotline.choices import ImportStatus, OrderState, OrderType
-from ..hotline.workflow import state_label
+from .choices import ImportStatus, OrderState, OrderType
+from .workflow import state_label
 
 register = template.Library()
 

@@ -16,14 +16,14 @@ from django.utils import timezone
 
 from cases.hotline import importing, services
 from cases.hotline.choices import ImportStatus, OrderState
-from cases.models import HotlineImport, HotlineOrder, HotlineRawRow
+from cases.hotline.models import HotlineImport, HotlineOrder, HotlineRawRow
 from pengjiang_enforcement.models import AuditLog, Unit
 
-from . import hotline_support
-from .hotline_support import JIANGMEN, jiangmen_row, xlsx_bytes
+from . import support
+from .support import JIANGMEN, jiangmen_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
-make_orders = hotline_support.make_orders  # the fixture
+make_orders = support.make_orders  # the fixture
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_upload_page_preview_confirm_and_report(login, duruan_head, django_captu
     client = login(duruan_head)
     content = xlsx_bytes(JIANGMEN, [jiangmen_row("0826000000000000001"), jiangmen_row("", body="无编号")])
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post("/hotline/imports/", {"file": hotline_support.upload(content, "march.xlsx")})
+        response = client.post("/hotline/imports/", {"file": support.upload(content, "march.xlsx")})
     job = HotlineImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/hotline/imports/{job.pk}/"
     assert len(callbacks) == 1  # the reading task is queued after the commit
@@ -195,7 +195,7 @@ def test_upload_page_preview_confirm_and_report(login, duruan_head, django_captu
 
 def test_an_unreadable_file_gets_a_clear_message(login, duruan_head):
     client = login(duruan_head)
-    response = client.post("/hotline/imports/", {"file": hotline_support.upload(b"\xd0\xcf\x11\xe0old", "a.xls")})
+    response = client.post("/hotline/imports/", {"file": support.upload(b"\xd0\xcf\x11\xe0old", "a.xls")})
     assert response.status_code == 200
     assert ".xls" in response.content.decode() and not HotlineImport.objects.exists()
 
@@ -293,7 +293,7 @@ def test_feed_duplicates_in_one_delivery(token):
 
 
 def test_feed_sources_page_shows_a_token_once(login, district_admin, duruan_head):
-    from cases.models import HotlineSource
+    from cases.hotline.models import HotlineSource
 
     admin = login(district_admin)
     page = admin.post("/hotline/sources/", {"name": "江门12345平台", "note": "生产"}).content.decode()

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from cases.hotline import importing
-from cases.models import HotlineImport, HotlineOrder
+from cases.hotline.models import HotlineImport, HotlineOrder
 from pengjiang_enforcement.choices import Role
 from tests.factories import UserFactory, unit
 from tests.fixtures import sign_in
 
-from .hotline_support import JIANGMEN, jiangmen_row, xlsx_bytes
+from .support import JIANGMEN, jiangmen_row, xlsx_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(os.environ.get("HOTLINE_SHOTS", "/tmp/shots-hotline"))

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from cases.hotline.choices import OrderState
 from cases.hotline.deadlines import DueDateMemo, Flag, order_flag, reply_due_on, soon_horizon, type_working_days
-from cases.models import HotlineOrder
+from cases.hotline.models import HotlineOrder
 from pengjiang_enforcement.models import CalendarOverride
 from pengjiang_enforcement.workdays import clear_override_cache
 
-from .hotline_support import JIANGMEN, csv_bytes, jiangmen_row, run
+from .support import JIANGMEN, csv_bytes, jiangmen_row, run
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -24,11 +24,12 @@ from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import can, get_restricted_object_or_404, user_scope
 from powers.models import PowerItem
 
-from ..hotline import selectors, services
-from ..hotline.choices import OPEN_STATES, OrderState, RequestStatus
-from ..hotline.deadlines import order_flag
-from ..hotline.export import MAX_ROWS, replies_xlsx
-from ..hotline.forms import (
+from ...models import Lead
+from .. import selectors, services
+from ..choices import OPEN_STATES, OrderState, RequestStatus
+from ..deadlines import order_flag
+from ..export import MAX_ROWS, replies_xlsx
+from ..forms import (
     DecisionForm,
     ExtensionForm,
     InterimForm,
@@ -37,10 +38,10 @@ from ..hotline.forms import (
     ReplyForm,
     RouteForm,
 )
-from ..hotline.parsing import display_phone
-from ..hotline.records import describe
-from ..hotline.workflow import allowed
-from ..models import HotlineOrder, HotlineRequest, Lead
+from ..models import HotlineOrder, HotlineRequest
+from ..parsing import display_phone
+from ..rows import describe
+from ..workflow import allowed
 
 PER_PAGE = 25
 

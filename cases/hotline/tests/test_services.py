@@ -12,17 +12,18 @@ from django.utils import timezone
 from cases.choices import LeadSource, LeadStatus
 from cases.hotline import services
 from cases.hotline.choices import OrderState, RequestKind, RequestStatus
+from cases.hotline.models import HotlineEvent
 from cases.hotline.selectors import order_links, suggest_items
 from cases.hotline.workflow import TRANSITIONS
-from cases.models import HotlineEvent, Lead
+from cases.models import Lead
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import AuditLog, Unit
 from powers.tests.factories import make_item
 
-from . import hotline_support
+from . import support
 
 pytestmark = pytest.mark.django_db
-make_orders = hotline_support.make_orders  # the fixture
+make_orders = support.make_orders  # the fixture
 
 
 @pytest.fixture

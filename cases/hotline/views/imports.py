@@ -23,13 +23,13 @@ from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import get_restricted_object_or_404
 from pengjiang_enforcement.tabular import write_xlsx
 
-from ..hotline import feed as live_feed
-from ..hotline import importing, selectors, services
-from ..hotline.choices import ImportStatus, RawRowStatus
-from ..hotline.forms import SourceForm, UploadForm
-from ..hotline.records import LABELS, describe
+from .. import feed as live_feed
+from .. import importing, selectors, services
+from ..choices import ImportStatus, RawRowStatus
+from ..forms import SourceForm, UploadForm
 from ..models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineSource
-from .hotline import _tabs
+from ..rows import LABELS, describe
+from .orders import _tabs
 
 PER_PAGE = 25
 PREVIEW_ROWS = 15

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cases.hotline import importing
 from cases.hotline.choices import ImportStatus
-from cases.models import HotlineImport, HotlineOrder
+from cases.hotline.models import HotlineImport, HotlineOrder
 
 # The Jiangmen (江海) template's columns, with the handling unit and promised time added.
 JIANGMEN = ["工单编号", "受理时间", "诉求标题", "事项分类一级", "事项分类二级", "事项分类三级", "事项分类四级",
