@@ -34,8 +34,12 @@ setup: $(DEPS)
 run: setup
 	$(STACK) run
 
+# The suite runs on every core (pytest-xdist: each worker its own test database and Redis
+# database) and names its 15 slowest tests at the end.
+TEST_WORKERS ?= auto
+
 test: setup
-	$(STACK) test $(ARGS)
+	$(STACK) test -n $(TEST_WORKERS) --dist worksteal --durations=15 $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

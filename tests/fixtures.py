@@ -7,12 +7,37 @@ department liaison, a social supervisor and an anonymous visitor.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
 from pengjiang_enforcement.choices import Role
 
 # Models can only be imported once Django is set up, after this plugin is loaded.
+
+
+def _own_redis_database_per_test_worker() -> None:
+    """Under pytest-xdist each worker has its own test database (pytest-django's doing) and, from
+    here, its own Redis database: a task queued by one worker's test must not be consumed by the
+    Celery worker of another, which would look for the job in the wrong database.
+
+    This plugin is imported before pytest-django reads the settings, so changing the environment
+    here is early enough.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not worker.startswith("gw") or not url:
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    db = parts.path.strip("/")
+    number = (int(db) if db.isdigit() else 0) + 1 + int(worker[2:])
+    os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{number % 16}"))
+
+
+_own_redis_database_per_test_worker()
 
 
 def _make(username: str, full_name: str, unit_code: str, **kwargs):
@@ -23,6 +48,25 @@ def _make(username: str, full_name: str, unit_code: str, **kwargs):
     if not Unit.objects.filter(code=unit_code).exists():  # flushed by an earlier transactional test
         restore_reference_data()
     return UserFactory(username=username, full_name=full_name, unit=unit(unit_code), **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests hash passwords with MD5: the production hasher spends ~0.3 s on purpose per hash, and
+    the personas, the demo data and every sign-in of the suite would pay it thousands of times."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_media_root(tmp_path_factory):
+    """Uploaded and generated files of the suite go to a folder of this test run (and worker)."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture
