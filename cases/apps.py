@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import panels
+        from . import actions, panels  # noqa: F401  (actions registers its labels)
         from .hotline import startup
 
         panels.register()

@@ -2,269 +2,222 @@
 
 Every state of the whole procedure is here, the general procedure and the simple one (当场处罚);
 part 1 builds the services up to the end of the investigation, the rest of the table is the
-agreement the later services implement (``built=False``). A service changes a state only through
-:func:`check_transition`, so an out-of-order step is refused with the rule that refused it.
+agreement the later services implement (``built=False``). A service moves a lead or case only
+through :func:`pengjiang_enforcement.workflow.transition` with :data:`LEADS` or :data:`CASES`, so an
+out-of-order step is refused with the rule that refused it (``transition_order``).
 
-Who may take a transition is said by ``actor``:
+Who may take a transition is the chokepoint action it names (``permission``):
 
-* ``handler``: a handling officer of the case (``Case.objects.restrict(user, "change")``);
-* ``head``: an office head of the township (``restrict(user, "approve")``);
-* ``township``: an officer of the lead's township (``Lead.objects.restrict(user, "change")``);
-* ``system``: the portal itself (e.g. a lead reopens when its filing is withdrawn).
+* ``change`` on a case: a handling officer (``Case.objects.restrict(user, "change")``);
+* ``approve`` on a case: an office head of the township;
+* ``change`` on a lead: an officer of the lead's township;
+* ``None``: the portal itself (a lead reopens when its filing is withdrawn).
+
+Each transition's ``event`` is the timeline kind it writes (``case.filed``); the audit code is
+``cases.`` + the kind, and ``cases.actions`` labels both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.utils.translation import gettext_lazy as _
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.workflow import Transition, TransitionTable
 
 from .choices import CaseState as S
 from .choices import LeadStatus as L
 from .choices import Procedure
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    subject: str  # "lead" or "case"
-    sources: tuple[str, ...]  # empty: the transition creates the subject
-    target: str
-    actor: str
-    label: object
-    procedure: str | None = None  # a case transition of one procedure only
-    built: bool = True
-
-
-def _t(name, subject, sources, target, actor, label, procedure=None, built=True) -> Transition:
-    return Transition(name, subject, tuple(sources), target, actor, label, procedure, built)
-
-
 GENERAL, SIMPLE = Procedure.GENERAL, Procedure.SIMPLE
+HANDLER, HEAD, SYSTEM = "change", "approve", None
 
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        # --- leads: registration, check, conclusion ---------------------------------------
-        _t("lead_register", "lead", [], L.REGISTERED, "township", gettext_lazy("Register the lead")),
-        _t("lead_start_check", "lead", [L.REGISTERED], L.CHECKING, "township", gettext_lazy("Start the check")),
-        _t("lead_file", "lead", [L.CHECKING], L.FILED, "township", gettext_lazy("Propose filing a case")),
-        _t("lead_not_file", "lead", [L.CHECKING], L.NOT_FILED, "township", gettext_lazy("Do not file")),
-        _t("lead_transfer", "lead", [L.CHECKING], L.TRANSFERRED, "township", gettext_lazy("Transfer")),
-        _t(
+LEADS = TransitionTable(
+    model="cases.Lead",
+    subject=_("lead"),
+    states=L,
+    state_field="status",
+    audit_prefix="cases.",
+    timeline=("cases.CaseEvent", "lead"),
+    related=("township",),
+    transitions=[
+        Transition("lead_register", (), L.REGISTERED, _("Register the lead"), "lead.registered"),
+        Transition("lead_start_check", (L.REGISTERED,), L.CHECKING, _("Start the check"), "lead.check_started"),
+        Transition("lead_file", (L.CHECKING,), L.FILED, _("Propose filing a case"), "lead.filing_proposed"),
+        Transition("lead_not_file", (L.CHECKING,), L.NOT_FILED, _("Do not file"), "lead.not_filed"),
+        Transition("lead_transfer", (L.CHECKING,), L.TRANSFERRED, _("Transfer"), "lead.transferred"),
+        Transition(
             "lead_order_correction",
-            "lead",
-            [L.CHECKING],
+            (L.CHECKING,),
             L.CORRECTION_ONLY,
-            "township",
-            gettext_lazy("Order correction only"),
+            _("Order correction only"),
+            "lead.correction_ordered",
         ),
-        _t("lead_reopen", "lead", [L.FILED], L.CHECKING, "system", gettext_lazy("Reopen the check")),
+        Transition("lead_reopen", (L.FILED,), L.CHECKING, _("Reopen the check"), "lead.reopened", SYSTEM),
+    ],
+)
+
+
+def _case(name, sources, target, label, event, permission=HANDLER, procedure=GENERAL, built=True) -> Transition:
+    return Transition(name, tuple(sources), target, label, event, permission, procedure, built)
+
+
+def _later(name, sources, target, label, event, permission=HANDLER, procedure=GENERAL) -> Transition:
+    """A transition of part 2 (review to archive, the simple procedure): agreed, not built yet."""
+    return _case(name, sources, target, label, event, permission, procedure, built=False)
+
+
+CASES = TransitionTable(
+    model="cases.Case",
+    subject=_("case"),
+    states=S,
+    audit_prefix="cases.",
+    timeline=("cases.CaseEvent", "case"),
+    related=("township", "power_item"),
+    transitions=[
         # --- general procedure: filing ----------------------------------------------------
-        _t("case_request_filing", "case", [], S.FILING_PENDING, "township", gettext_lazy("Ask for filing"), GENERAL),
-        _t(
+        _case("case_request_filing", [], S.FILING_PENDING, _("Ask for filing"), "case.filing_requested"),
+        _case(
             "case_return_filing",
-            "case",
             [S.FILING_PENDING],
             S.FILING_RETURNED,
-            "head",
-            gettext_lazy("Return for changes"),
-            GENERAL,
+            _("Return for changes"),
+            "case.filing_returned",
+            HEAD,
         ),
-        _t(
-            "case_resubmit_filing",
-            "case",
-            [S.FILING_RETURNED],
-            S.FILING_PENDING,
-            "handler",
-            gettext_lazy("Submit again"),
-            GENERAL,
+        _case(
+            "case_resubmit_filing", [S.FILING_RETURNED], S.FILING_PENDING, _("Submit again"), "case.filing_resubmitted"
         ),
-        _t(
+        _case(
             "case_withdraw_filing",
-            "case",
             [S.FILING_PENDING, S.FILING_RETURNED],
             S.WITHDRAWN,
-            "handler",
-            gettext_lazy("Withdraw the filing"),
-            GENERAL,
+            _("Withdraw the filing"),
+            "case.filing_withdrawn",
         ),
-        _t(
-            "case_approve_filing",
-            "case",
-            [S.FILING_PENDING],
-            S.INVESTIGATING,
-            "head",
-            gettext_lazy("Approve the filing"),
-            GENERAL,
-        ),
+        _case("case_approve_filing", [S.FILING_PENDING], S.INVESTIGATING, _("Approve the filing"), "case.filed", HEAD),
         # --- investigation ----------------------------------------------------------------
-        _t(
+        _case(
             "case_close_investigation",
-            "case",
             [S.INVESTIGATING],
             S.INVESTIGATION_CLOSED,
-            "handler",
-            gettext_lazy("End the investigation"),
-            GENERAL,
+            _("End the investigation"),
+            "case.investigation_closed",
         ),
-        _t(
+        _case(
             "case_reopen_investigation",
-            "case",
             [S.INVESTIGATION_CLOSED],
             S.INVESTIGATING,
-            "handler",
-            gettext_lazy("Reopen the investigation"),
-            GENERAL,
+            _("Reopen the investigation"),
+            "case.investigation_reopened",
         ),
         # --- review, notice, hearing, decision (part 2) -----------------------------------
-        *[
-            _t(name, "case", sources, target, actor, label, GENERAL, built=False)
-            for name, sources, target, actor, label in [
-                (
-                    "case_submit_review",
-                    [S.INVESTIGATION_CLOSED],
-                    S.INTERNAL_REVIEW,
-                    "handler",
-                    gettext_lazy("Submit for case review"),
-                ),
-                (
-                    "case_require_legal_review",
-                    [S.INTERNAL_REVIEW],
-                    S.LEGAL_REVIEW,
-                    "head",
-                    gettext_lazy("Send to legal review"),
-                ),
-                (
-                    "case_send_back",
-                    [S.INTERNAL_REVIEW, S.LEGAL_REVIEW, S.COLLECTIVE_DISCUSSION],
-                    S.INVESTIGATING,
-                    "head",
-                    gettext_lazy("Send back for more investigation"),
-                ),
-                (
-                    "case_serve_notice",
-                    [S.INTERNAL_REVIEW, S.LEGAL_REVIEW],
-                    S.NOTICE_SERVED,
-                    "handler",
-                    gettext_lazy("Serve the prior notice"),
-                ),
-                (
-                    "case_receive_statement",
-                    [S.NOTICE_SERVED],
-                    S.STATEMENT,
-                    "handler",
-                    gettext_lazy("Record the statement and defence"),
-                ),
-                ("case_recheck", [S.STATEMENT], S.RECHECK, "handler", gettext_lazy("Re-examine the defence")),
-                (
-                    "case_request_hearing",
-                    [S.NOTICE_SERVED],
-                    S.HEARING_REQUESTED,
-                    "handler",
-                    gettext_lazy("Record a hearing request"),
-                ),
-                ("case_hold_hearing", [S.HEARING_REQUESTED], S.HEARING, "head", gettext_lazy("Hold the hearing")),
-                (
-                    "case_refer_collective",
-                    [S.INTERNAL_REVIEW, S.LEGAL_REVIEW, S.NOTICE_SERVED, S.RECHECK, S.HEARING],
-                    S.COLLECTIVE_DISCUSSION,
-                    "head",
-                    gettext_lazy("Refer to collective discussion"),
-                ),
-                # A decision of no penalty, not established, or transfer to the judicial organs
-                # needs no prior notice, hence the review states among the sources.
-                (
-                    "case_decide",
-                    [
-                        S.INTERNAL_REVIEW,
-                        S.LEGAL_REVIEW,
-                        S.NOTICE_SERVED,
-                        S.RECHECK,
-                        S.HEARING,
-                        S.COLLECTIVE_DISCUSSION,
-                    ],
-                    S.DECIDED,
-                    "head",
-                    gettext_lazy("Decide"),
-                ),
-                ("case_serve_decision", [S.DECIDED], S.SERVED, "handler", gettext_lazy("Serve the decision")),
-                ("case_start_execution", [S.SERVED], S.EXECUTING, "handler", gettext_lazy("Start execution")),
-                ("case_close", [S.DECIDED, S.SERVED, S.EXECUTING], S.CLOSED, "head", gettext_lazy("Close the case")),
-            ]
-        ],
-        _t(
+        _later(
+            "case_submit_review",
+            [S.INVESTIGATION_CLOSED],
+            S.INTERNAL_REVIEW,
+            _("Submit for case review"),
+            "case.review_submitted",
+        ),
+        _later(
+            "case_require_legal_review",
+            [S.INTERNAL_REVIEW],
+            S.LEGAL_REVIEW,
+            _("Send to legal review"),
+            "case.legal_review_required",
+            HEAD,
+        ),
+        _later(
+            "case_send_back",
+            [S.INTERNAL_REVIEW, S.LEGAL_REVIEW, S.COLLECTIVE_DISCUSSION],
+            S.INVESTIGATING,
+            _("Send back for more investigation"),
+            "case.sent_back",
+            HEAD,
+        ),
+        _later(
+            "case_serve_notice",
+            [S.INTERNAL_REVIEW, S.LEGAL_REVIEW],
+            S.NOTICE_SERVED,
+            _("Serve the prior notice"),
+            "case.notice_served",
+        ),
+        _later(
+            "case_receive_statement",
+            [S.NOTICE_SERVED],
+            S.STATEMENT,
+            _("Record the statement and defence"),
+            "case.statement_received",
+        ),
+        _later("case_recheck", [S.STATEMENT], S.RECHECK, _("Re-examine the defence"), "case.rechecked"),
+        _later(
+            "case_request_hearing",
+            [S.NOTICE_SERVED],
+            S.HEARING_REQUESTED,
+            _("Record a hearing request"),
+            "case.hearing_requested",
+        ),
+        _later("case_hold_hearing", [S.HEARING_REQUESTED], S.HEARING, _("Hold the hearing"), "case.hearing_held", HEAD),
+        _later(
+            "case_refer_collective",
+            [S.INTERNAL_REVIEW, S.LEGAL_REVIEW, S.NOTICE_SERVED, S.RECHECK, S.HEARING],
+            S.COLLECTIVE_DISCUSSION,
+            _("Refer to collective discussion"),
+            "case.referred_collective",
+            HEAD,
+        ),
+        # A decision of no penalty, not established, or transfer to the judicial organs needs no
+        # prior notice, hence the review states among the sources.
+        _later(
+            "case_decide",
+            [S.INTERNAL_REVIEW, S.LEGAL_REVIEW, S.NOTICE_SERVED, S.RECHECK, S.HEARING, S.COLLECTIVE_DISCUSSION],
+            S.DECIDED,
+            _("Decide"),
+            "case.decided",
+            HEAD,
+        ),
+        _later("case_serve_decision", [S.DECIDED], S.SERVED, _("Serve the decision"), "case.decision_served"),
+        _later("case_start_execution", [S.SERVED], S.EXECUTING, _("Start execution"), "case.execution_started"),
+        _later("case_close", [S.DECIDED, S.SERVED, S.EXECUTING], S.CLOSED, _("Close the case"), "case.closed", HEAD),
+        _later(
             "case_archive",
-            "case",
             [S.CLOSED, S.FILED_FOR_RECORD],
             S.ARCHIVED,
-            "head",
-            gettext_lazy("Archive"),
-            built=False,
+            _("Archive"),
+            "case.archived",
+            HEAD,
+            procedure=None,
         ),
         # --- simple procedure (当场处罚, APL Arts. 51-53) (part 2) --------------------------
-        *[
-            _t(name, "case", sources, target, actor, label, SIMPLE, built=False)
-            for name, sources, target, actor, label in [
-                ("case_decide_on_spot", [], S.ON_SPOT_DECIDED, "township", gettext_lazy("Decide on the spot")),
-                (
-                    "case_serve_on_spot",
-                    [S.ON_SPOT_DECIDED],
-                    S.ON_SPOT_SERVED,
-                    "handler",
-                    gettext_lazy("Hand over the on-the-spot decision"),
-                ),
-                ("case_execute_on_spot", [S.ON_SPOT_SERVED], S.EXECUTING, "handler", gettext_lazy("Record payment")),
-                (
-                    "case_file_for_record",
-                    [S.ON_SPOT_SERVED, S.EXECUTING],
-                    S.FILED_FOR_RECORD,
-                    "handler",
-                    gettext_lazy("File for the record"),
-                ),
-            ]
-        ],
-    ]
-}
-
-
-def transitions_from(subject: str, state: str, procedure: str | None = None) -> list[Transition]:
-    """The transitions a lead or case in ``state`` may take next."""
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if t.subject == subject and state in t.sources and (t.procedure is None or t.procedure == procedure)
-    ]
-
-
-def check_transition(name: str, *, state: str | None, procedure: str | None = None) -> Transition:
-    """The transition ``name`` if it may leave ``state`` (None: the subject is being created).
-
-    Raises ``RuleViolation(rule="transition_order")`` naming the states it may leave from.
-    """
-    transition = TRANSITIONS[name]
-    allowed_from = transition.sources if state is not None else ()
-    wrong_procedure = transition.procedure is not None and procedure is not None and transition.procedure != procedure
-    if (state is None and transition.sources) or (state is not None and state not in allowed_from) or wrong_procedure:
-        raise RuleViolation(
-            _("“%(step)s” is not possible now: the %(subject)s is “%(state)s”; it is possible only from %(sources)s."),
-            rule="transition_order",
-            params={
-                "step": transition.label,
-                "subject": _("case") if transition.subject == "case" else _("lead"),
-                "state": state_label(transition.subject, state) if state else "—",
-                "sources": "、".join(f"“{state_label(transition.subject, s)}”" for s in transition.sources) or "—",
-            },
-        )
-    return transition
-
-
-def state_label(subject: str, state: str) -> str:
-    choices = S if subject == "case" else L
-    try:
-        return str(choices(state).label)
-    except ValueError:
-        return state
+        _later(
+            "case_decide_on_spot",
+            [],
+            S.ON_SPOT_DECIDED,
+            _("Decide on the spot"),
+            "case.decided_on_spot",
+            procedure=SIMPLE,
+        ),
+        _later(
+            "case_serve_on_spot",
+            [S.ON_SPOT_DECIDED],
+            S.ON_SPOT_SERVED,
+            _("Hand over the on-the-spot decision"),
+            "case.served_on_spot",
+            procedure=SIMPLE,
+        ),
+        _later(
+            "case_execute_on_spot",
+            [S.ON_SPOT_SERVED],
+            S.EXECUTING,
+            _("Record payment"),
+            "case.paid_on_spot",
+            procedure=SIMPLE,
+        ),
+        _later(
+            "case_file_for_record",
+            [S.ON_SPOT_SERVED, S.EXECUTING],
+            S.FILED_FOR_RECORD,
+            _("File for the record"),
+            "case.filed_for_record",
+            procedure=SIMPLE,
+        ),
+    ],
+)

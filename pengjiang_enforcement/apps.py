@@ -11,6 +11,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, panels, signals  # noqa: F401  (checks and signals register themselves)
+        from . import actions, checks, panels, signals  # noqa: F401  (each registers itself)
 
         panels.register()

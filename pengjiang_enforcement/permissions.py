@@ -179,3 +179,25 @@ def get_restricted_object_or_404(
 def can(user: Any, action: str, obj: models.Model) -> bool:
     """Whether ``user`` may perform ``action`` on ``obj`` (for showing or hiding buttons)."""
     return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def require(user: Any, action: str, obj: models.Model) -> None:
+    """The chokepoint again, inside a service: ``user`` may perform ``action`` on ``obj``.
+
+    A view may have been bypassed (a task, the shell, a second form posting to the service), so
+    every service that acts for a person asks again. ``None`` is the portal itself (a beat task,
+    a step another service took on the person's behalf) and passes.
+    """
+    if user is not None and not can(user, action, obj):
+        raise PermissionDenied
+
+
+def require_model(user: Any, action: str, model: type[models.Model]) -> None:
+    """``user`` may ``action`` rows of ``model`` at all: creating one, running an import.
+
+    The check of a service that makes a row, where there is no row yet to ask the chokepoint
+    about; ``None`` (the portal itself) passes.
+    """
+    opts = model._meta
+    if user is not None and not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+        raise PermissionDenied

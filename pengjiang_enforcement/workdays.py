@@ -178,3 +178,13 @@ def add_years(start: datetime.date, years: int) -> datetime.date:
         return start.replace(year=start.year + years)
     except ValueError:
         return start.replace(year=start.year + years, day=28)
+
+
+def today(override: datetime.date | None = None) -> datetime.date:
+    """Today in the portal's time zone (Asia/Shanghai), the day every rule counts from.
+
+    Services take ``override`` only from demo data and tests, which need a fixed day.
+    """
+    from django.utils import timezone
+
+    return override or timezone.localdate()

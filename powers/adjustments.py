@@ -21,11 +21,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import require, require_model
+from pengjiang_enforcement.workdays import today as local_today
+from pengjiang_enforcement.workflow import Transition, TransitionTable, transition
 
 from .choices import AdjustmentKind, AdjustmentStatus, ItemStatus
 from .models import Adjustment, CatalogueImport, Evaluation, PowerItem
@@ -48,49 +51,37 @@ from .services import (
 log = logging.getLogger(__name__)
 
 S = AdjustmentStatus
-# The one table of allowed moves; each has its own service below.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PROPOSED: frozenset({S.REVIEWED, S.REJECTED, S.WITHDRAWN}),
-    S.REVIEWED: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}),
-    S.APPROVED: frozenset({S.APPLIED, S.FAILED, S.WITHDRAWN}),
-    S.FAILED: frozenset({S.APPROVED, S.WITHDRAWN}),
-}
+# The one table of allowed moves. The decisions an admin takes (review, approve, reject, withdraw,
+# retry) are its transitions with the "change" permission; applying and failing are the portal's
+# own. Approving needs a review (and records the decision note); retrying is for an adjustment
+# that failed to apply.
+ADJUSTMENTS = TransitionTable(
+    model="powers.Adjustment",
+    subject=_lazy("adjustment"),
+    states=S,
+    state_field="status",
+    audit_prefix="powers.adjustment.",
+    rule="adjustment_transition",
+    refusal=_lazy("An adjustment that is “%(status)s” cannot become “%(target)s”."),
+    transitions=[
+        Transition("propose", (), S.PROPOSED, _lazy("Propose"), "proposed", "add"),
+        Transition("review", (S.PROPOSED,), S.REVIEWED, _lazy("Record the review"), "reviewed"),
+        Transition("approve", (S.REVIEWED,), S.APPROVED, _lazy("Approve"), "approved"),
+        Transition("reject", (S.PROPOSED, S.REVIEWED), S.REJECTED, _lazy("Reject"), "rejected"),
+        Transition("withdraw", (S.PROPOSED, S.REVIEWED, S.APPROVED, S.FAILED), S.WITHDRAWN, _lazy("Withdraw"), "withdrawn"),
+        Transition("retry", (S.FAILED,), S.APPROVED, _lazy("Approve again"), "retried"),
+        Transition("apply", (S.APPROVED,), S.APPLIED, _lazy("Apply"), "applied", None),
+        Transition("fail", (S.APPROVED,), S.FAILED, _lazy("Mark as not applicable"), "failed", None),
+    ],
+)
+# The decisions offered as buttons, in the order they are shown.
+DECISIONS = ("review", "approve", "reject", "withdraw", "retry")
 
 
-# The decisions a district admin takes, with the status each leads to and, where two decisions
-# lead to the same status, the only status it starts from: approving needs a review (and records
-# the decision note); retrying is for an adjustment that failed to apply.
-ACTIONS: dict[str, tuple[str, str | None]] = {
-    "review": (S.REVIEWED, None),
-    "approve": (S.APPROVED, S.REVIEWED),
-    "reject": (S.REJECTED, None),
-    "withdraw": (S.WITHDRAWN, None),
-    "retry": (S.APPROVED, S.FAILED),
-}
-
-
-def allowed(adjustment: Adjustment, target: str, source: str | None = None) -> bool:
-    if source is not None and adjustment.status != source:
-        return False
-    return target in TRANSITIONS.get(adjustment.status, frozenset())
-
-
-def action_allowed(adjustment: Adjustment, action: str) -> bool:
-    return allowed(adjustment, *ACTIONS[action])
-
-
-def _move(adjustment: Adjustment, target: str, source: str | None = None) -> None:
-    if not allowed(adjustment, target, source):
-        raise RuleViolation(
-            _("An adjustment that is “%(status)s” cannot become “%(target)s”."),
-            rule="adjustment_transition",
-            params={"status": adjustment.get_status_display(), "target": S(target).label},
-        )
-    adjustment.status = target
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
+def decisions_open(adjustment: Adjustment) -> list[str]:
+    """The decisions an admin may take on ``adjustment`` now."""
+    possible = {t.name for t in ADJUSTMENTS.available(adjustment.status)}
+    return [name for name in DECISIONS if name in possible]
 
 
 def _lock(adjustment: Adjustment) -> Adjustment:
@@ -211,8 +202,10 @@ def adjustment_propose(
 
     The proposal is checked now (and again when it is applied); nothing changes yet.
     """
+    require_model(actor, "add", Adjustment)
+    ADJUSTMENTS.check("propose", None)
     reason = _require_reason(reason)
-    check_effective_date(effective_date, today=_today())
+    check_effective_date(effective_date, today=local_today())
     if kind not in AdjustmentKind.values:
         raise RuleViolation(_("Unknown kind of adjustment."), rule="adjustment_kind")
     proposed: dict[str, Any] = {}
@@ -282,10 +275,11 @@ def adjustment_propose(
             params={"item": item.full_code if item else "", "number": "?"},
         ) from exc
     adjustment.townships.set(targets)
-    audit_record(
-        action="powers.adjustment.proposed",
-        obj=adjustment,
+    ADJUSTMENTS.record(
+        adjustment,
+        "proposed",
         actor=actor,
+        to_state=adjustment.status,
         after={
             "kind": kind,
             "item": item.pk if item else None,
@@ -299,25 +293,40 @@ def adjustment_propose(
 
 
 # --- deciding --------------------------------------------------------------------------------
-def _record(adjustment: Adjustment, action: str, actor: User | None, before: str, **extra: Any) -> None:
-    audit_record(
-        action=f"powers.adjustment.{action}",
-        obj=adjustment,
-        actor=actor,
-        before={"status": before},
-        after={"status": adjustment.status, **extra},
-    )
+def _decide(
+    adjustment: Adjustment,
+    name: str,
+    *,
+    actor: User,
+    changes: dict[str, Any],
+    audit: dict[str, Any] | None = None,
+    check: Any = None,
+) -> Adjustment:
+    """Lock the adjustment, check the actor may decide and the table allows ``name``, then move it.
+
+    ``check`` runs on the locked row after the table (a date that must not have passed).
+    """
+    adjustment = _lock(adjustment)
+    require(actor, "change", adjustment)
+    ADJUSTMENTS.check(name, adjustment.status)
+    if check is not None:
+        check(adjustment)
+    transition(adjustment, name, table=ADJUSTMENTS, actor=actor, changes=changes, audit=audit)
+    return adjustment
 
 
 @transaction.atomic
 def adjustment_review(*, actor: User, adjustment: Adjustment, note: str = "") -> Adjustment:
     """Record the review of a proposal (the reviewer's opinion goes with it to the approver)."""
-    adjustment = _lock(adjustment)
-    before = adjustment.status
-    _move(adjustment, S.REVIEWED)
-    adjustment.reviewed_by, adjustment.reviewed_at, adjustment.review_note = actor, timezone.now(), note.strip()
-    adjustment.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    _record(adjustment, "reviewed", actor, before, note=adjustment.review_note)
+    note = note.strip()
+    changes = {"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": note}
+    return _decide(adjustment, "review", actor=actor, changes=changes, audit={"note": note})
+
+
+def _apply_if_due(adjustment: Adjustment, today: datetime.date) -> Adjustment:
+    if adjustment.effective_date <= today:
+        adjustment_apply(adjustment=adjustment, today=today)
+    adjustment.refresh_from_db()
     return adjustment
 
 
@@ -330,20 +339,16 @@ def adjustment_approve(
     The approver may move the effective date (to today or later); an adjustment whose date
     passed while it waited cannot be approved for that date.
     """
-    adjustment = _lock(adjustment)
-    before = adjustment.status
-    _move(adjustment, *ACTIONS["approve"])
-    today = _today()
+    today = local_today()
+
+    def date_not_past(locked: Adjustment) -> None:
+        check_effective_date(effective_date or locked.effective_date, today=today)
+
+    changes: dict[str, Any] = {"decided_by": actor, "decided_at": timezone.now(), "decision_note": note.strip()}
     if effective_date is not None:
-        adjustment.effective_date = effective_date
-    check_effective_date(adjustment.effective_date, today=today)
-    adjustment.decided_by, adjustment.decided_at, adjustment.decision_note = actor, timezone.now(), note.strip()
-    adjustment.save(update_fields=["status", "effective_date", "decided_by", "decided_at", "decision_note"])
-    _record(adjustment, "approved", actor, before, effective_date=adjustment.effective_date)
-    if adjustment.effective_date <= today:
-        adjustment_apply(adjustment=adjustment, today=today)
-    adjustment.refresh_from_db()
-    return adjustment
+        changes["effective_date"] = effective_date
+    adjustment = _decide(adjustment, "approve", actor=actor, changes=changes, check=date_not_past)
+    return _apply_if_due(adjustment, today)
 
 
 @transaction.atomic
@@ -351,43 +356,30 @@ def adjustment_reject(*, actor: User, adjustment: Adjustment, note: str) -> Adju
     """Reject a proposal, with the reason the proposer will read."""
     if not (note or "").strip():
         raise RuleViolation(_("Say why the adjustment is rejected."), rule="adjustment_reject_reason")
-    adjustment = _lock(adjustment)
-    before = adjustment.status
-    _move(adjustment, S.REJECTED)
-    adjustment.decided_by, adjustment.decided_at, adjustment.decision_note = actor, timezone.now(), note.strip()
-    adjustment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _record(adjustment, "rejected", actor, before, note=adjustment.decision_note)
-    return adjustment
+    changes = {"decided_by": actor, "decided_at": timezone.now(), "decision_note": note.strip()}
+    return _decide(adjustment, "reject", actor=actor, changes=changes, audit={"note": note.strip()})
 
 
 @transaction.atomic
 def adjustment_withdraw(*, actor: User, adjustment: Adjustment, note: str = "") -> Adjustment:
     """Withdraw an adjustment that is not in effect yet (it frees its item for another)."""
-    adjustment = _lock(adjustment)
-    before = adjustment.status
-    _move(adjustment, S.WITHDRAWN)
-    adjustment.decision_note = note.strip() or adjustment.decision_note
-    adjustment.save(update_fields=["status", "decision_note"])
-    _record(adjustment, "withdrawn", actor, before, note=note.strip())
-    return adjustment
+    changes = {"decision_note": note.strip()} if note.strip() else {}
+    return _decide(adjustment, "withdraw", actor=actor, changes=changes, audit={"note": note.strip()})
 
 
 @transaction.atomic
 def adjustment_retry(*, actor: User, adjustment: Adjustment, effective_date: datetime.date | None = None) -> Adjustment:
     """Approve again an adjustment that could not be applied (after the obstacle is gone)."""
-    adjustment = _lock(adjustment)
-    before = adjustment.status
-    _move(adjustment, *ACTIONS["retry"])
-    today = _today()
-    adjustment.effective_date = effective_date or max(adjustment.effective_date, today)
-    check_effective_date(adjustment.effective_date, today=today)
-    adjustment.decided_by, adjustment.decided_at = actor, timezone.now()
-    adjustment.save(update_fields=["status", "effective_date", "decided_by", "decided_at"])
-    _record(adjustment, "retried", actor, before, effective_date=adjustment.effective_date)
-    if adjustment.effective_date <= today:
-        adjustment_apply(adjustment=adjustment, today=today)
-    adjustment.refresh_from_db()
-    return adjustment
+    today = local_today()
+    locked = _lock(adjustment)
+    day = effective_date or max(locked.effective_date, today)
+
+    def date_not_past(_locked: Adjustment) -> None:
+        check_effective_date(day, today=today)
+
+    changes = {"effective_date": day, "decided_by": actor, "decided_at": timezone.now()}
+    adjustment = _decide(locked, "retry", actor=actor, changes=changes, check=date_not_past)
+    return _apply_if_due(adjustment, today)
 
 
 # --- applying --------------------------------------------------------------------------------
@@ -422,41 +414,33 @@ def _carry_out(adjustment: Adjustment) -> None:
 def adjustment_apply(*, adjustment: Adjustment | int, today: datetime.date | None = None) -> bool:
     """Carry out an approved adjustment whose date has come. True when this call applied it.
 
-    Compare-and-set: the UPDATE that moves the status from approved to applied is the claim.
-    A second caller blocks on the row until the first commits, then finds the status changed
-    and does nothing; if the change fails, the claim rolls back with it.
+    The row lock on an approved adjustment is the claim: a second caller blocks on the row until
+    the first commits, then finds the status changed and does nothing; if the change fails, the
+    claim rolls back with it and the adjustment is marked failed with the reason.
     """
     pk = getattr(adjustment, "pk", adjustment)
-    today = today or _today()
+    today = local_today(today)
     try:
         with transaction.atomic():
-            claimed = Adjustment.objects.filter(pk=pk, status=S.APPROVED, effective_date__lte=today).update(
-                status=S.APPLIED, applied_at=timezone.now(), failure=""
+            locked = (
+                Adjustment.objects.select_for_update(of=("self",))
+                .select_related("item", "decided_by")
+                .filter(pk=pk, status=S.APPROVED, effective_date__lte=today)
+                .first()
             )
-            if not claimed:
+            if locked is None:
                 return False
-            adjustment = Adjustment.objects.select_related("item", "decided_by").get(pk=pk)
-            _carry_out(adjustment)
-            audit_record(
-                action="powers.adjustment.applied",
-                obj=adjustment,
-                actor=None,
-                before={"status": S.APPROVED},
-                after={"status": S.APPLIED, "item": adjustment.item_id, "effective_date": adjustment.effective_date},
-            )
+            _carry_out(locked)
+            transition(locked, "apply", table=ADJUSTMENTS, actor=None,
+                       changes={"applied_at": timezone.now(), "failure": ""},
+                       audit={"item": locked.item_id, "effective_date": locked.effective_date})  # fmt: skip
     except RuleViolation as exc:
         message = " ".join(exc.messages)
         log.warning("adjustment %s could not be applied: %s", pk, message)
         with transaction.atomic():
-            failed = Adjustment.objects.filter(pk=pk, status=S.APPROVED).update(status=S.FAILED, failure=message)
-            if failed:
-                audit_record(
-                    action="powers.adjustment.failed",
-                    obj=Adjustment.objects.get(pk=pk),
-                    actor=None,
-                    before={"status": S.APPROVED},
-                    after={"status": S.FAILED, "failure": message},
-                )
+            locked = Adjustment.objects.select_for_update().filter(pk=pk, status=S.APPROVED).first()
+            if locked is not None:
+                transition(locked, "fail", table=ADJUSTMENTS, actor=None, changes={"failure": message})
         return False
     return True
 
@@ -467,7 +451,7 @@ def apply_due_adjustments(*, today: datetime.date | None = None) -> int:
     Each adjustment is its own transaction, so one that fails does not hold back the others.
     Running it twice, or in two workers at once, applies each adjustment once.
     """
-    today = today or _today()
+    today = local_today(today)
     due = (
         Adjustment.objects.filter(status=S.APPROVED, effective_date__lte=today)
         .order_by("effective_date", "pk")

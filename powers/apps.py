@@ -12,7 +12,7 @@ class PowersConfig(AppConfig):
     def ready(self) -> None:
         from pengjiang_enforcement.navigation import MENU, MenuEntry
 
-        from . import panels
+        from . import actions, panels  # noqa: F401  (actions registers its labels)
 
         panels.register()
         entry = MenuEntry(_("Powers catalogue"), "powers:item_list", "powers.view_poweritem", icon="journal-text")

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pengjiang_enforcement.models import TimelineEvent
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
 
 from .choices import (
@@ -470,35 +471,20 @@ class HotlineRequest(HotlineOrderChild):
         return f"{self.order_id} {self.kind} {self.status}"
 
 
-class HotlineEvent(HotlineOrderChild):
+class HotlineEvent(TimelineEvent, HotlineOrderChild):
     """One step in the life of a work order (accepted, replied, routed, converted...)."""
+
+    audit_prefix = "cases.workorder."
 
     order = models.ForeignKey(
         HotlineOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="events"
     )
-    kind = models.CharField(_("event"), max_length=50)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"))
-    from_state = models.CharField(_("from state"), max_length=20, blank=True)
-    to_state = models.CharField(_("to state"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("12345 work-order event")
         verbose_name_plural = _("12345 work-order events")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["order", "at"], name="cases_hlevent_order_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class GazetteerEntry(models.Model):

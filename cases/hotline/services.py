@@ -15,25 +15,25 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.audit import audit_record, snapshot
+from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.choices import UnitKind
-from pengjiang_enforcement.exceptions import ConflictError, RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
-from pengjiang_enforcement.permissions import user_scope
+from pengjiang_enforcement.permissions import require, user_scope
+from pengjiang_enforcement.workflow import transition
 from powers.models import PowerItem
 from powers.selectors import is_delegated
 
 from ..choices import LeadSource
 from ..models import Lead
 from .choices import OPEN_STATES, OrderState, ReplyKind, RequestKind, RequestStatus, RouteMethod
-from .models import HotlineEvent, HotlineOrder, HotlineReply, HotlineRequest, HotlineSource
+from .models import HotlineOrder, HotlineReply, HotlineRequest, HotlineSource
 from .parsing import display_phone
 from .routing import Gazetteer
-from .workflow import check
+from .workflow import ORDERS
 
 ORDER_AUDIT_FIELDS = [
     "state",
@@ -51,76 +51,7 @@ ORDER_AUDIT_FIELDS = [
 
 # --- shared steps ------------------------------------------------------------------------------
 def _lock(order: HotlineOrder | int, expected_version: int | None = None) -> HotlineOrder:
-    pk = getattr(order, "pk", order)
-    locked = HotlineOrder.objects.select_for_update(of=("self",)).select_related("township").get(pk=pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError(
-            _("Someone changed this work order after you opened it. Nothing was saved: reload the page.")
-        )
-    return locked
-
-
-def _require(actor: User | None, action: str, order: HotlineOrder) -> None:
-    """The chokepoint again, inside the service (a view may have been bypassed)."""
-    if actor is None:
-        return
-    if not HotlineOrder.objects.restrict(actor, action).filter(pk=order.pk).exists():
-        raise PermissionDenied
-
-
-def _save(order: HotlineOrder, fields: list[str]) -> None:
-    """Write a locked order with compare-and-set on its version, and bump the version."""
-    values = {name: getattr(order, name) for name in fields}
-    updated = HotlineOrder.objects.filter(pk=order.pk, version=order.version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **values
-    )
-    if updated != 1:
-        raise ConflictError(_("This work order was changed meanwhile; reload the page."))
-    order.version += 1
-
-
-def _event(
-    order: HotlineOrder,
-    kind: str,
-    actor: User | None,
-    *,
-    before: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> HotlineEvent:
-    return HotlineEvent.objects.create(
-        order=order,
-        kind=kind,
-        actor=actor,
-        at=timezone.now(),
-        from_state=before if before != order.state else "",
-        to_state=order.state if before != order.state else "",
-        note=note,
-        data=data or {},
-    )
-
-
-def _step(
-    order: HotlineOrder,
-    *,
-    kind: str,
-    actor: User | None,
-    fields: list[str],
-    before: dict[str, Any],
-    state_before: str,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> None:
-    """Save the changed fields, then record the event and the audit row of one step."""
-    _save(order, fields)
-    _event(order, kind, actor, before=state_before, note=note, data=data)
-    audit_record(
-        action=f"cases.workorder.{kind}",
-        obj=order,
-        actor=actor,
-        before=before,
-        after=snapshot(order, [f for f in ORDER_AUDIT_FIELDS if f in before]),
-    )
+    return ORDERS.lock(order, expected_version=expected_version)
 
 
 def _text(value: str, *, rule: str, message: str) -> str:
@@ -135,12 +66,9 @@ def _text(value: str, *, rule: str, message: str) -> str:
 def order_accept(*, order: HotlineOrder, actor: User, expected_version: int | None = None) -> HotlineOrder:
     """The township takes the order on (签收)."""
     order = _lock(order, expected_version)
-    _require(actor, "change", order)
-    check("accept", order.state)
-    before, state = snapshot(order, ["state"]), order.state
-    order.state, order.accepted_by, order.accepted_at = OrderState.IN_PROGRESS, actor, timezone.now()
-    _step(order, kind="accepted", actor=actor, fields=["state", "accepted_by", "accepted_at"], before=before,
-          state_before=state)  # fmt: skip
+    require(actor, "change", order)
+    transition(order, "accept", table=ORDERS, actor=actor,
+               changes={"accepted_by": actor, "accepted_at": timezone.now()})  # fmt: skip
     return order
 
 
@@ -148,14 +76,13 @@ def order_accept(*, order: HotlineOrder, actor: User, expected_version: int | No
 def order_interim_reply(*, order: HotlineOrder, actor: User, text: str) -> HotlineReply:
     """An interim answer (阶段性答复) while the matter runs on; the state does not change."""
     order = _lock(order)
-    _require(actor, "change", order)
-    check("interim_reply", order.state)
+    require(actor, "change", order)
+    ORDERS.check("interim_reply", order.state)
     text = _text(text, rule="hotline_reply_text", message=_("Write the reply."))
     reply = HotlineReply.objects.create(
         order=order, kind=ReplyKind.INTERIM, text=text, replied_at=timezone.now(), replied_by=actor
     )
-    _event(order, "interim_replied", actor, before=order.state, note=text)
-    audit_record(action="cases.workorder.interim_replied", obj=order, actor=actor, after={"reply": text})
+    transition(order, "interim_reply", table=ORDERS, actor=actor, note=text, audit={"reply": text})
     return reply
 
 
@@ -163,16 +90,14 @@ def order_interim_reply(*, order: HotlineOrder, actor: User, text: str) -> Hotli
 def order_reply(*, order: HotlineOrder, actor: User, text: str, expected_version: int | None = None) -> HotlineOrder:
     """The final answer to the hotline (办结). It closes the hotline's clock, not any case."""
     order = _lock(order, expected_version)
-    _require(actor, "change", order)
-    check("reply", order.state)
+    require(actor, "change", order)
+    ORDERS.check("reply", order.state)
     text = _text(text, rule="hotline_reply_text", message=_("Write the reply."))
-    before, state = snapshot(order, ["state", "reply_text", "replied_at"]), order.state
-    order.state, order.reply_text, order.replied_at, order.replied_by = OrderState.REPLIED, text, timezone.now(), actor
-    HotlineReply.objects.create(order=order, kind=ReplyKind.FINAL, text=text, replied_at=order.replied_at,
-                                replied_by=actor)  # fmt: skip
-    late = (timezone.localtime(order.replied_at).date() - order.due_on).days
-    _step(order, kind="replied", actor=actor, fields=["state", "reply_text", "replied_at", "replied_by"],
-          before=before, state_before=state, note=text, data={"days_late": max(0, late)})  # fmt: skip
+    now = timezone.now()
+    HotlineReply.objects.create(order=order, kind=ReplyKind.FINAL, text=text, replied_at=now, replied_by=actor)
+    late = (timezone.localtime(now).date() - order.due_on).days
+    transition(order, "reply", table=ORDERS, actor=actor, note=text, data={"days_late": max(0, late)},
+               changes={"reply_text": text, "replied_at": now, "replied_by": actor})  # fmt: skip
     return order
 
 
@@ -199,8 +124,8 @@ def _request(
 def order_request_extension(*, order: HotlineOrder, actor: User, reason: str, due_on: datetime.date) -> HotlineRequest:
     """Ask the office head for a later hotline deadline (延期), with the reason."""
     order = _lock(order)
-    _require(actor, "change", order)
-    check("request_extension", order.state)
+    require(actor, "change", order)
+    ORDERS.check("request_extension", order.state)
     reason = _text(reason, rule="hotline_request_reason", message=_("Give the reason for the request."))
     if due_on <= order.due_on:
         raise RuleViolation(
@@ -209,10 +134,8 @@ def order_request_extension(*, order: HotlineOrder, actor: User, reason: str, du
             params={"day": order.due_on.isoformat()},
         )
     request = _request(order, kind=RequestKind.EXTENSION, actor=actor, reason=reason, due_on=due_on)
-    before, state = snapshot(order, ["state"]), order.state
-    order.state = OrderState.EXTENSION_REQUESTED
-    _step(order, kind="extension_requested", actor=actor, fields=["state"], before=before, state_before=state,
-          note=reason, data={"due_on": due_on.isoformat(), "request": request.pk})  # fmt: skip
+    transition(order, "request_extension", table=ORDERS, actor=actor, note=reason,
+               data={"due_on": due_on.isoformat(), "request": request.pk})  # fmt: skip
     return request
 
 
@@ -224,14 +147,11 @@ def order_request_return(*, order: HotlineOrder, actor: User, reason: str) -> Ho
     hence the head's decision and the recorded reason.
     """
     order = _lock(order)
-    _require(actor, "change", order)
-    check("request_return", order.state)
+    require(actor, "change", order)
+    ORDERS.check("request_return", order.state)
     reason = _text(reason, rule="hotline_request_reason", message=_("Give the reason for the request."))
     request = _request(order, kind=RequestKind.RETURN, actor=actor, reason=reason, due_on=None)
-    before, state = snapshot(order, ["state"]), order.state
-    order.state = OrderState.RETURN_REQUESTED
-    _step(order, kind="return_requested", actor=actor, fields=["state"], before=before, state_before=state,
-          note=reason, data={"request": request.pk})  # fmt: skip
+    transition(order, "request_return", table=ORDERS, actor=actor, note=reason, data={"request": request.pk})
     return request
 
 
@@ -243,7 +163,7 @@ def order_decide_request(*, request: HotlineRequest, actor: User, approve: bool,
     Refused, the order goes back to 办理中. Whoever asked does not decide.
     """
     order = _lock(request.order_id)
-    _require(actor, "approve", order)
+    require(actor, "approve", order)
     request = HotlineRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.PENDING:
         raise RuleViolation(_("This request was already decided."), rule="hotline_request_decided")
@@ -255,26 +175,19 @@ def order_decide_request(*, request: HotlineRequest, actor: User, approve: bool,
     if not approve and not note:
         raise RuleViolation(_("Give the reason for refusing."), rule="hotline_refusal_reason")
     name = f"{'approve' if approve else 'refuse'}_{request.kind}"
-    check(name, order.state)
-    before, state = snapshot(order, ["state", "due_on", "extended_due_on", "return_reason"]), order.state
-    fields = ["state"]
-    order.state = OrderState.IN_PROGRESS
+    ORDERS.check(name, order.state)
+    changes: dict[str, Any] = {}
     if approve and request.kind == RequestKind.EXTENSION:
-        order.extended_due_on = order.due_on = request.requested_due_on
-        fields += ["extended_due_on", "due_on"]
+        changes = {"extended_due_on": request.requested_due_on, "due_on": request.requested_due_on}
     elif approve:
-        order.state, order.return_reason, order.returned_at = OrderState.RETURNED, request.reason, timezone.now()
-        fields += ["return_reason", "returned_at"]
+        changes = {"return_reason": request.reason, "returned_at": timezone.now()}
     elif order.accepted_at is None:
         # A refused return of an order never accepted: the head's refusal puts it in hand.
-        order.accepted_by, order.accepted_at = request.requested_by, timezone.now()
-        fields += ["accepted_by", "accepted_at"]
+        changes = {"accepted_by": request.requested_by, "accepted_at": timezone.now()}
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    verb = "approved" if approve else "refused"
-    _step(order, kind=f"{request.kind}_{verb}", actor=actor, fields=fields, before=before, state_before=state,
-          note=note, data={"request": request.pk})  # fmt: skip
+    transition(order, name, table=ORDERS, actor=actor, changes=changes, note=note, data={"request": request.pk})
     return request
 
 
@@ -282,13 +195,11 @@ def order_decide_request(*, request: HotlineRequest, actor: User, approve: bool,
 def order_reopen(*, order: HotlineOrder, actor: User, reason: str) -> HotlineOrder:
     """Back to 办理中 after a final reply (the hotline sent the order back, the citizen objected)."""
     order = _lock(order)
-    _require(actor, "approve", order)
-    check("reopen", order.state)
+    require(actor, "approve", order)
+    ORDERS.check("reopen", order.state)
     reason = _text(reason, rule="hotline_reopen_reason", message=_("Give the reason for reopening."))
-    before, state = snapshot(order, ["state", "reply_text", "replied_at"]), order.state
-    order.state, order.reply_text, order.replied_at, order.replied_by = OrderState.IN_PROGRESS, "", None, None
-    _step(order, kind="reopened", actor=actor, fields=["state", "reply_text", "replied_at", "replied_by"],
-          before=before, state_before=state, note=reason)  # fmt: skip
+    transition(order, "reopen", table=ORDERS, actor=actor, note=reason,
+               changes={"reply_text": "", "replied_at": None, "replied_by": None})  # fmt: skip
     return order
 
 
@@ -302,16 +213,16 @@ def order_route(*, order: HotlineOrder, actor: User, township: Unit | None, reas
     (with the reason: routing by address can be wrong).
     """
     order = _lock(order)
-    check("route", order.state)
+    ORDERS.check("route", order.state)
     scope = user_scope(actor)
     if township is not None and township.kind != UnitKind.TOWNSHIP:
         raise ValueError("orders are routed to townships")
     if scope.everything:
-        _require(actor, "triage", order)
+        require(actor, "triage", order)
     elif township is None:
-        _require(actor, "approve", order)  # the head of the order's own township
+        require(actor, "approve", order)  # the head of the order's own township
     else:
-        _require(actor, "triage", order)  # an unplaced order
+        require(actor, "triage", order)  # an unplaced order
         if township.pk != scope.township_id:
             raise RuleViolation(
                 _("You may claim an order for your own township only."), rule="hotline_claim_own_township"
@@ -320,12 +231,14 @@ def order_route(*, order: HotlineOrder, actor: User, township: Unit | None, reas
         raise RuleViolation(_("Say why the order is not this township's."), rule="hotline_unroute_reason")
     if (township.pk if township else None) == order.township_id:
         return order
-    before, state = snapshot(order, ["township", "route_method"]), order.state
-    order.township, order.route_method = township, RouteMethod.MANUAL if township else RouteMethod.NONE
-    order.route_note = (reason.strip() or (township.name if township else ""))[:300]
-    _step(order, kind="routed" if township else "unrouted", actor=actor,
-          fields=["township", "route_method", "route_note"], before=before, state_before=state,
-          note=reason.strip(), data={"township": township.name if township else ""})  # fmt: skip
+    changes = {
+        "township": township,
+        "route_method": RouteMethod.MANUAL if township else RouteMethod.NONE,
+        "route_note": (reason.strip() or (township.name if township else ""))[:300],
+    }
+    transition(order, "route", table=ORDERS, actor=actor, changes=changes, note=reason.strip(),
+               data={"township": township.name if township else ""},
+               event="routed" if township else "unrouted")  # fmt: skip
     return order
 
 
@@ -333,19 +246,17 @@ def order_route(*, order: HotlineOrder, actor: User, township: Unit | None, reas
 def order_return_untriaged(*, order: HotlineOrder, actor: User, reason: str) -> HotlineOrder:
     """Return an order that belongs to no township of the district (e.g. another district's)."""
     order = _lock(order)
-    _require(actor, "triage", order)
+    require(actor, "triage", order)
     if not user_scope(actor).everything:
         raise PermissionDenied
-    check("return_untriaged", order.state)
+    ORDERS.check("return_untriaged", order.state)
     if order.township_id is not None:
         raise RuleViolation(
             _("Only an order no township holds is returned from triage."), rule="hotline_return_untriaged"
         )
     reason = _text(reason, rule="hotline_request_reason", message=_("Give the reason for the request."))
-    before, state = snapshot(order, ["state", "return_reason"]), order.state
-    order.state, order.return_reason, order.returned_at = OrderState.RETURNED, reason, timezone.now()
-    _step(order, kind="returned_from_triage", actor=actor, fields=["state", "return_reason", "returned_at"],
-          before=before, state_before=state, note=reason)  # fmt: skip
+    transition(order, "return_untriaged", table=ORDERS, actor=actor, note=reason,
+               changes={"return_reason": reason, "returned_at": timezone.now()})  # fmt: skip
     return order
 
 
@@ -370,10 +281,9 @@ def triage_reroute(*, actor: User, limit: int = 5000) -> int:
             order = _lock(pk)
             if order.township_id is not None or order.state != OrderState.PENDING:
                 continue
-            before = snapshot(order, ["township", "route_method"])
-            order.township_id, order.route_method, order.route_note = route.township_id, route.method, route.note
-            _step(order, kind="routed", actor=actor, fields=["township", "route_method", "route_note"],
-                  before=before, state_before=order.state, note=route.note, data={"automatic": True})  # fmt: skip
+            changes = {"township_id": route.township_id, "route_method": route.method, "route_note": route.note}
+            transition(order, "route", table=ORDERS, actor=actor, changes=changes, note=route.note,
+                       data={"automatic": True})  # fmt: skip
             placed += 1
     return placed
 
@@ -385,16 +295,13 @@ def _lead_description(order: HotlineOrder) -> str:
     return _("12345 work order %(number)s: %(text)s") % {"number": order.order_no, "text": text}
 
 
-def _attach_lead(order: HotlineOrder, lead: Lead, *, actor: User, kind: str) -> None:
+def _attach_lead(order: HotlineOrder, lead: Lead, *, actor: User, event: str) -> None:
     """Link a locked order to its lead; a pending order is accepted on the way."""
-    before, state = snapshot(order, ["state", "lead"]), order.state
-    fields = ["lead"]
-    order.lead = lead
+    changes: dict[str, Any] = {"lead": lead}
     if order.state == OrderState.PENDING:
-        order.state, order.accepted_by, order.accepted_at = OrderState.IN_PROGRESS, actor, timezone.now()
-        fields += ["state", "accepted_by", "accepted_at"]
-    _step(order, kind=kind, actor=actor, fields=fields, before=before, state_before=state,
-          data={"lead": lead.reference})  # fmt: skip
+        changes |= {"state": OrderState.IN_PROGRESS, "accepted_by": actor, "accepted_at": timezone.now()}
+    transition(order, "convert_to_lead", table=ORDERS, actor=actor, changes=changes,
+               data={"lead": lead.reference}, event=event)  # fmt: skip
 
 
 @transaction.atomic
@@ -408,8 +315,8 @@ def order_convert_to_lead(*, order: HotlineOrder, actor: User, today: datetime.d
     from ..services import lead_register
 
     order = _lock(order)
-    _require(actor, "change", order)
-    check("convert_to_lead", order.state)
+    require(actor, "change", order)
+    ORDERS.check("convert_to_lead", order.state)
     if not actor.has_perm("cases.add_lead"):
         raise PermissionDenied
     if order.lead_id:
@@ -436,7 +343,7 @@ def order_convert_to_lead(*, order: HotlineOrder, actor: User, today: datetime.d
             rule="hotline_lead_other_township",
             params={"lead": lead.reference},
         )
-    _attach_lead(order, lead, actor=actor, kind="converted")
+    _attach_lead(order, lead, actor=actor, event="converted")
     return lead
 
 
@@ -444,13 +351,13 @@ def order_convert_to_lead(*, order: HotlineOrder, actor: User, today: datetime.d
 def order_link_to_lead(*, order: HotlineOrder, actor: User, lead: Lead) -> HotlineOrder:
     """Let a repeat order feed an existing lead of the same township (no second lead)."""
     order = _lock(order)
-    _require(actor, "change", order)
-    check("convert_to_lead", order.state)
+    require(actor, "change", order)
+    ORDERS.check("convert_to_lead", order.state)
     if order.lead_id:
         raise RuleViolation(_("This work order already has a lead."), rule="hotline_order_has_lead")
     if lead.township_id != order.township_id or not Lead.objects.restrict(actor, "view").filter(pk=lead.pk).exists():
         raise RuleViolation(_("The lead belongs to another township."), rule="hotline_lead_other_township")
-    _attach_lead(order, lead, actor=actor, kind="linked_to_lead")
+    _attach_lead(order, lead, actor=actor, event="linked_to_lead")
     return order
 
 
@@ -459,7 +366,7 @@ def order_choose_item(*, order: HotlineOrder, actor: User, item: PowerItem | Non
     """The officer confirms the catalogue item the matter falls under (suggestions are only
     shown; nothing is applied without this step). ``None`` clears the choice."""
     order = _lock(order)
-    _require(actor, "change", order)
+    require(actor, "change", order)
     if order.state not in (*OPEN_STATES, OrderState.REPLIED):
         raise RuleViolation(_("A returned work order is not worked on any more."), rule="hotline_order_closed")
     day = timezone.localtime(order.received_at).date()
@@ -471,10 +378,8 @@ def order_choose_item(*, order: HotlineOrder, actor: User, item: PowerItem | Non
         )
     if (item.pk if item else None) == order.power_item_id:
         return order
-    before = snapshot(order, ["power_item"])
-    order.power_item = item
-    _step(order, kind="item_chosen", actor=actor, fields=["power_item"], before=before, state_before=order.state,
-          data={"item": item.full_code if item else ""})  # fmt: skip
+    transition(order, "choose_item", table=ORDERS, actor=actor, changes={"power_item": item},
+               data={"item": item.full_code if item else ""})  # fmt: skip
     return order
 
 

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 
 def ready() -> None:
-    from . import admin, panels, tasks  # noqa: F401  (importing registers the tasks and admin pages)
+    from . import actions, admin, panels, tasks  # noqa: F401  (importing registers labels, tasks, admin pages)
 
     panels.register()

@@ -1,12 +1,12 @@
-"""Template helpers of the 12345 hotline pages: state and import badges, event labels."""
+"""Template helpers of the 12345 hotline pages: state and import badges (an event's label is
+``event.label``, from the action registry)."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
 from .choices import ImportStatus, OrderState, OrderType
-from .workflow import state_label
+from .workflow import ORDERS
 
 register = template.Library()
 
@@ -29,25 +29,6 @@ _IMPORT_CLASSES = {
     ImportStatus.CANCELLED: "badge-soft-secondary",
 }
 
-EVENT_LABELS = {
-    "accepted": _("Accepted"),
-    "interim_replied": _("Interim reply"),
-    "replied": _("Final reply"),
-    "extension_requested": _("Extension requested"),
-    "extension_approved": _("Extension approved"),
-    "extension_refused": _("Extension refused"),
-    "return_requested": _("Return requested"),
-    "return_approved": _("Return approved: order returned"),
-    "return_refused": _("Return refused"),
-    "reopened": _("Reopened"),
-    "routed": _("Routed to a township"),
-    "unrouted": _("Sent back to triage"),
-    "returned_from_triage": _("Returned from triage"),
-    "converted": _("Turned into a lead"),
-    "linked_to_lead": _("Linked to a lead"),
-    "item_chosen": _("Catalogue item chosen"),
-}
-
 
 @register.filter
 def order_state_class(state: str) -> str:
@@ -56,7 +37,7 @@ def order_state_class(state: str) -> str:
 
 @register.filter
 def order_state_label(state: str) -> str:
-    return state_label(state) if state else ""
+    return ORDERS.state_label(state) if state else ""
 
 
 @register.filter
@@ -70,11 +51,6 @@ def order_type_label(value: str) -> str:
 @register.filter
 def import_status_class(status: str) -> str:
     return _IMPORT_CLASSES.get(status, "badge-soft-secondary")
-
-
-@register.filter
-def hotline_event_label(kind: str) -> str:
-    return str(EVENT_LABELS.get(kind, kind))
 
 
 @register.filter

@@ -25,99 +25,99 @@ is tracked here, apart from any case: a case may run 90 days, the reply may not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.utils.translation import gettext_lazy as _
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.workflow import Transition, TransitionTable
 
 from .choices import OrderState as S
 
+# the chokepoint action each step needs on the order
+CHANGE, APPROVE, TRIAGE = "change", "approve", "triage"
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: tuple[str, ...]
-    target: str | None  # None: the state does not change
-    action: str  # the chokepoint action the actor needs on the order
-    label: object
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        Transition("accept", (S.PENDING,), S.IN_PROGRESS, "change", gettext_lazy("Accept (签收)")),
+ORDERS = TransitionTable(
+    model="cases.HotlineOrder",
+    subject=_("work order"),
+    states=S,
+    audit_prefix="cases.workorder.",
+    timeline=("cases.HotlineEvent", "order"),
+    rule="hotline_transition_order",
+    related=("township",),
+    transitions=[
+        Transition("accept", (S.PENDING,), S.IN_PROGRESS, _("Accept (签收)"), "accepted"),
         Transition(
             "interim_reply",
             (S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED),
             None,
-            "change",
-            gettext_lazy("Interim reply"),
+            _("Interim reply"),
+            "interim_replied",
         ),
-        Transition("reply", (S.IN_PROGRESS,), S.REPLIED, "change", gettext_lazy("Final reply (办结)")),
+        Transition("reply", (S.IN_PROGRESS,), S.REPLIED, _("Final reply (办结)"), "replied"),
         Transition(
-            "request_extension", (S.IN_PROGRESS,), S.EXTENSION_REQUESTED, "change", gettext_lazy("Ask for an extension")
+            "request_extension",
+            (S.IN_PROGRESS,),
+            S.EXTENSION_REQUESTED,
+            _("Ask for an extension"),
+            "extension_requested",
         ),
         Transition(
             "request_return",
             (S.PENDING, S.IN_PROGRESS),
             S.RETURN_REQUESTED,
-            "change",
-            gettext_lazy("Ask to return the order (退单)"),
+            _("Ask to return the order (退单)"),
+            "return_requested",
         ),
         Transition(
             "approve_extension",
             (S.EXTENSION_REQUESTED,),
             S.IN_PROGRESS,
-            "approve",
-            gettext_lazy("Approve the extension"),
+            _("Approve the extension"),
+            "extension_approved",
+            APPROVE,
         ),
         Transition(
-            "refuse_extension", (S.EXTENSION_REQUESTED,), S.IN_PROGRESS, "approve", gettext_lazy("Refuse the extension")
+            "refuse_extension",
+            (S.EXTENSION_REQUESTED,),
+            S.IN_PROGRESS,
+            _("Refuse the extension"),
+            "extension_refused",
+            APPROVE,
         ),
-        Transition("approve_return", (S.RETURN_REQUESTED,), S.RETURNED, "approve", gettext_lazy("Approve the return")),
-        Transition("refuse_return", (S.RETURN_REQUESTED,), S.IN_PROGRESS, "approve", gettext_lazy("Refuse the return")),
-        Transition("reopen", (S.REPLIED,), S.IN_PROGRESS, "approve", gettext_lazy("Reopen")),
-        Transition("route", (S.PENDING,), None, "triage", gettext_lazy("Route to a township")),
         Transition(
-            "return_untriaged", (S.PENDING,), S.RETURNED, "triage", gettext_lazy("Return to the hotline (not ours)")
+            "approve_return", (S.RETURN_REQUESTED,), S.RETURNED, _("Approve the return"), "return_approved", APPROVE
         ),
+        Transition(
+            "refuse_return", (S.RETURN_REQUESTED,), S.IN_PROGRESS, _("Refuse the return"), "return_refused", APPROVE
+        ),
+        Transition("reopen", (S.REPLIED,), S.IN_PROGRESS, _("Reopen"), "reopened", APPROVE),
+        # Routing places the order (or sends it back to triage: event "unrouted"); the state stays.
+        Transition("route", (S.PENDING,), None, _("Route to a township"), "routed", TRIAGE),
+        Transition(
+            "return_untriaged",
+            (S.PENDING,),
+            S.RETURNED,
+            _("Return to the hotline (not ours)"),
+            "returned_from_triage",
+            TRIAGE,
+        ),
+        # Converting (or linking to an existing lead: event "linked_to_lead") accepts a pending order.
         Transition(
             "convert_to_lead",
             (S.PENDING, S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.REPLIED),
             None,
-            "change",
-            gettext_lazy("Turn into a lead"),
+            _("Turn into a lead"),
+            "converted",
         ),
-    ]
-}
-
-
-def state_label(state: str) -> str:
-    try:
-        return str(S(state).label)
-    except ValueError:
-        return state
-
-
-def check(name: str, state: str) -> Transition:
-    """The transition ``name`` if the order's ``state`` allows it; else a RuleViolation naming
-    the states it is possible from."""
-    transition = TRANSITIONS[name]
-    if state not in transition.sources:
-        raise RuleViolation(
-            _("“%(step)s” is not possible now: the work order is “%(state)s”; it is possible only from %(sources)s."),
-            rule="hotline_transition_order",
-            params={
-                "step": transition.label,
-                "state": state_label(state),
-                "sources": "、".join(f"“{state_label(s)}”" for s in transition.sources),
-            },
-        )
-    return transition
+        Transition(
+            "choose_item",
+            (S.PENDING, S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED, S.REPLIED),
+            None,
+            _("Choose the catalogue item"),
+            "item_chosen",
+        ),
+    ],
+)
 
 
 def allowed(state: str) -> set[str]:
     """The names of the transitions an order in ``state`` may take."""
-    return {name for name, t in TRANSITIONS.items() if state in t.sources}
+    return {t.name for t in ORDERS.available(state)}

@@ -10,14 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement import workdays
-from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import User
+from pengjiang_enforcement.permissions import require
+from pengjiang_enforcement.workdays import today as local_today
 
 from .. import rules
 from ..choices import DeadlineKind, DeadlineStatus, ExtensionStatus, NotificationKind
 from ..models import Case, Deadline, ExtensionRequest, ExtensionStep
-from .common import event_record, local_today, lock_case, office_heads, require
+from ..workflow import CASES
+from .common import office_heads
 from .notifications import case_handlers, notify
 
 
@@ -100,7 +102,7 @@ def next_extension_step(case: Case) -> ExtensionStep | None:
 def extension_request(*, case: Case, actor: User, reason: str, today: datetime.date | None = None) -> ExtensionRequest:
     """Ask the office head to extend the 90-day decision deadline by the next configured step."""
     today = local_today(today)
-    case = lock_case(case)
+    case = CASES.lock(case)
     require(actor, "change", case)
     deadline = Deadline.objects.filter(case=case, kind=DeadlineKind.DECISION, status=DeadlineStatus.OPEN).first()
     if deadline is None:
@@ -136,17 +138,12 @@ def extension_request(*, case: Case, actor: User, reason: str, today: datetime.d
         raise RuleViolation(
             _("An extension request of this case is already waiting for approval."), rule="extension_pending"
         ) from exc
-    event_record(
-        kind="extension.requested",
+    CASES.record(
+        case,
+        "extension.requested",
         actor=actor,
-        case=case,
         note=request.reason,
         data={"step": step.step, "days": step.days, "due_after": request.due_after.isoformat()},
-    )
-    audit_record(
-        action="cases.extension.requested",
-        obj=case,
-        actor=actor,
         after={"request": request.pk, "step": step.step, "days": step.days, "due_after": request.due_after},
     )
     notify(
@@ -171,7 +168,7 @@ def extension_decide(
 ) -> ExtensionRequest:
     """The office head approves or refuses an extension; approved, the decision deadline moves."""
     today = local_today(today)
-    case = lock_case(request.case_id)
+    case = CASES.lock(request.case_id)
     require(actor, "approve", case)
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != ExtensionStatus.PENDING:
@@ -201,17 +198,12 @@ def extension_decide(
         Deadline.objects.filter(pk=request.deadline_id).update(due_on=request.due_after)
         case_refresh_deadlines(case)
     kind = "extension.approved" if approve else "extension.refused"
-    event_record(
-        kind=kind,
+    CASES.record(
+        case,
+        kind,
         actor=actor,
-        case=case,
         note=request.decision_note,
         data={"due_before": request.due_before.isoformat(), "due_after": request.due_after.isoformat()},
-    )
-    audit_record(
-        action=f"cases.{kind}",
-        obj=case,
-        actor=actor,
         before={"decision_due": request.due_before},
         after={"decision_due": request.due_after if approve else request.due_before, "request": request.pk},
     )

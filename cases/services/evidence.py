@@ -16,15 +16,18 @@ from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.audit import audit_record, snapshot
+from pengjiang_enforcement.audit import snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import User
+from pengjiang_enforcement.permissions import require
+from pengjiang_enforcement.workdays import today as local_today
 
 from .. import rules, uploads
 from ..choices import CASE_EDITABLE_FILING_STATES, CaseState, LeadStatus
 from ..constants import DEFAULT_UPLOAD_MAX_BYTES
 from ..models import Attachment, Case, Evidence, Lead, StoredFile
-from .common import event_record, local_today, lock_case, lock_lead, require, require_state
+from ..workflow import CASES, LEADS
+from .common import require_state
 
 EVIDENCE_STATES = (*CASE_EDITABLE_FILING_STATES, CaseState.INVESTIGATING)
 
@@ -128,7 +131,7 @@ def evidence_add(
 ) -> Evidence:
     """Add an evidence item to the case's evidence list, with its files."""
     today = local_today(today)
-    case = lock_case(case)
+    case = CASES.lock(case)
     require(actor, "change", case)
     require_state(case, EVIDENCE_STATES, doing=_("Adding evidence"))
     rules.not_in_future(collected_on, today=today, label=_("The collection date"))
@@ -148,16 +151,11 @@ def evidence_add(
     evidence.full_clean()
     evidence.save()
     attached = [_attach(blob=blob, name=name, actor=actor, evidence=evidence) for blob, name in files]
-    event_record(
-        kind="evidence.added",
+    CASES.record(
+        case,
+        "evidence.added",
         actor=actor,
-        case=case,
         data={"seq": seq, "title": evidence.title, "files": [a.original_name for a in attached]},
-    )
-    audit_record(
-        action="cases.evidence.added",
-        obj=case,
-        actor=actor,
         after={
             **snapshot(evidence, ["seq", "kind", "title", "collected_on"]),
             "files": [{"name": a.original_name, "sha256": a.blob.sha256} for a in attached],
@@ -169,20 +167,15 @@ def evidence_add(
 @transaction.atomic
 def evidence_attach_file(*, evidence: Evidence, actor: User, blob: StoredFile, name: str) -> Attachment:
     """Add a file to an evidence item (e.g. the signed scan of a record). Files are never replaced."""
-    case = lock_case(evidence.case_id)
+    case = CASES.lock(evidence.case_id)
     require(actor, "change", case)
     require_state(case, (*EVIDENCE_STATES, CaseState.INVESTIGATION_CLOSED), doing=_("Adding a file"))
     attachment = _attach(blob=blob, name=name, actor=actor, evidence=evidence)
-    event_record(
-        kind="evidence.file_attached",
+    CASES.record(
+        case,
+        "evidence.file_attached",
         actor=actor,
-        case=case,
         data={"seq": evidence.seq, "file": attachment.original_name},
-    )
-    audit_record(
-        action="cases.evidence.file_attached",
-        obj=case,
-        actor=actor,
         after={"evidence": evidence.seq, "name": attachment.original_name, "sha256": blob.sha256},
     )
     return attachment
@@ -191,16 +184,16 @@ def evidence_attach_file(*, evidence: Evidence, actor: User, blob: StoredFile, n
 @transaction.atomic
 def lead_attach_file(*, lead: Lead, actor: User, blob: StoredFile, name: str) -> Attachment:
     """Add a file (a photo, a complaint letter, a transfer letter) to a lead."""
-    lead = lock_lead(lead)
+    lead = LEADS.lock(lead)
     require(actor, "change", lead)
     if lead.status not in (LeadStatus.REGISTERED, LeadStatus.CHECKING, LeadStatus.FILED):
         raise RuleViolation(_("Files are added to a lead while it is checked."), rule="lead_concluded")
     attachment = _attach(blob=blob, name=name, actor=actor, lead=lead)
-    event_record(kind="lead.file_attached", actor=actor, lead=lead, data={"file": attachment.original_name})
-    audit_record(
-        action="cases.lead.file_attached",
-        obj=lead,
+    LEADS.record(
+        lead,
+        "lead.file_attached",
         actor=actor,
+        data={"file": attachment.original_name},
         after={"name": attachment.original_name, "sha256": blob.sha256},
     )
     return attachment

@@ -11,9 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.audit import audit_record, changed, snapshot
+from pengjiang_enforcement.audit import changed, snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import User
+from pengjiang_enforcement.permissions import require
+from pengjiang_enforcement.workdays import today as local_today
+from pengjiang_enforcement.workflow import save_versioned, transition
 from powers.models import PowerItem
 from powers.selectors import version_on
 from powers.services import usage_record
@@ -25,22 +28,12 @@ from ..choices import (
     CaseState,
     DeadlineKind,
     DocumentType,
-    LeadStatus,
     NotificationKind,
     OfficerRole,
 )
 from ..models import Case, CaseOfficer, Lead
-from ..workflow import check_transition
-from .common import (
-    event_record,
-    local_today,
-    lock_case,
-    lock_lead,
-    office_heads,
-    refresh_case_search,
-    require,
-    save_versioned,
-)
+from ..workflow import CASES, LEADS
+from .common import office_heads, refresh_case_search
 from .deadlines import deadline_open
 from .leads import lead_reopen
 from .notifications import case_handlers, notify
@@ -140,10 +133,10 @@ def case_request_filing(
     officers (at least two, certificates valid today); the case waits for approval.
     """
     today = local_today(today)
-    lead = lock_lead(lead, expected_version=expected_lead_version)
+    lead = LEADS.lock(lead, expected_version=expected_lead_version)
     require(actor, "change", lead)
-    check_transition("lead_file", state=lead.status)
-    check_transition("case_request_filing", state=None)
+    LEADS.check("lead_file", lead.status)
+    CASES.check("case_request_filing", None)
     officers = _officer_list(lead_officer, co_officers)
     check_filing_rules(
         township=lead.township,
@@ -178,33 +171,15 @@ def case_request_filing(
     case.save()
     _set_officers(case, officers)
     refresh_case_search(case)
-    from .leads import _conclude
+    from .leads import lead_conclude
 
-    lead_before = _conclude(
-        lead, actor=actor, transition="lead_file", status=LeadStatus.FILED, reason=_("Proposed for filing")
-    )
-    event_record(
-        kind="lead.filing_proposed",
+    lead_conclude(lead, "lead_file", actor=actor, reason=_("Proposed for filing"), data={"case": case.pk})
+    CASES.record(
+        case,
+        "case.filing_requested",
         actor=actor,
-        lead=lead,
-        from_state=LeadStatus.CHECKING,
-        to_state=lead.status,
-        data={"case": case.pk},
-    )
-    audit_record(
-        action="cases.lead.filing_proposed", obj=lead, actor=actor, before=lead_before, after={"status": lead.status}
-    )
-    event_record(
-        kind="case.filing_requested",
-        actor=actor,
-        case=case,
         to_state=case.state,
         data={"officers": [str(o) for o in officers], "item": power_item.full_code},
-    )
-    audit_record(
-        action="cases.case.filing_requested",
-        obj=case,
-        actor=actor,
         after={**snapshot(case, CASE_AUDIT_FIELDS), "officers": [o.pk for o in officers]},
     )
     notify(
@@ -231,7 +206,7 @@ def case_update(
     """Edit a case. Before approval everything of the filing may change (the rules run again);
     under investigation the cause, facts and place. Refused if someone saved in between."""
     today = local_today(today)
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "change", case)
     filing = case.state in CASE_EDITABLE_FILING_STATES
     allowed = FILING_FIELDS if filing else INVESTIGATION_FIELDS if case.state == CaseState.INVESTIGATING else ()
@@ -285,8 +260,7 @@ def case_update(
         return case
     save_versioned(case, [*allowed, "power_item_version"] if filing else list(allowed))
     refresh_case_search(case)
-    event_record(kind="case.updated", actor=actor, case=case, data={"changed": sorted(new)})
-    audit_record(action="cases.case.updated", obj=case, actor=actor, before=old, after=new)
+    CASES.record(case, "case.updated", actor=actor, data={"changed": sorted(new)}, before=old, after=new)
     return case
 
 
@@ -309,7 +283,7 @@ def case_change_officers(
     Before approval the officers change with the filing itself (``case_update``).
     """
     today = local_today(today)
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "approve", case)
     rules.approved_by_office_head(actor, case.township)
     if case.state not in CASE_OFFICERS_CHANGEABLE_STATES:
@@ -332,17 +306,12 @@ def case_change_officers(
     _set_officers(case, officers, certificates)
     save_versioned(case, [])
     after_names = [str(o) for o in officers]
-    event_record(
-        kind="case.officers_changed",
+    CASES.record(
+        case,
+        "case.officers_changed",
         actor=actor,
-        case=case,
         note=reason,
         data={"before": before_names, "after": after_names},
-    )
-    audit_record(
-        action="cases.case.officers_changed",
-        obj=case,
-        actor=actor,
         before={"officers": before_ids, "lead_officer": before_ids[0] if before_ids else None},
         after={"officers": after_ids, "lead_officer": after_ids[0], "reason": reason},
     )
@@ -353,31 +322,15 @@ def case_change_officers(
     return case
 
 
-def _transition(case: Case, *, name: str, actor: User | None, kind: str, note: str = "", data=None) -> str:
-    """Move a locked case along the table; write its event and audit row."""
-    from_state = case.state
-    case.state = check_transition(name, state=case.state, procedure=case.procedure).target
-    event_record(kind=kind, actor=actor, case=case, from_state=from_state, to_state=case.state, note=note, data=data)
-    return from_state
-
-
 @transaction.atomic
 def case_return_filing(*, case: Case, actor: User, reason: str, expected_version: int) -> Case:
     """The office head sends the filing back to the handling officers, saying what to change."""
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "approve", case)
     rules.approved_by_office_head(actor, case.township)
     if not reason.strip():
         raise RuleViolation(_("Say what must change before the case can be filed."), rule="filing_return_reason")
-    from_state = _transition(case, name="case_return_filing", actor=actor, kind="case.filing_returned", note=reason)
-    save_versioned(case, ["state"])
-    audit_record(
-        action="cases.case.filing_returned",
-        obj=case,
-        actor=actor,
-        before={"state": from_state},
-        after={"state": case.state, "reason": reason},
-    )
+    transition(case, "case_return_filing", table=CASES, actor=actor, note=reason, audit={"reason": reason})
     notify(recipients=case_handlers(case), kind=NotificationKind.FILING_RETURNED, case=case, params={"reason": reason})
     return case
 
@@ -386,7 +339,7 @@ def case_return_filing(*, case: Case, actor: User, reason: str, expected_version
 def case_resubmit_filing(*, case: Case, actor: User, expected_version: int, today: datetime.date | None = None) -> Case:
     """The handling officers submit the corrected filing again."""
     today = local_today(today)
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "change", case)
     officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
     check_filing_rules(
@@ -400,15 +353,7 @@ def case_resubmit_filing(*, case: Case, actor: User, expected_version: int, toda
         officers=officers,
         day=today,
     )
-    from_state = _transition(case, name="case_resubmit_filing", actor=actor, kind="case.filing_resubmitted")
-    save_versioned(case, ["state"])
-    audit_record(
-        action="cases.case.filing_resubmitted",
-        obj=case,
-        actor=actor,
-        before={"state": from_state},
-        after={"state": case.state},
-    )
+    transition(case, "case_resubmit_filing", table=CASES, actor=actor)
     notify(
         recipients=office_heads(case.township_id),
         kind=NotificationKind.APPROVAL_NEEDED,
@@ -422,19 +367,11 @@ def case_resubmit_filing(*, case: Case, actor: User, expected_version: int, toda
 @transaction.atomic
 def case_withdraw_filing(*, case: Case, actor: User, reason: str, expected_version: int) -> Case:
     """The handling officers withdraw the filing; the lead goes back to its check."""
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "change", case)
     if not reason.strip():
         raise RuleViolation(_("Say why the filing is withdrawn."), rule="filing_withdraw_reason")
-    from_state = _transition(case, name="case_withdraw_filing", actor=actor, kind="case.filing_withdrawn", note=reason)
-    save_versioned(case, ["state"])
-    audit_record(
-        action="cases.case.filing_withdrawn",
-        obj=case,
-        actor=actor,
-        before={"state": from_state},
-        after={"state": case.state, "reason": reason},
-    )
+    transition(case, "case_withdraw_filing", table=CASES, actor=actor, note=reason, audit={"reason": reason})
     if case.lead_id:
         lead_reopen(lead=case.lead, actor=actor, note=reason)
     return case
@@ -451,9 +388,9 @@ def case_approve_filing(
     used. The number comes from the township's counter in this same transaction.
     """
     today = local_today(today)
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "approve", case)
-    check_transition("case_approve_filing", state=case.state, procedure=case.procedure)
+    CASES.check("case_approve_filing", case.state, procedure=case.procedure)
     rules.approved_by_office_head(actor, case.township)
     rules.filing_four_eyes(actor, case.requested_by)
     officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
@@ -470,14 +407,9 @@ def case_approve_filing(
     )
     for link in case.officer_links.all():
         CaseOfficer.objects.filter(pk=link.pk).update(certificate=certificates[link.user_id])
-    before = snapshot(case, CASE_AUDIT_FIELDS)
-    case.number = number_allocate(township=case.township, doc_type=DocumentType.FILING, year=today.year)
-    case.filed_on = today
-    case.approved_by = actor
-    _transition(
-        case, name="case_approve_filing", actor=actor, kind="case.filed", note=note, data={"number": case.number}
-    )
-    save_versioned(case, ["state", "number", "filed_on", "approved_by"])
+    number = number_allocate(township=case.township, doc_type=DocumentType.FILING, year=today.year)
+    transition(case, "case_approve_filing", table=CASES, actor=actor, note=note, data={"number": number},
+               changes={"number": number, "filed_on": today, "approved_by": actor})  # fmt: skip
     deadline_open(
         kind=DeadlineKind.DECISION,
         township_id=case.township_id,
@@ -487,8 +419,6 @@ def case_approve_filing(
     )
     refresh_case_search(case)
     usage_record(item=case.power_item_id, township=case.township_id, case_id=case.pk, kind="used", day=today)
-    old, new = changed(before, snapshot(case, CASE_AUDIT_FIELDS))
-    audit_record(action="cases.case.filed", obj=case, actor=actor, before=old, after=new)
     notify(recipients=case_handlers(case), kind=NotificationKind.FILING_APPROVED, case=case, exclude=actor)
     return case
 
@@ -496,19 +426,9 @@ def case_approve_filing(
 @transaction.atomic
 def case_reopen_investigation(*, case: Case, actor: User, reason: str, expected_version: int) -> Case:
     """Back to investigating after the report, to add what is missing (before the review starts)."""
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "change", case)
     if not reason.strip():
         raise RuleViolation(_("Say why the investigation is reopened."), rule="investigation_reopen_reason")
-    from_state = _transition(
-        case, name="case_reopen_investigation", actor=actor, kind="case.investigation_reopened", note=reason
-    )
-    save_versioned(case, ["state"])
-    audit_record(
-        action="cases.case.investigation_reopened",
-        obj=case,
-        actor=actor,
-        before={"state": from_state},
-        after={"state": case.state, "reason": reason},
-    )
+    transition(case, "case_reopen_investigation", table=CASES, actor=actor, note=reason, audit={"reason": reason})
     return case

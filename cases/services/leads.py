@@ -10,26 +10,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.audit import audit_record, changed, snapshot
+from pengjiang_enforcement.audit import changed, snapshot
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
-from pengjiang_enforcement.permissions import user_scope
+from pengjiang_enforcement.permissions import require, user_scope
+from pengjiang_enforcement.workdays import today as local_today
+from pengjiang_enforcement.workflow import save_versioned, transition
 
 from .. import rules
 from ..choices import DeadlineKind, DeadlineStatus, DocumentType, LeadSource, LeadStatus, NotificationKind
 from ..models import CorrectionOrder, Deadline, Lead
-from ..workflow import check_transition
-from .common import (
-    event_record,
-    local_today,
-    lock_lead,
-    office_heads,
-    policy_for,
-    refresh_lead_search,
-    require,
-    save_versioned,
-)
+from ..workflow import LEADS
+from .common import office_heads, policy_for, refresh_lead_search
 from .deadlines import deadline_close, deadline_open, deadline_reopen
 from .notifications import notify
 from .numbering import number_allocate
@@ -108,7 +101,7 @@ def lead_register(
     the receiving township (``transferred_from`` set), on behalf of the sender.
     """
     today = local_today(today)
-    check_transition("lead_register", state=None)
+    LEADS.check("lead_register", None)
     if township.kind != UnitKind.TOWNSHIP:
         raise ValueError("leads belong to a township")
     if actor is not None and transferred_from is None and user_scope(actor).township_id != township.pk:
@@ -146,8 +139,7 @@ def lead_register(
         working_days=True,
     )
     refresh_lead_search(lead)
-    event_record(kind="lead.registered", actor=actor, lead=lead, to_state=lead.status)
-    audit_record(action="cases.lead.registered", obj=lead, actor=actor, after=snapshot(lead, LEAD_AUDIT_FIELDS))
+    LEADS.record(lead, "lead.registered", actor=actor, to_state=lead.status, after=snapshot(lead, LEAD_AUDIT_FIELDS))
     return lead
 
 
@@ -160,7 +152,7 @@ def lead_update(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     today = local_today(today)
-    lead = lock_lead(lead, expected_version=expected_version)
+    lead = LEADS.lock(lead, expected_version=expected_version)
     require(actor, "change", lead)
     if not lead.is_open:
         raise RuleViolation(_("A concluded lead is not edited any more."), rule="lead_concluded")
@@ -187,8 +179,7 @@ def lead_update(
         starts_on=lead.discovered_on, due_on=lead.check_due, original_due_on=lead.check_due
     )
     refresh_lead_search(lead)
-    event_record(kind="lead.updated", actor=actor, lead=lead, data={"changed": sorted(new)})
-    audit_record(action="cases.lead.updated", obj=lead, actor=actor, before=old, after=new)
+    LEADS.record(lead, "lead.updated", actor=actor, data={"changed": sorted(new)}, before=old, after=new)
     return lead
 
 
@@ -197,69 +188,57 @@ def lead_start_check(
     *, lead: Lead, actor: User, checker: User | None = None, expected_version: int | None = None
 ) -> Lead:
     """An officer takes the lead for checking (the head may assign it to someone else)."""
-    lead = lock_lead(lead, expected_version=expected_version)
+    lead = LEADS.lock(lead, expected_version=expected_version)
     require(actor, "change", lead)
-    check_transition("lead_start_check", state=lead.status)
+    LEADS.check("lead_start_check", lead.status)
     checker = checker or actor
     rules.officers_of_township([checker], lead.township)
-    before = snapshot(lead, ["status", "checker"])
-    lead.status, lead.checker = LeadStatus.CHECKING, checker
-    save_versioned(lead, ["status", "checker"])
-    event_record(
-        kind="lead.check_started",
-        actor=actor,
-        lead=lead,
-        from_state=LeadStatus.REGISTERED,
-        to_state=lead.status,
-        data={"checker": str(checker)},
-    )
-    audit_record(
-        action="cases.lead.check_started",
-        obj=lead,
-        actor=actor,
-        before=before,
-        after=snapshot(lead, ["status", "checker"]),
-    )
+    transition(lead, "lead_start_check", table=LEADS, actor=actor, changes={"checker": checker},
+               data={"checker": str(checker)})  # fmt: skip
     return lead
 
 
-def _conclude(lead: Lead, *, actor: User, transition: str, status: str, reason: str, **extra: Any) -> dict:
-    """Move a lead under check to its conclusion; the check deadline is met. Returns the snapshot
-    from before, for the audit row."""
-    check_transition(transition, state=lead.status)
-    fields = ["status", "conclusion_reason", *extra]
-    before = snapshot(lead, fields)
-    for name, value in extra.items():
-        setattr(lead, name, value)
-    lead.status = status
-    lead.conclusion_reason = reason.strip()
-    lead.concluded_by = actor
-    lead.concluded_at = timezone.now()
-    save_versioned(lead, [*fields, "concluded_by", "concluded_at"])
+def lead_conclude(
+    lead: Lead,
+    name: str,
+    *,
+    actor: User,
+    reason: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> None:
+    """Move a locked lead under check to its conclusion (``name`` in the table); the check
+    deadline is met."""
+    transition(
+        lead,
+        name,
+        table=LEADS,
+        actor=actor,
+        note=note,
+        data=data,
+        audit=audit,
+        changes={
+            "conclusion_reason": reason.strip(),
+            "concluded_by": actor,
+            "concluded_at": timezone.now(),
+            **(changes or {}),
+        },
+    )
     check = Deadline.objects.filter(lead=lead, kind=DeadlineKind.LEAD_CHECK, status=DeadlineStatus.OPEN).first()
     if check is not None:
         deadline_close(check, met_on=timezone.localdate())
-    return before
 
 
 @transaction.atomic
 def lead_conclude_not_filed(*, lead: Lead, actor: User, reason: str, expected_version: int) -> Lead:
     """The check found no ground to file a case (不予立案); the reason is required."""
-    lead = lock_lead(lead, expected_version=expected_version)
+    lead = LEADS.lock(lead, expected_version=expected_version)
     require(actor, "change", lead)
     if not reason.strip():
         raise RuleViolation(_("Say why the lead is not filed."), rule="lead_not_filed_reason")
-    before = _conclude(lead, actor=actor, transition="lead_not_file", status=LeadStatus.NOT_FILED, reason=reason)
-    event_record(
-        kind="lead.not_filed", actor=actor, lead=lead, from_state=LeadStatus.CHECKING, to_state=lead.status, note=reason
-    )
-    audit_record(
-        action="cases.lead.not_filed",
-        obj=lead,
-        actor=actor,
-        before=before,
-        after=snapshot(lead, ["status", "conclusion_reason"]),
-    )
+    lead_conclude(lead, "lead_not_file", actor=actor, reason=reason, note=reason)
     return lead
 
 
@@ -272,7 +251,7 @@ def lead_transfer(
     A township receives it as a new lead of its own, linked both ways; a department receives
     the transfer letter outside the portal.
     """
-    lead = lock_lead(lead, expected_version=expected_version)
+    lead = LEADS.lock(lead, expected_version=expected_version)
     require(actor, "change", lead)
     if not reason.strip():
         raise RuleViolation(_("Say why the lead is transferred."), rule="lead_transfer_reason")
@@ -281,14 +260,7 @@ def lead_transfer(
             _("A lead is transferred to a district department or to another township."),
             rule="lead_transfer_target",
         )
-    before = _conclude(
-        lead,
-        actor=actor,
-        transition="lead_transfer",
-        status=LeadStatus.TRANSFERRED,
-        reason=reason,
-        transfer_target=target,
-    )
+    LEADS.check("lead_transfer", lead.status)
     received = None
     if target.kind == UnitKind.TOWNSHIP:
         received = lead_register(
@@ -305,23 +277,17 @@ def lead_transfer(
             transferred_from=lead,
             today=today,
         )
-        event_record(kind="lead.transferred_in", actor=actor, lead=received, note=reason, data={"from": lead.reference})
+        LEADS.record(received, "lead.transferred_in", actor=actor, note=reason, data={"from": lead.reference},
+                     after={"from": lead.reference, "reason": reason})  # fmt: skip
         notify(recipients=office_heads(target), kind=NotificationKind.LEAD_TRANSFERRED_IN, lead=received)
-    event_record(
-        kind="lead.transferred",
+    lead_conclude(
+        lead,
+        "lead_transfer",
         actor=actor,
-        lead=lead,
-        from_state=LeadStatus.CHECKING,
-        to_state=lead.status,
+        reason=reason,
         note=reason,
+        changes={"transfer_target": target},
         data={"to": target.name, "new_lead": received.reference if received else ""},
-    )
-    audit_record(
-        action="cases.lead.transferred",
-        obj=lead,
-        actor=actor,
-        before=before,
-        after=snapshot(lead, ["status", "conclusion_reason", "transfer_target"]),
     )
     return lead
 
@@ -341,9 +307,9 @@ def lead_order_correction(
     """Conclude the check with an order to correct only (no case is filed)."""
     from .records import correction_order_create
 
-    lead = lock_lead(lead, expected_version=expected_version)
+    lead = LEADS.lock(lead, expected_version=expected_version)
     require(actor, "change", lead)
-    check_transition("lead_order_correction", state=lead.status)  # before a number is taken
+    LEADS.check("lead_order_correction", lead.status)  # before a number is taken
     order = correction_order_create(
         township=lead.township,
         lead=lead,
@@ -353,45 +319,24 @@ def lead_order_correction(
         deadline=deadline,
         today=today,
     )
-    before = _conclude(
+    lead_conclude(
         lead,
+        "lead_order_correction",
         actor=actor,
-        transition="lead_order_correction",
-        status=LeadStatus.CORRECTION_ONLY,
         reason=reason or content,
-    )
-    event_record(
-        kind="lead.correction_ordered",
-        actor=actor,
-        lead=lead,
-        from_state=LeadStatus.CHECKING,
-        to_state=lead.status,
         note=reason,
         data={"order": order.number, "deadline": deadline.isoformat()},
-    )
-    audit_record(
-        action="cases.lead.correction_ordered",
-        obj=lead,
-        actor=actor,
-        before=before,
-        after={**snapshot(lead, ["status", "conclusion_reason"]), "order": order.number},
+        audit={"order": order.number},
     )
     return order
 
 
 def lead_reopen(*, lead: Lead, actor: User | None, note: str = "") -> Lead:
     """Back to checking when the filing it led to is withdrawn (called inside that transaction)."""
-    lead = lock_lead(lead)
-    check_transition("lead_reopen", state=lead.status)
-    before = snapshot(lead, ["status"])
-    lead.status = LeadStatus.CHECKING
-    lead.concluded_by, lead.concluded_at, lead.conclusion_reason = None, None, ""
-    save_versioned(lead, ["status", "concluded_by", "concluded_at", "conclusion_reason"])
+    lead = LEADS.lock(lead)
+    transition(lead, "lead_reopen", table=LEADS, actor=actor, note=note,
+               changes={"concluded_by": None, "concluded_at": None, "conclusion_reason": ""})  # fmt: skip
     check = Deadline.objects.filter(lead=lead, kind=DeadlineKind.LEAD_CHECK).first()
     if check is not None:
         deadline_reopen(check)
-    event_record(
-        kind="lead.reopened", actor=actor, lead=lead, from_state=LeadStatus.FILED, to_state=lead.status, note=note
-    )
-    audit_record(action="cases.lead.reopened", obj=lead, actor=actor, before=before, after=snapshot(lead, ["status"]))
     return lead

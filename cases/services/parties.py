@@ -8,14 +8,17 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.audit import audit_record, changed, snapshot
+from pengjiang_enforcement.audit import changed, snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import User
+from pengjiang_enforcement.permissions import require
+from pengjiang_enforcement.workdays import today as local_today
 
 from .. import rules
 from ..choices import CASE_EDITABLE_FILING_STATES, CaseState, PartyKind
 from ..models import Case, Party
-from .common import event_record, local_today, lock_case, refresh_case_search, require, require_state
+from ..workflow import CASES
+from .common import refresh_case_search, require_state
 
 PARTY_FIELDS = ("kind", "name", "gender", "id_number", "credit_code", "legal_representative", "phone", "address")
 PARTY_STATES = (*CASE_EDITABLE_FILING_STATES, CaseState.INVESTIGATING)
@@ -68,7 +71,7 @@ def party_add(*, case: Case, actor: User, today: datetime.date | None = None, **
     unknown = set(values) - set(PARTY_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
-    case = lock_case(case)
+    case = CASES.lock(case)
     require(actor, "change", case)
     require_state(case, PARTY_STATES, doing=_("Adding a party"))
     values = _normalise({f: values.get(f, "") for f in PARTY_FIELDS}, today=local_today(today))
@@ -77,8 +80,14 @@ def party_add(*, case: Case, actor: User, today: datetime.date | None = None, **
     party.full_clean()
     party.save()
     _refresh_summary(case)
-    event_record(kind="party.added", actor=actor, case=case, data={"name": party.name, "kind": party.kind})
-    audit_record(action="cases.party.added", obj=party, actor=actor, after=snapshot(party, list(PARTY_FIELDS)))
+    CASES.record(
+        case,
+        "party.added",
+        actor=actor,
+        data={"name": party.name, "kind": party.kind},
+        audit_obj=party,
+        after=snapshot(party, list(PARTY_FIELDS)),
+    )
     return party
 
 
@@ -90,14 +99,12 @@ def party_update(
     unknown = set(changes) - set(PARTY_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
-    case = lock_case(party.case_id)
+    case = CASES.lock(party.case_id)
     require(actor, "change", case)
     require_state(case, PARTY_STATES, doing=_("Editing a party"))
     party = Party.objects.select_for_update().get(pk=party.pk)
     if party.version != expected_version:
-        from .common import _conflict
-
-        raise _conflict(case, {"case": case})
+        raise CASES.conflict(case)
     before = snapshot(party, list(PARTY_FIELDS))
     values = _normalise({f: changes.get(f, getattr(party, f)) for f in PARTY_FIELDS}, today=local_today(today))
     _check_duplicate(case, values["identity_key"], exclude=party.pk)
@@ -110,22 +117,28 @@ def party_update(
     party.version += 1
     party.save()
     _refresh_summary(case)
-    event_record(kind="party.updated", actor=actor, case=case, data={"name": party.name, "changed": sorted(new)})
-    audit_record(action="cases.party.updated", obj=party, actor=actor, before=old, after=new)
+    CASES.record(
+        case,
+        "party.updated",
+        actor=actor,
+        data={"name": party.name, "changed": sorted(new)},
+        audit_obj=party,
+        before=old,
+        after=new,
+    )
     return party
 
 
 @transaction.atomic
 def party_remove(*, party: Party, actor: User, reason: str) -> None:
     """Remove a party added by mistake (before the investigation closes); the audit keeps it."""
-    case = lock_case(party.case_id)
+    case = CASES.lock(party.case_id)
     require(actor, "change", case)
     require_state(case, PARTY_STATES, doing=_("Removing a party"))
     if not reason.strip():
         raise RuleViolation(_("Say why the party is removed."), rule="party_remove_reason")
-    before = snapshot(party, list(PARTY_FIELDS))
-    name = party.name
-    audit_record(action="cases.party.removed", obj=party, actor=actor, before=before, after={"reason": reason})
+    # Recorded before the row goes: the audit row is filed under the party's id.
+    CASES.record(case, "party.removed", actor=actor, note=reason, data={"name": party.name}, audit_obj=party,
+                 before=snapshot(party, list(PARTY_FIELDS)), after={"reason": reason})  # fmt: skip
     party.delete()
     _refresh_summary(case)
-    event_record(kind="party.removed", actor=actor, case=case, note=reason, data={"name": name})

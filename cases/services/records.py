@@ -10,9 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.audit import audit_record, snapshot
+from pengjiang_enforcement.audit import snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import require
+from pengjiang_enforcement.workdays import today as local_today
+from pengjiang_enforcement.workflow import transition
 
 from .. import rules
 from ..choices import (
@@ -37,7 +40,8 @@ from ..models import (
     Party,
     Preservation,
 )
-from .common import event_record, local_today, lock_case, require, require_state, save_versioned
+from ..workflow import CASES, LEADS
+from .common import require_state
 from .deadlines import deadline_close, deadline_open
 from .evidence import evidence_add
 from .notifications import notify
@@ -77,7 +81,7 @@ def inspection_record_add(
     media_refs: str = "",
 ) -> InspectionRecord:
     """Record an on-site inspection (现场检查笔录); it joins the evidence list (APL Art. 46)."""
-    case = lock_case(case)
+    case = CASES.lock(case)
     require(actor, "change", case)
     require_state(case, INVESTIGATING, doing=_("Recording an inspection"))
     _check_times(started_at, ended_at)
@@ -114,11 +118,11 @@ def inspection_record_add(
         collected_on=day,
         inspection=record,
     )
-    event_record(kind="inspection.recorded", actor=actor, case=case, data={"record": record.pk, "place": record.place})
-    audit_record(
-        action="cases.inspection.recorded",
-        obj=case,
+    CASES.record(
+        case,
+        "inspection.recorded",
         actor=actor,
+        data={"record": record.pk, "place": record.place},
         after={**snapshot(record), "officers": [o.pk for o in officers]},
     )
     return record
@@ -147,7 +151,7 @@ def interview_record_add(
     interviewee_employer: str = "",
 ) -> InterviewRecord:
     """Record an interview (询问笔录); it joins the evidence list as a statement or testimony."""
-    case = lock_case(case)
+    case = CASES.lock(case)
     require(actor, "change", case)
     require_state(case, INVESTIGATING, doing=_("Recording an interview"))
     _check_times(started_at, ended_at)
@@ -208,13 +212,11 @@ def interview_record_add(
         provider=record.interviewee_name,
         interview=record,
     )
-    event_record(
-        kind="interview.recorded", actor=actor, case=case, data={"record": record.pk, "name": record.interviewee_name}
-    )
-    audit_record(
-        action="cases.interview.recorded",
-        obj=case,
+    CASES.record(
+        case,
+        "interview.recorded",
         actor=actor,
+        data={"record": record.pk, "name": record.interviewee_name},
         after={**snapshot(record, ["started_at", "ended_at", "place", "interviewee_role", "interviewee_name"])},
     )
     return record
@@ -272,7 +274,7 @@ def correction_order_issue(
     today: datetime.date | None = None,
 ) -> CorrectionOrder:
     """责令改正 within a case (APL Art. 28), with a deadline after today."""
-    case = lock_case(case)
+    case = CASES.lock(case)
     require(actor, "change", case)
     require_state(case, INVESTIGATING, doing=_("Ordering a correction"))
     order = correction_order_create(
@@ -284,13 +286,14 @@ def correction_order_issue(
         deadline=deadline,
         today=today,
     )
-    event_record(
-        kind="correction.issued",
+    CASES.record(
+        case,
+        "correction.issued",
         actor=actor,
-        case=case,
         data={"number": order.number, "deadline": deadline.isoformat()},
+        audit_obj=order,
+        after=snapshot(order),
     )
-    audit_record(action="cases.correction.issued", obj=order, actor=actor, after=snapshot(order))
     return order
 
 
@@ -306,13 +309,10 @@ def correction_reinspect(
 ) -> CorrectionOrder:
     """Record what the re-inspection found; the correction deadline is met."""
     today = local_today(today)
-    owner = lock_case(order.case_id) if order.case_id else None
-    if owner is not None:
-        require(actor, "change", owner)
-    else:
-        from .common import lock_lead
-
-        require(actor, "change", lock_lead(order.lead_id))
+    # The order belongs to a case, or to a lead concluded with it; either is locked and asked.
+    table = CASES if order.case_id else LEADS
+    owner = table.lock(order.case_id or order.lead_id)
+    require(actor, "change", owner)
     order = CorrectionOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != CorrectionStatus.OPEN:
         raise RuleViolation(_("This order was already re-inspected."), rule="correction_already_reinspected")
@@ -328,18 +328,13 @@ def correction_reinspect(
     deadline = Deadline.objects.filter(correction=order).first()
     if deadline is not None:
         deadline_close(deadline, met_on=reinspected_on)
-    event_record(
-        kind="correction.reinspected",
+    table.record(
+        owner,
+        "correction.reinspected",
         actor=actor,
-        case=owner,
-        lead=None if owner else order.lead,
         note=order.reinspection_note,
         data={"number": order.number, "result": result},
-    )
-    audit_record(
-        action="cases.correction.reinspected",
-        obj=order,
-        actor=actor,
+        audit_obj=order,
         before=before,
         after=snapshot(order, ["status", "reinspected_on", "reinspection_note"]),
     )
@@ -360,7 +355,7 @@ def preservation_register(
 ) -> Preservation:
     """先行登记保存 (APL Art. 56) with the office head's approval; the 7-working-day clock starts."""
     today = local_today(today)
-    case = lock_case(case)
+    case = CASES.lock(case)
     require(actor, "change", case)
     require_state(case, INVESTIGATING, doing=_("Preserving evidence"))
     rules.approved_by_office_head(approved_by, case.township)
@@ -391,17 +386,18 @@ def preservation_register(
         due_on=preservation.decision_due,
         working_days=True,
     )
-    event_record(
-        kind="preservation.registered",
+    CASES.record(
+        case,
+        "preservation.registered",
         actor=actor,
-        case=case,
         data={
             "number": preservation.number,
             "due": preservation.decision_due.isoformat(),
             "approved_by": str(approved_by),
         },
+        audit_obj=preservation,
+        after=snapshot(preservation),
     )
-    audit_record(action="cases.preservation.registered", obj=preservation, actor=actor, after=snapshot(preservation))
     notify(
         recipients=[approved_by],
         kind=NotificationKind.APPROVAL_NEEDED,
@@ -424,7 +420,7 @@ def preservation_decide(
 ) -> Preservation:
     """Decide what becomes of preserved evidence; a decision after 7 working days is recorded as late."""
     today = local_today(today)
-    case = lock_case(preservation.case_id)
+    case = CASES.lock(preservation.case_id)
     require(actor, "change", case)
     preservation = Preservation.objects.select_for_update().get(pk=preservation.pk)
     if preservation.decision:
@@ -440,17 +436,13 @@ def preservation_decide(
     deadline = Deadline.objects.filter(preservation=preservation).first()
     if deadline is not None:
         deadline_close(deadline, met_on=decided_on)
-    event_record(
-        kind="preservation.decided",
+    CASES.record(
+        case,
+        "preservation.decided",
         actor=actor,
-        case=case,
         note=preservation.decision_note,
         data={"number": preservation.number, "decision": decision, "late": preservation.decided_late},
-    )
-    audit_record(
-        action="cases.preservation.decided",
-        obj=preservation,
-        actor=actor,
+        audit_obj=preservation,
         before=before,
         after={
             **snapshot(preservation, ["decision", "decided_on", "decision_note"]),
@@ -495,11 +487,9 @@ def case_close_investigation(
     proposal_detail: str = "",
 ) -> InvestigationReport:
     """Submit the investigation-end report (调查终结报告, APL Art. 57): the investigation closes."""
-    from ..workflow import check_transition
-
-    case = lock_case(case, expected_version=expected_version)
+    case = CASES.lock(case, expected_version=expected_version)
     require(actor, "change", case)
-    transition = check_transition("case_close_investigation", state=case.state, procedure=case.procedure)
+    CASES.check("case_close_investigation", case.state, procedure=case.procedure)
     investigation_complete(case)
     if proposal not in InvestigationProposal.values:
         raise ValueError(proposal)
@@ -517,22 +507,6 @@ def case_close_investigation(
     )
     report.full_clean()
     report.save()
-    from_state = case.state
-    case.state = transition.target
-    save_versioned(case, ["state"])
-    event_record(
-        kind="case.investigation_closed",
-        actor=actor,
-        case=case,
-        from_state=from_state,
-        to_state=case.state,
-        data={"proposal": proposal},
-    )
-    audit_record(
-        action="cases.case.investigation_closed",
-        obj=case,
-        actor=actor,
-        before={"state": from_state},
-        after={"state": case.state, "report": snapshot(report, ["proposal", "violated_provision", "facts_found"])},
-    )
+    transition(case, "case_close_investigation", table=CASES, actor=actor, data={"proposal": proposal},
+               audit={"report": snapshot(report, ["proposal", "violated_provision", "facts_found"])})  # fmt: skip
     return report

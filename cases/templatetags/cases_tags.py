@@ -6,8 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from ..choices import CaseState, DeadlineKind, LeadStatus, NotificationKind
-from ..events import event_label
-from ..workflow import state_label
+from ..workflow import CASES, LEADS
 
 register = template.Library()
 
@@ -38,24 +37,19 @@ def lead_status_class(status: str) -> str:
 
 
 @register.filter
-def timeline_label(kind: str) -> str:
-    return event_label(kind)
-
-
-@register.filter
 def case_state_label(state: str) -> str:
-    return state_label("case", state) if state else ""
+    return CASES.state_label(state) if state else ""
 
 
 @register.filter
 def lead_state_label(state: str) -> str:
-    return state_label("lead", state) if state else ""
+    return LEADS.state_label(state) if state else ""
 
 
 @register.simple_tag
 def event_state_label(event) -> str:
-    subject = "lead" if event.lead_id else "case"
-    return state_label(subject, event.to_state) if event.to_state else ""
+    table = LEADS if event.lead_id else CASES
+    return table.state_label(event.to_state) if event.to_state else ""
 
 
 @register.filter

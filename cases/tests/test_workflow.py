@@ -6,21 +6,21 @@ import pytest
 
 from cases import services
 from cases.choices import CaseState, LeadStatus, Procedure
-from cases.workflow import TRANSITIONS, check_transition, transitions_from
+from cases.workflow import CASES, LEADS
 from pengjiang_enforcement.exceptions import RuleViolation
 
 from .factories import person_values
 
 
 def test_every_case_state_appears_in_the_table():
-    seen = {t.target for t in TRANSITIONS.values() if t.subject == "case"}
-    seen |= {s for t in TRANSITIONS.values() if t.subject == "case" for s in t.sources}
+    seen = {t.target for t in CASES}
+    seen |= {s for t in CASES for s in t.sources}
     assert seen == set(CaseState.values)
 
 
 def test_every_lead_status_appears_in_the_table():
-    seen = {t.target for t in TRANSITIONS.values() if t.subject == "lead"}
-    assert seen | {s for t in TRANSITIONS.values() if t.subject == "lead" for s in t.sources} == set(LeadStatus.values)
+    seen = {t.target for t in LEADS}
+    assert seen | {s for t in LEADS for s in t.sources} == set(LeadStatus.values)
 
 
 def test_every_built_transition_has_its_service():
@@ -41,24 +41,26 @@ def test_every_built_transition_has_its_service():
         "case_close_investigation": "case_close_investigation",
         "case_reopen_investigation": "case_reopen_investigation",
     }
-    built = {name for name, t in TRANSITIONS.items() if t.built}
+    built = {t.name for t in [*LEADS, *CASES] if t.built}
     assert built == set(service_for)
     for name in built:
         assert callable(getattr(services, service_for[name]))
 
 
 def test_simple_procedure_is_a_short_path_of_its_own():
-    path = [t for t in TRANSITIONS.values() if t.procedure == Procedure.SIMPLE]
+    path = [t for t in CASES if t.procedure == Procedure.SIMPLE]
     assert {t.target for t in path} >= {CaseState.ON_SPOT_DECIDED, CaseState.ON_SPOT_SERVED, CaseState.FILED_FOR_RECORD}
     # executing leads to closing in the general procedure, to filing for the record in the simple one
-    general = {t.target for t in transitions_from("case", CaseState.EXECUTING, Procedure.GENERAL)}
-    simple = {t.target for t in transitions_from("case", CaseState.EXECUTING, Procedure.SIMPLE)}
+    general = {
+        t.target for t in CASES.available(CaseState.EXECUTING, procedure=Procedure.GENERAL, include_unbuilt=True)
+    }
+    simple = {t.target for t in CASES.available(CaseState.EXECUTING, procedure=Procedure.SIMPLE, include_unbuilt=True)}
     assert general == {CaseState.CLOSED} and simple == {CaseState.FILED_FOR_RECORD}
 
 
 def test_transition_order_names_the_states_it_may_leave_from():
     with pytest.raises(RuleViolation) as exc:
-        check_transition("case_close_investigation", state=CaseState.FILING_PENDING, procedure=Procedure.GENERAL)
+        CASES.check("case_close_investigation", CaseState.FILING_PENDING, procedure=Procedure.GENERAL)
     assert exc.value.rule == "transition_order"
 
 

@@ -28,7 +28,7 @@ from ..forms import (
     ReportForm,
     VersionedForm,
 )
-from ..workflow import transitions_from
+from ..workflow import CASES
 from .common import attempt, get_case, to_case
 from .leads import item_groups
 
@@ -133,7 +133,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.party_history(request.user, keys, exclude_case=case.pk),
             "can_change": can_change,
             "can_approve": can_approve,
-            "transitions": [t.name for t in transitions_from("case", case.state, case.procedure) if t.built],
+            "transitions": [t.name for t in CASES.available(case.state, procedure=case.procedure)],
             "in_filing": case.state in CASE_EDITABLE_FILING_STATES,
             "investigating": case.state == CaseState.INVESTIGATING,
             "officers_changeable": case.state in CASE_OFFICERS_CHANGEABLE_STATES,

@@ -1,6 +1,7 @@
 from .audit import AuditCheckpoint, AuditCheckpointHead, AuditLog
 from .calendar import CalendarOverride
 from .people import EnforcementCertificate, User
+from .timeline import TimelineEvent
 from .units import Unit
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "AuditLog",
     "CalendarOverride",
     "EnforcementCertificate",
+    "TimelineEvent",
     "Unit",
     "User",
 ]

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .. import actions
 from ..permissions import RestrictedQuerySet
 
 
@@ -63,6 +64,11 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+    @property
+    def label(self) -> str:
+        """What people read for the action (the code stays in the row, and in a tooltip)."""
+        return actions.label(self.action)
 
     @classmethod
     def scope_q(cls, user, action):

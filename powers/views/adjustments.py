@@ -16,14 +16,14 @@ from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import can, get_restricted_object_or_404
 
 from ..adjustments import (
-    ACTIONS,
-    action_allowed,
+    DECISIONS,
     adjustment_approve,
     adjustment_propose,
     adjustment_reject,
     adjustment_retry,
     adjustment_review,
     adjustment_withdraw,
+    decisions_open,
 )
 from ..choices import AdjustmentKind, AdjustmentStatus
 from ..display import describe_adjustment
@@ -90,7 +90,7 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     may_decide = can(request.user, "change", adjustment)
-    actions = [action for action in ACTIONS if action_allowed(adjustment, action)]
+    actions = decisions_open(adjustment)
     return render(
         request,
         "powers/adjustment_detail.html",
@@ -108,7 +108,7 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Review, approve, reject, withdraw or retry (district admins)."""
-    if action not in ACTIONS:
+    if action not in DECISIONS:
         raise Http404
     require(request, "powers.change_adjustment")
     adjustment = get_restricted_object_or_404(Adjustment, request.user, "change", pk=pk)
