@@ -68,7 +68,9 @@ ADJUSTMENTS = TransitionTable(
         Transition("review", (S.PROPOSED,), S.REVIEWED, _lazy("Record the review"), "reviewed"),
         Transition("approve", (S.REVIEWED,), S.APPROVED, _lazy("Approve"), "approved"),
         Transition("reject", (S.PROPOSED, S.REVIEWED), S.REJECTED, _lazy("Reject"), "rejected"),
-        Transition("withdraw", (S.PROPOSED, S.REVIEWED, S.APPROVED, S.FAILED), S.WITHDRAWN, _lazy("Withdraw"), "withdrawn"),
+        Transition(
+            "withdraw", (S.PROPOSED, S.REVIEWED, S.APPROVED, S.FAILED), S.WITHDRAWN, _lazy("Withdraw"), "withdrawn"
+        ),
         Transition("retry", (S.FAILED,), S.APPROVED, _lazy("Approve again"), "retried"),
         Transition("apply", (S.APPROVED,), S.APPLIED, _lazy("Apply"), "applied", None),
         Transition("fail", (S.APPROVED,), S.FAILED, _lazy("Mark as not applicable"), "failed", None),
