@@ -378,7 +378,7 @@ def _township(township: Unit, index: int, stdout) -> int:
 
 
 def load(stdout) -> None:
-    townships = list(Unit.objects.filter(kind="township", is_active=True).order_by("sort_order"))
+    townships = list(Unit.objects.townships())
     total = 0
     for index, township in enumerate(townships, start=1):
         total += _township(township, index, stdout)

@@ -498,7 +498,7 @@ class CaseFilterForm(forms.Form):
         ]
         self.fields["source"].choices = [("", _("Any source")), *LeadSource.choices]
         if township_id is None:
-            self.fields["township"].queryset = Unit.objects.filter(kind=UnitKind.TOWNSHIP).order_by("sort_order")
+            self.fields["township"].queryset = Unit.objects.townships(active=None)
         else:
             del self.fields["township"]
         items = PowerItem.objects.filter(kind=PowerKind.PENALTY)

@@ -234,7 +234,7 @@ def _organisation(rng: random.Random, serial: int) -> tuple[str, str, str, str]:
 def generate(*, cases: int, seed: int = 2026, batch: int = 50000, say: Callable[[str], None] = print) -> int:
     """Write ``cases`` generated cases; return how many were written."""
     rng = random.Random(seed)
-    townships = list(Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("sort_order"))
+    townships = list(Unit.objects.townships())
     with transaction.atomic():
         _ensure_items(townships, say)
         plans = _plans(townships, say)

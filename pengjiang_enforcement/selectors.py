@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import workdays
-from .choices import Role, UnitKind
+from .choices import Role
 from .models import EnforcementCertificate, Unit, User
 
 CERTIFICATE_WARNING_DAYS = 60
@@ -17,10 +17,6 @@ CERTIFICATE_WARNING_DAYS = 60
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def townships() -> QuerySet[Unit]:
-    return Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("sort_order", "pk")
 
 
 def township_overview(user) -> QuerySet[Unit]:
@@ -31,7 +27,7 @@ def township_overview(user) -> QuerySet[Unit]:
     certified_ids = officers.filter(Exists(valid)).values("pk")
     return (
         Unit.objects.restrict(user, "view")
-        .filter(kind=UnitKind.TOWNSHIP)
+        .townships(active=None)
         .annotate(
             officer_count=Count(
                 "township_units__members",

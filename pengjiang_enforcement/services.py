@@ -26,7 +26,7 @@ def _check_short_name_unique(unit: Unit) -> None:
     """Township short names prefix case numbers, so two townships may not share one."""
     if unit.kind != UnitKind.TOWNSHIP:
         return
-    clash = Unit.objects.filter(kind=UnitKind.TOWNSHIP, short_name=unit.short_name).exclude(pk=unit.pk)
+    clash = Unit.objects.townships(active=None).filter(short_name=unit.short_name).exclude(pk=unit.pk)
     if clash.exists():
         raise RuleViolation(
             _("Another township already uses the short name “%(short)s”; case numbers would clash."),

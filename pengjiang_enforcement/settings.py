@@ -149,6 +149,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that runs away is stopped: first asked (soft limit: the job is marked failed with a
+# message), then killed. The largest 12345 export takes a few minutes; the limits leave room.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
+# A running job whose worker has not reported for this long (seconds) counts as stalled.
+JOB_STALE_AFTER = env_int("JOB_STALE_AFTER", 300)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))

@@ -1,10 +1,34 @@
-"""Background tasks of the shared kernel."""
+"""Background tasks of the shared kernel, and the decorator every job's task uses."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from celery import shared_task
 
 from .audit import audit_checkpoint
+
+
+def job_task(name: str) -> Callable[[Callable[..., Any]], Any]:
+    """A Celery task that works on a background job (see :mod:`pengjiang_enforcement.jobs`).
+
+    Retried, with growing pauses, when the database or the broker is briefly unreachable (the job
+    resumes from its cursors; its row is not marked failed for that); stopped by the soft and
+    hard time limits of the settings like every task. Acknowledged late, so a task whose worker
+    was killed is delivered again.
+    """
+    from .jobs import TRANSIENT_ERRORS
+
+    return shared_task(
+        name=name,
+        autoretry_for=TRANSIENT_ERRORS,
+        retry_backoff=5,
+        retry_backoff_max=300,
+        retry_jitter=True,
+        max_retries=8,
+        acks_late=True,
+    )
 
 
 @shared_task(name="core.audit_checkpoint")

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pengjiang_enforcement.models.jobs import JobStatus
+
 
 class PowerKind(models.TextChoices):
     PENALTY = "penalty", _("Administrative penalty")
@@ -96,11 +98,5 @@ class UsageKind(models.TextChoices):
     OVERTURNED = "overturned", _("Overturned on review or appeal")
 
 
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded")
-    PARSING = "parsing", _("Reading the file")
-    PREVIEW = "preview", _("Waiting for confirmation")
-    APPLYING = "applying", _("Applying")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
+# A catalogue import is a background job of the kernel; its statuses are the kernel's.
+ImportStatus = JobStatus

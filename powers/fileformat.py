@@ -153,8 +153,8 @@ class Lookups:
             for key in (unit.code, unit.name, unit.short_name):
                 departments[key] = unit.pk
         townships: dict[str, Unit] = {}
-        active = list(Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("sort_order", "pk"))
-        for unit in Unit.objects.filter(kind=UnitKind.TOWNSHIP):
+        active = list(Unit.objects.townships())
+        for unit in Unit.objects.townships(active=None):
             for key in (unit.code, unit.name, unit.short_name):
                 townships[key] = unit
         return cls(departments, townships, active)

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.forms import DateInput
+from pengjiang_enforcement.models import Unit
 
 from .choices import DiscretionLevel, EvaluationDecision, ItemStatus, LeniencyKind, PenaltyType, PowerKind
 from .evaluation import Thresholds
 from .importing import MAX_UPLOAD_BYTES
 from .models import PowerItem
-from .selectors import departments, townships
+from .selectors import departments
 from .services import CHANGEABLE_FIELDS
 
 # What a proposal may change: the item's content (townships change through recall/re-delegation).
@@ -80,23 +81,23 @@ class ItemForm(ProcedureFields):
 class AddItemForm(ItemForm):
     townships = TownshipChoice(
         label=_("townships receiving the item"),
-        queryset=townships(),
+        queryset=Unit.objects.townships(),
         help_text=_("Some items go to towns and not to streets."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, new=True, **kwargs)
-        self.fields["townships"].queryset = townships()
+        self.fields["townships"].queryset = Unit.objects.townships()
 
 
 class ChangeItemForm(ItemForm):
-    add_townships = TownshipChoice(label=_("also delegate to"), queryset=townships(), required=False)
-    remove_townships = TownshipChoice(label=_("take back from"), queryset=townships(), required=False)
+    add_townships = TownshipChoice(label=_("also delegate to"), queryset=Unit.objects.townships(), required=False)
+    remove_townships = TownshipChoice(label=_("take back from"), queryset=Unit.objects.townships(), required=False)
 
     def __init__(self, *args, item: PowerItem, held: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["add_townships"].queryset = townships().exclude(pk__in=held)
-        self.fields["remove_townships"].queryset = townships().filter(pk__in=held)
+        self.fields["add_townships"].queryset = Unit.objects.townships().exclude(pk__in=held)
+        self.fields["remove_townships"].queryset = Unit.objects.townships().filter(pk__in=held)
         if not self.is_bound:
             for name in CONTENT_FIELDS:
                 self.initial[name] = item.department_id if name == "department" else getattr(item, name)
@@ -105,7 +106,7 @@ class ChangeItemForm(ItemForm):
 class TownshipsForm(ProcedureFields):
     """Recall or re-delegate: which townships, from when, why."""
 
-    townships = TownshipChoice(label=_("townships"), queryset=townships())
+    townships = TownshipChoice(label=_("townships"), queryset=Unit.objects.townships())
 
     def __init__(self, *args, choices, required: bool = True, help_text: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,7 +182,7 @@ class ItemFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("kind of power"), choices=[("", _("All kinds")), *PowerKind.choices], required=False
     )
-    township = forms.ModelChoiceField(label=_("township"), queryset=townships(), required=False)
+    township = forms.ModelChoiceField(label=_("township"), queryset=Unit.objects.townships(), required=False)
     status = forms.ChoiceField(
         label=_("status"),
         choices=[(ItemStatus.IN_FORCE, _("In force")), (ItemStatus.RECALLED, _("Recalled")), (STATUS_ALL, _("All"))],
@@ -191,7 +192,7 @@ class ItemFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments()
-        self.fields["township"].queryset = townships()
+        self.fields["township"].queryset = Unit.objects.townships()
         self.fields["department"].label_from_instance = lambda unit: unit.short_name
         self.fields["township"].label_from_instance = lambda unit: unit.name
         self.fields["department"].empty_label = _("All departments")
@@ -205,7 +206,7 @@ class MatrixForm(ItemFilterForm):
 class EvaluationFilterForm(forms.Form):
     start = forms.DateField(label=_("period from"), widget=DateInput())
     end = forms.DateField(label=_("period to"), widget=DateInput())
-    township = forms.ModelChoiceField(label=_("township"), queryset=townships(), required=False)
+    township = forms.ModelChoiceField(label=_("township"), queryset=Unit.objects.townships(), required=False)
     department = forms.ModelChoiceField(label=_("source department"), queryset=departments(), required=False)
     q = forms.CharField(label=_("Search"), required=False)
     flagged = forms.BooleanField(label=_("only candidates"), required=False)
@@ -231,7 +232,7 @@ class EvaluationFilterForm(forms.Form):
                 if key != "flagged" and not data.get(key):
                     data[key] = value
         super().__init__(data if data is not None else initial, **kwargs)
-        self.fields["township"].queryset = townships()
+        self.fields["township"].queryset = Unit.objects.townships()
         self.fields["department"].queryset = departments()
         self.fields["township"].label_from_instance = lambda unit: unit.name
         self.fields["department"].label_from_instance = lambda unit: unit.short_name
@@ -256,7 +257,10 @@ class EvaluationFilterForm(forms.Form):
 
 class EvaluationForm(forms.Form):
     township = forms.ModelChoiceField(
-        label=_("township"), queryset=townships(), required=False, help_text=_("Empty: the item in all townships.")
+        label=_("township"),
+        queryset=Unit.objects.townships(),
+        required=False,
+        help_text=_("Empty: the item in all townships."),
     )
     period_start = forms.DateField(label=_("period from"), widget=DateInput())
     period_end = forms.DateField(label=_("period to"), widget=DateInput())
@@ -275,7 +279,7 @@ class EvaluationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = townships()
+        self.fields["township"].queryset = Unit.objects.townships()
         self.fields["township"].label_from_instance = lambda unit: unit.name
         self.fields["township"].empty_label = _("All townships and streets")
 

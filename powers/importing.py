@@ -28,11 +28,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.jobs import job_enqueue, job_fail, job_progress, job_run
 from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import require, require_model
 from pengjiang_enforcement.tabular import TableError, open_table
+from pengjiang_enforcement.workdays import today as local_today
 
 from .adjustments import adjustment_approve, adjustment_propose, adjustment_review
 from .choices import AdjustmentKind, AdjustmentStatus, ImportStatus, ItemStatus
@@ -51,17 +55,14 @@ PROGRESS_EVERY = 200
 COMPARED_FIELDS = tuple(f for f in CHANGEABLE_FIELDS if f != "coverage")
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 # --- upload ----------------------------------------------------------------------------------
 @transaction.atomic
 def import_upload(
     *, actor: User, file: UploadedFile, effective_date: datetime.date, recall_missing: bool = False
 ) -> CatalogueImport:
     """Keep an uploaded catalogue file on a new job row and queue its reading."""
-    check_effective_date(effective_date, today=_today())
+    require_model(actor, "add", CatalogueImport)
+    check_effective_date(effective_date, today=local_today())
     if file.size > MAX_UPLOAD_BYTES:
         raise RuleViolation(
             _("The file is larger than %(size)s MB."), rule="import_file_size", params={"size": MAX_UPLOAD_BYTES >> 20}
@@ -91,9 +92,7 @@ def import_upload(
             "recall_missing": recall_missing,
         },
     )
-    from .tasks import import_parse_task
-
-    transaction.on_commit(lambda: import_parse_task.delay(job.pk))
+    job_enqueue(job)
     return job
 
 
@@ -289,59 +288,45 @@ def import_parse(job_id: int) -> CatalogueImport | None:
 
     Runs again harmlessly: a job that is past reading is left alone.
     """
-    claimed = CatalogueImport.objects.filter(
-        pk=job_id, status__in=[ImportStatus.UPLOADED, ImportStatus.PARSING]
-    ).update(status=ImportStatus.PARSING, progress=0)
-    if not claimed:
-        return None
-    job = CatalogueImport.objects.get(pk=job_id)
 
-    def progress(done: int, total: int) -> None:
-        percent = min(99, int(done * 100 / max(total, 1)))
-        CatalogueImport.objects.filter(pk=job_id, status=ImportStatus.PARSING).update(progress=percent)
+    def work(job: CatalogueImport) -> None:
+        def progress(done: int, total: int) -> None:
+            job_progress(job, progress=min(99, int(done * 100 / max(total, 1))))
 
-    try:
         with job.file.open("rb") as stream:
             good, errors, info = read_file(stream, progress=progress)
         result = compare(good, Catalogue(), recall_missing=job.recall_missing)
-    except TableError as exc:
-        return _fail(job_id, exc.message, status_from=ImportStatus.PARSING)
-    except Exception:
-        log.exception("catalogue import %s: the file could not be read", job_id)
-        return _fail(
-            job_id,
-            _("The file could not be read. Check that it is an XLSX or CSV file of the catalogue."),
-            status_from=ImportStatus.PARSING,
+        errors = sorted(errors + result["errors"], key=lambda e: (e["row"] is None, e["row"] or 0))
+        preview = {"actions": result["actions"], "counts": result["counts"], "file": info}
+        previous = list(
+            CatalogueImport.objects.filter(sha256=job.sha256, status=ImportStatus.DONE)
+            .exclude(pk=job.pk)
+            .values_list("pk", flat=True)[:5]
         )
-    errors = sorted(errors + result["errors"], key=lambda e: (e["row"] is None, e["row"] or 0))
-    preview = {"actions": result["actions"], "counts": result["counts"], "file": info}
-    previous = list(
-        CatalogueImport.objects.filter(sha256=job.sha256, status=ImportStatus.DONE)
-        .exclude(pk=job_id)
-        .values_list("pk", flat=True)[:5]
-    )
-    if previous:
-        preview["same_file_as"] = previous
-    CatalogueImport.objects.filter(pk=job_id, status=ImportStatus.PARSING).update(
-        status=ImportStatus.PREVIEW,
-        progress=100,
-        total_rows=info["rows"],
-        encoding=info["encoding"] or info["kind"],
-        preview=preview,
-        errors=errors[:MAX_STORED_ERRORS],
-        summary={"errors": len(errors)},
-    )
-    return CatalogueImport.objects.get(pk=job_id)
-
-
-def _fail(job_id: int, message: str, *, status_from: str) -> CatalogueImport:
-    with transaction.atomic():
-        CatalogueImport.objects.filter(pk=job_id, status=status_from).update(
-            status=ImportStatus.FAILED, failure=message, finished_at=timezone.now()
+        if previous:
+            preview["same_file_as"] = previous
+        job_progress(
+            job,
+            status=ImportStatus.PREVIEWED,
+            progress=100,
+            total_rows=info["rows"],
+            encoding=info["encoding"] or info["kind"],
+            preview=preview,
+            errors=errors[:MAX_STORED_ERRORS],
+            summary={"errors": len(errors)},
+            expected={"status": ImportStatus.READING},
         )
-        job = CatalogueImport.objects.get(pk=job_id)
-        audit_record(action="powers.import.failed", obj=job, actor=None, after={"failure": message})
-    return job
+
+    return job_run(
+        CatalogueImport,
+        job_id,
+        claim_from=(ImportStatus.QUEUED, ImportStatus.READING),
+        status=ImportStatus.READING,
+        work=work,
+        known_errors=(TableError,),
+        describe=lambda exc: (exc.code, exc.message),  # type: ignore[attr-defined]
+        unexpected=str(_lazy("The file could not be read. Check that it is an XLSX or CSV file of the catalogue.")),
+    )
 
 
 # --- confirming and applying -----------------------------------------------------------------
@@ -352,7 +337,8 @@ def import_confirm(*, actor: User, job: CatalogueImport) -> CatalogueImport:
     A preview with bad rows cannot be confirmed: the file is corrected and uploaded again.
     """
     job = CatalogueImport.objects.select_for_update().get(pk=job.pk)
-    if job.status != ImportStatus.PREVIEW:
+    require(actor, "change", job)
+    if job.status != ImportStatus.PREVIEWED:
         raise RuleViolation(
             _("Only an import waiting for confirmation can be confirmed (this one is “%(status)s”)."),
             rule="import_transition",
@@ -364,7 +350,7 @@ def import_confirm(*, actor: User, job: CatalogueImport) -> CatalogueImport:
             rule="import_has_errors",
             params={"count": job.summary["errors"]},
         )
-    check_effective_date(job.effective_date, today=_today())
+    check_effective_date(job.effective_date, today=local_today())
     actions = job.preview.get("actions", [])
     job.confirmed_by, job.confirmed_at = actor, timezone.now()
     job.status = ImportStatus.APPLYING if actions else ImportStatus.DONE
@@ -380,9 +366,7 @@ def import_confirm(*, actor: User, job: CatalogueImport) -> CatalogueImport:
         after={"changes": len(actions), "counts": job.preview.get("counts", {})},
     )
     if actions:
-        from .tasks import import_apply_task
-
-        transaction.on_commit(lambda: import_apply_task.delay(job.pk))
+        job_enqueue(job)
     return job
 
 
@@ -390,7 +374,8 @@ def import_confirm(*, actor: User, job: CatalogueImport) -> CatalogueImport:
 def import_cancel(*, actor: User, job: CatalogueImport) -> CatalogueImport:
     """Drop an import before it is confirmed (the file stays on the row)."""
     job = CatalogueImport.objects.select_for_update().get(pk=job.pk)
-    if job.status not in {ImportStatus.UPLOADED, ImportStatus.PARSING, ImportStatus.PREVIEW}:
+    require(actor, "change", job)
+    if job.status not in {ImportStatus.QUEUED, ImportStatus.READING, ImportStatus.PREVIEWED}:
         raise RuleViolation(
             _("An import that is “%(status)s” cannot be cancelled."),
             rule="import_transition",
@@ -436,49 +421,61 @@ def _apply_action(job: CatalogueImport, action: dict[str, Any], townships: dict[
 def import_apply(job_id: int) -> CatalogueImport | None:
     """Turn a confirmed preview into adjustments, a chunk per transaction (the apply task).
 
-    Safe to run twice or in two workers: each chunk locks the job row and starts after the
-    changes already done. A change refused on the way stops the import with the reason; the
-    changes before it stay made (each is a complete, audited adjustment).
+    Safe to run twice or in two workers: the job is locked while a worker is on it, and each
+    chunk starts after the changes already done. A change refused on the way stops the import with
+    the reason; the changes before it stay made (each is a complete, audited adjustment).
     """
-    job = CatalogueImport.objects.filter(pk=job_id, status=ImportStatus.APPLYING).first()
-    if job is None:
-        return None
-    actions = job.preview.get("actions", [])
-    townships = {t.code: t for t in Unit.objects.filter(kind="township")}
-    while True:
-        position = None
-        try:
-            with transaction.atomic():
-                job = (
-                    CatalogueImport.objects.select_for_update(of=("self",))
-                    .defer("preview")
-                    .select_related("created_by", "confirmed_by")
-                    .get(pk=job_id)
+
+    def work(job: CatalogueImport) -> None:
+        actions = job.preview.get("actions", [])
+        townships = {t.code: t for t in Unit.objects.townships(active=None)}
+        while True:
+            position = None
+            try:
+                with transaction.atomic():
+                    job = (
+                        CatalogueImport.objects.select_for_update(of=("self",))
+                        .defer("preview")
+                        .select_related("created_by", "confirmed_by")
+                        .get(pk=job_id)
+                    )
+                    if job.status != ImportStatus.APPLYING:
+                        return
+                    start = job.applied_rows
+                    if start >= len(actions):
+                        _finish(job)
+                        return
+                    for position in range(start, min(start + APPLY_CHUNK, len(actions))):
+                        _apply_action(job, actions[position], townships)
+                    job_progress(
+                        job,
+                        applied_rows=position + 1,
+                        progress=min(99, int((position + 1) * 100 / len(actions))),
+                    )
+            except RuleViolation as exc:
+                action = actions[position] if position is not None else {}
+                where = (
+                    _("Row %(row)s (%(code)s)") % {"row": action.get("row"), "code": action.get("code")}
+                    if action.get("row")
+                    else action.get("code", "")
                 )
-                if job.status != ImportStatus.APPLYING:
-                    return job
-                start = job.applied_rows
-                if start >= len(actions):
-                    return _finish(job)
-                for position in range(start, min(start + APPLY_CHUNK, len(actions))):
-                    _apply_action(job, actions[position], townships)
-                job.applied_rows = position + 1
-                job.progress = min(99, int(job.applied_rows * 100 / len(actions)))
-                job.save(update_fields=["applied_rows", "progress"])
-        except RuleViolation as exc:
-            action = actions[position] if position is not None else {}
-            where = (
-                _("Row %(row)s (%(code)s)") % {"row": action.get("row"), "code": action.get("code")}
-                if action.get("row")
-                else action.get("code", "")
-            )
-            message = _("%(where)s: %(message)s %(done)s of %(total)s changes were made before it.") % {
-                "where": where,
-                "message": " ".join(exc.messages),
-                "done": CatalogueImport.objects.get(pk=job_id).applied_rows,
-                "total": len(actions),
-            }
-            return _fail(job_id, message, status_from=ImportStatus.APPLYING)
+                message = _("%(where)s: %(message)s %(done)s of %(total)s changes were made before it.") % {
+                    "where": where,
+                    "message": " ".join(exc.messages),
+                    "done": CatalogueImport.objects.get(pk=job_id).applied_rows,
+                    "total": len(actions),
+                }
+                job_fail(job, code=exc.rule, message=message)
+                return
+
+    return job_run(
+        CatalogueImport,
+        job_id,
+        claim_from=(ImportStatus.APPLYING,),
+        status=ImportStatus.APPLYING,
+        work=work,
+        unexpected=str(_lazy("The import stopped on an unexpected error; the administrators were told.")),
+    )
 
 
 def _finish(job: CatalogueImport) -> CatalogueImport:
@@ -490,7 +487,6 @@ def _finish(job: CatalogueImport) -> CatalogueImport:
         "waiting": statuses.get(AdjustmentStatus.APPROVED, 0),
         "failed": statuses.get(AdjustmentStatus.FAILED, 0),
     }
-    job.status, job.progress, job.finished_at = ImportStatus.DONE, 100, timezone.now()
-    job.save(update_fields=["summary", "status", "progress", "finished_at"])
+    job_progress(job, summary=job.summary, status=ImportStatus.DONE, progress=100, finished_at=timezone.now())
     audit_record(action="powers.import.applied", obj=job, actor=job.confirmed_by, after=job.summary)
     return job

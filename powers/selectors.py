@@ -104,11 +104,6 @@ def holders_on(item_ids: Iterable[int], day: datetime.date) -> dict[int, set[int
     return result
 
 
-def townships() -> QuerySet[Unit]:
-    """The active townships and streets, in their usual order."""
-    return Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("sort_order", "pk")
-
-
 def departments() -> QuerySet[Unit]:
     """The district departments that delegate powers."""
     return Unit.objects.filter(kind=UnitKind.DEPARTMENT).order_by("sort_order", "pk")

@@ -204,7 +204,7 @@ def _write_version(
 
 def coverage_townships(coverage: str, listed: Iterable[Unit] = ()) -> list[Unit]:
     """The townships an item goes to under a coverage rule (towns only, streets only, ...)."""
-    townships = Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("sort_order", "pk")
+    townships = Unit.objects.townships()
     if coverage == TownshipCoverage.TOWNS:
         return list(townships.filter(township_type=TownshipType.TOWN))
     if coverage == TownshipCoverage.STREETS:
@@ -219,7 +219,7 @@ def coverage_of(township_ids: Iterable[int]) -> str | None:
     held = set(township_ids)
     if not held:
         return None
-    active = list(Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).values_list("pk", "township_type"))
+    active = list(Unit.objects.townships().values_list("pk", "township_type"))
     if held == {pk for pk, _ in active}:
         return TownshipCoverage.ALL
     if held == {pk for pk, kind in active if kind == TownshipType.TOWN}:

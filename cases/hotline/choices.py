@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pengjiang_enforcement.models.jobs import RUNNING_STATUSES, JobStatus
+
 
 class OrderState(models.TextChoices):
     """Where a work order stands in the township (see ``cases.hotline.workflow``).
@@ -63,18 +65,9 @@ class ImportKind(models.TextChoices):
     FEED = "feed", _("Live feed")
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    READING = "reading", _("Reading the file")
-    PREVIEWED = "previewed", _("Preview ready: waiting for confirmation")
-    APPLYING = "applying", _("Importing")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Discarded")
-    REFUSED = "refused", _("Refused (bad input)")
-
-
-IMPORT_RUNNING_STATUSES = (ImportStatus.QUEUED, ImportStatus.READING, ImportStatus.APPLYING)
+# An import is a background job of the kernel; its statuses are the kernel's.
+ImportStatus = JobStatus
+IMPORT_RUNNING_STATUSES = RUNNING_STATUSES
 
 
 class RawRowStatus(models.TextChoices):

@@ -8,7 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.forms import DateInput
 from pengjiang_enforcement.models import Unit
 
@@ -64,9 +63,7 @@ class OrderFilterForm(forms.Form):
         ]
         self.fields["order_type"].choices = [("", _("any")), *[(v or "none", label) for v, label in OrderType.choices]]
         if show_township:
-            self.fields["township"].queryset = Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by(
-                "sort_order"
-            )
+            self.fields["township"].queryset = Unit.objects.townships()
         else:
             del self.fields["township"]
 

@@ -21,7 +21,6 @@ later do with them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import io
@@ -31,7 +30,6 @@ import queue
 import re
 import threading
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -41,11 +39,13 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.jobs import job_enqueue, job_resume, job_run
 from pengjiang_enforcement.models import User
-from pengjiang_enforcement.permissions import user_scope
+from pengjiang_enforcement.permissions import require, user_scope
 from pengjiang_enforcement.tabular import TableError, detect_kind, open_table
 
 from . import xlsx
@@ -60,9 +60,6 @@ log = logging.getLogger(__name__)
 BATCH_ROWS = 2000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_LISTED_DUPLICATES = 500
-# A running job that has not moved for this long may be resumed by hand (its worker died and
-# the broker has not redelivered the task yet).
-STALE_AFTER = datetime.timedelta(minutes=5)
 
 RAW_TABLE = HotlineRawRow._meta.db_table
 ORDER_TABLE = HotlineOrder._meta.db_table
@@ -82,54 +79,13 @@ _RAW_COLUMNS = (
 
 
 # --- the job row -----------------------------------------------------------------------------
-def _advisory_key(text: str) -> int:
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+# Claiming, locking, progress, failure and resuming are the kernel's (pengjiang_enforcement.jobs).
+UNEXPECTED = _lazy("The import stopped on an unexpected error; the administrators were told.")
 
 
-@contextlib.contextmanager
-def _job_lock(job_id: int) -> Iterator[bool]:
-    """Hold a session lock on the job while a worker works on it (False: someone else does).
-
-    A task delivered twice, or a "resume" clicked while the first worker still runs, finds the
-    lock taken and leaves. The lock dies with the worker's connection, so a killed worker never
-    blocks the re-run.
-    """
-    key = _advisory_key(f"cases.hotline_import:{job_id}")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-
-
-def _claim(job_id: int, statuses: tuple[str, ...], status: str) -> HotlineImport | None:
-    """Move the job into ``status`` if it is in one of ``statuses`` (compare-and-set)."""
-    moved = HotlineImport.objects.filter(pk=job_id, status__in=statuses).update(status=status, heartbeat_at=Now())
-    if not moved:
-        return None
-    job = HotlineImport.objects.get(pk=job_id)
-    if job.started_at is None:
-        job.started_at = timezone.now()
-        HotlineImport.objects.filter(pk=job_id).update(started_at=job.started_at)
-    return job
-
-
-def _fail(job: HotlineImport, code: str, message: str) -> None:
-    with transaction.atomic():
-        HotlineImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, error_code=code, error_message=message, finished_at=Now()
-        )
-        job.status, job.error_code, job.error_message = ImportStatus.FAILED, code, message
-        audit_record(
-            action="cases.workorder.import_failed",
-            obj=job,
-            actor=None,
-            after={"code": code, "message": message, "rows_read": job.rows_read},
-        )
+def _describe_table_error(exc: Exception) -> tuple[str, str]:
+    assert isinstance(exc, TableError)
+    return exc.code, exc.message
 
 
 # --- upload ----------------------------------------------------------------------------------
@@ -172,9 +128,7 @@ def import_upload(*, actor: User, file: UploadedFile) -> HotlineImport:
             actor=actor,
             after={"file": job.original_name, "sha256": job.sha256, "size": job.size},
         )
-        from .tasks import hotline_import_read
-
-        transaction.on_commit(lambda: hotline_import_read.delay(job.pk))
+        job_enqueue(job)
     return job
 
 
@@ -278,25 +232,25 @@ def import_read(job_id: int, *, max_batches: int | None = None) -> HotlineImport
     ``max_batches`` stops after that many committed batches, as a killed worker would (tests and
     the benchmark use it); calling again resumes after the last committed row.
     """
-    with _job_lock(job_id) as held:
-        if not held:
-            return None
-        job = _claim(job_id, (ImportStatus.QUEUED, ImportStatus.READING), ImportStatus.READING)
-        if job is None:
-            return HotlineImport.objects.filter(pk=job_id).first()
-        try:
-            with job.file.open("rb") as stream:
-                finished = _read_stream(job, stream, max_batches=max_batches)
-        except TableError as exc:
-            _fail(job, exc.code, exc.message)
-            return job
-        except Exception:
-            log.exception("reading 12345 import %s failed", job_id)
-            _fail(job, "internal", _("The import stopped on an unexpected error; the administrators were told."))
-            raise
+
+    def work(job: HotlineImport) -> None:
+        with job.file.open("rb") as stream:
+            finished = _read_stream(job, stream, max_batches=max_batches)
         if finished:
             finish_read(job)
-        return job
+
+    job = job_run(
+        HotlineImport,
+        job_id,
+        claim_from=(ImportStatus.QUEUED, ImportStatus.READING),
+        status=ImportStatus.READING,
+        work=work,
+        known_errors=(TableError,),
+        describe=_describe_table_error,
+        unexpected=str(UNEXPECTED),
+    )
+    # A second delivery of the task finds the job past reading: say where it stands.
+    return job or HotlineImport.objects.filter(pk=job_id).first()
 
 
 def _open(stream: IO[bytes]):
@@ -519,9 +473,7 @@ def import_confirm(*, job: HotlineImport, actor: User) -> HotlineImport:
         before={"status": ImportStatus.PREVIEWED},
         after={"status": locked.status, "rows": winners(locked)},
     )
-    from .tasks import hotline_import_apply
-
-    transaction.on_commit(lambda: hotline_import_apply.delay(locked.pk))
+    job_enqueue(locked)
     return locked
 
 
@@ -545,25 +497,17 @@ def import_discard(*, job: HotlineImport, actor: User) -> HotlineImport:
 
 def is_stale(job: HotlineImport, now: datetime.datetime | None = None) -> bool:
     """A running job whose worker has not reported for a while (it may have died)."""
-    if not job.is_running:
-        return False
-    last = job.heartbeat_at or job.created_at
-    return last is not None and (now or timezone.now()) - last > STALE_AFTER
+    return job.is_stale(now)
 
 
 @transaction.atomic
 def import_resume(*, job: HotlineImport, actor: User) -> HotlineImport:
     """Queue a stalled job again; it carries on from its cursors (running twice is harmless)."""
     locked = HotlineImport.objects.select_for_update().get(pk=job.pk)
-    if not is_stale(locked):
+    require(actor, "view", locked)
+    if not locked.is_stale():
         raise RuleViolation(_("The import is not stalled."), rule="hotline_import_not_stalled")
-    locked.heartbeat_at = timezone.now()
-    locked.save(update_fields=["heartbeat_at"])
-    audit_record(action="cases.workorder.import_resumed", obj=locked, actor=actor, after={"status": locked.status})
-    from .tasks import hotline_import_apply, hotline_import_read
-
-    task = hotline_import_apply if locked.status == ImportStatus.APPLYING else hotline_import_read
-    transaction.on_commit(lambda: task.delay(locked.pk))
+    job_resume(locked, actor=actor)
     return locked
 
 
@@ -683,21 +627,20 @@ def import_apply(job_id: int, *, max_batches: int | None = None) -> HotlineImpor
 
     ``max_batches`` stops early like a killed worker; calling again resumes at the cursor.
     """
-    with _job_lock(job_id) as held:
-        if not held:
-            return None
-        job = _claim(job_id, (ImportStatus.APPLYING,), ImportStatus.APPLYING)
-        if job is None:
-            return HotlineImport.objects.filter(pk=job_id).first()
-        try:
-            finished = apply_all(job, max_batches=max_batches)
-        except Exception:
-            log.exception("applying 12345 import %s failed", job_id)
-            _fail(job, "internal", _("The import stopped on an unexpected error; the administrators were told."))
-            raise
-        if finished:
+
+    def work(job: HotlineImport) -> None:
+        if apply_all(job, max_batches=max_batches):
             finish_apply(job, actor=None)
-        return job
+
+    job = job_run(
+        HotlineImport,
+        job_id,
+        claim_from=(ImportStatus.APPLYING,),
+        status=ImportStatus.APPLYING,
+        work=work,
+        unexpected=str(UNEXPECTED),
+    )
+    return job or HotlineImport.objects.filter(pk=job_id).first()
 
 
 def apply_all(job: HotlineImport, *, max_batches: int | None) -> bool:

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pengjiang_enforcement.models import TimelineEvent
+from pengjiang_enforcement.models import BackgroundJob, TimelineEvent
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
 
 from .choices import (
@@ -63,7 +63,7 @@ class HotlineSource(models.Model):
         return self.name
 
 
-class HotlineImport(ScopedModel):
+class HotlineImport(BackgroundJob, ScopedModel):
     """One import: an uploaded export file or one delivery of the live feed.
 
     A file is read by a Celery job into raw rows (``read_cursor`` says how far, committed with
@@ -73,7 +73,6 @@ class HotlineImport(ScopedModel):
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices, default=ImportKind.FILE)
-    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     # The importer's township (null for the district and the feed): who else sees the job.
     township = models.ForeignKey(
         "core.Unit", verbose_name=_("township"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -99,12 +98,9 @@ class HotlineImport(ScopedModel):
     apply_cursor = models.PositiveIntegerField(_("last row applied"), default=0)
     counts = models.JSONField(_("preview counts"), default=dict, blank=True)
     result = models.JSONField(_("result counts"), default=dict, blank=True)
-    error_code = models.CharField(_("error code"), max_length=40, blank=True)
-    error_message = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),
@@ -114,11 +110,14 @@ class HotlineImport(ScopedModel):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
 
     township_lookup = "township"
+    audit_prefix = "cases.workorder.import_"
+    tasks = {
+        ImportStatus.QUEUED: "cases.hotline_import_read",
+        ImportStatus.READING: "cases.hotline_import_read",
+        ImportStatus.APPLYING: "cases.hotline_import_apply",
+    }
 
     class Meta:
         verbose_name = _("12345 import")
@@ -128,10 +127,6 @@ class HotlineImport(ScopedModel):
 
     def __str__(self) -> str:
         return self.original_name or f"#{self.pk}"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (ImportStatus.QUEUED, ImportStatus.READING, ImportStatus.APPLYING)
 
     @property
     def percent(self) -> int:

@@ -82,12 +82,11 @@ class Gazetteer:
     @classmethod
     def load(cls) -> Gazetteer:
         """The active townships and gazetteer entries, in two queries."""
-        from pengjiang_enforcement.choices import UnitKind
         from pengjiang_enforcement.models import Unit
 
         from .models import GazetteerEntry
 
-        townships = Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).values_list("pk", "name", "short_name")
+        townships = Unit.objects.townships().values_list("pk", "name", "short_name")
         places = []
         entries = GazetteerEntry.objects.filter(is_active=True, township__is_active=True)
         for township_id, name, aliases, verified in entries.values_list("township_id", "name", "aliases", "verified"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from .choices import ImportStatus, OrderState, OrderType
+from .choices import OrderState, OrderType
 from .workflow import ORDERS
 
 register = template.Library()
@@ -17,16 +17,6 @@ _STATE_CLASSES = {
     OrderState.RETURN_REQUESTED: "badge-soft-warning",
     OrderState.RETURNED: "badge-soft-secondary",
     OrderState.REPLIED: "badge-soft-success",
-}
-_IMPORT_CLASSES = {
-    ImportStatus.QUEUED: "badge-soft-secondary",
-    ImportStatus.READING: "text-bg-primary",
-    ImportStatus.PREVIEWED: "badge-soft-warning",
-    ImportStatus.APPLYING: "text-bg-primary",
-    ImportStatus.DONE: "badge-soft-success",
-    ImportStatus.FAILED: "badge-soft-danger",
-    ImportStatus.REFUSED: "badge-soft-danger",
-    ImportStatus.CANCELLED: "badge-soft-secondary",
 }
 
 
@@ -46,11 +36,6 @@ def order_type_label(value: str) -> str:
         return str(OrderType(value).label)
     except ValueError:
         return value
-
-
-@register.filter
-def import_status_class(status: str) -> str:
-    return _IMPORT_CLASSES.get(status, "badge-soft-secondary")
 
 
 @register.filter

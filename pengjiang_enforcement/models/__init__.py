@@ -1,5 +1,6 @@
 from .audit import AuditCheckpoint, AuditCheckpointHead, AuditLog
 from .calendar import CalendarOverride
+from .jobs import BackgroundJob, JobStatus
 from .people import EnforcementCertificate, User
 from .timeline import TimelineEvent
 from .units import Unit
@@ -8,8 +9,10 @@ __all__ = [
     "AuditCheckpoint",
     "AuditCheckpointHead",
     "AuditLog",
+    "BackgroundJob",
     "CalendarOverride",
     "EnforcementCertificate",
+    "JobStatus",
     "TimelineEvent",
     "Unit",
     "User",

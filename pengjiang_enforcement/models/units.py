@@ -7,7 +7,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import TownshipType, UnitKind
-from ..permissions import ScopedModel
+from ..permissions import RestrictedQuerySet, ScopedModel
+
+
+class UnitQuerySet(RestrictedQuerySet):
+    def townships(self, *, active: bool | None = True) -> UnitQuerySet:
+        """The townships and streets in their usual order (the active ones, unless ``active``
+        is None for every one ever kept, or False for the closed ones)."""
+        units = self.filter(kind=UnitKind.TOWNSHIP)
+        if active is not None:
+            units = units.filter(is_active=active)
+        return units.order_by("sort_order", "pk")
 
 
 class Unit(ScopedModel):
@@ -48,6 +58,8 @@ class Unit(ScopedModel):
     township_lookup = "township"
     department_lookup = "pk"  # a department liaison sees their own department
 
+    objects = UnitQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
@@ -63,10 +75,6 @@ class Unit(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_township(self) -> bool:
-        return self.kind == UnitKind.TOWNSHIP
 
     def resolve_township(self) -> Unit | None:
         """The township this unit belongs to, following parents (a township is its own)."""

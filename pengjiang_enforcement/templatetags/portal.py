@@ -6,7 +6,27 @@ from django import template
 from django.forms import BoundField
 from django.forms.widgets import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 
+from ..models.jobs import JobStatus
+
 register = template.Library()
+
+_JOB_CLASSES = {
+    JobStatus.QUEUED: "badge-soft-secondary",
+    JobStatus.READING: "text-bg-primary",
+    JobStatus.PREVIEWED: "badge-soft-warning",
+    JobStatus.APPLYING: "text-bg-primary",
+    JobStatus.RUNNING: "text-bg-primary",
+    JobStatus.DONE: "badge-soft-success",
+    JobStatus.FAILED: "badge-soft-danger",
+    JobStatus.REFUSED: "badge-soft-danger",
+    JobStatus.CANCELLED: "badge-soft-secondary",
+}
+
+
+@register.filter
+def job_status_class(status: str) -> str:
+    """The badge colour of a background job's status (imports, documents)."""
+    return _JOB_CLASSES.get(status, "badge-soft-secondary")
 
 
 @register.inclusion_tag("includes/field.html")

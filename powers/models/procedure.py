@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pengjiang_enforcement.models import BackgroundJob
+
 from ..choices import AdjustmentKind, AdjustmentStatus, EvaluationDecision, ImportStatus, UsageKind
 from .base import CatalogueModel
 
@@ -152,15 +154,20 @@ class PowerUsage(models.Model):
         return f"{self.item_id} {self.kind} {self.date}"
 
 
-class CatalogueImport(CatalogueModel):
-    """An upload of the official catalogue: parsed, previewed, then applied on confirmation."""
+class CatalogueImport(BackgroundJob, CatalogueModel):
+    """An upload of the official catalogue: read, previewed, then applied on confirmation."""
+
+    audit_prefix = "powers.import."
+    tasks = {
+        ImportStatus.QUEUED: "powers.import_parse",
+        ImportStatus.READING: "powers.import_parse",
+        ImportStatus.APPLYING: "powers.import_apply",
+    }
 
     file = models.FileField(_("file"), upload_to="catalogue-imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     # How many changes of the confirmed preview are done: a worker that dies mid-way (or a
     # task delivered twice) resumes after them instead of starting again.
@@ -174,14 +181,11 @@ class CatalogueImport(CatalogueModel):
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    failure = models.TextField(_("failure"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("catalogue import")

@@ -79,7 +79,7 @@ def upload(actor, content: bytes, name="目录.csv", *, effective_date=None, rec
 
 def run(actor, content: bytes, name="目录.csv", **kwargs) -> CatalogueImport:
     job = upload(actor, content, name, **kwargs)
-    assert job.status == ImportStatus.PREVIEW, (job.failure, job.errors)
+    assert job.status == ImportStatus.PREVIEWED, (job.error_message, job.errors)
     job = import_confirm(actor=actor, job=job)
     return import_apply(job.pk) or CatalogueImport.objects.get(pk=job.pk)
 
@@ -90,7 +90,7 @@ def counts(job) -> dict:
 
 def test_gbk_csv_with_alias_columns_is_previewed_then_applied(district_admin, today):
     job = upload(district_admin, csv_bytes(ALIAS_HEADER, ROWS, "gbk"))
-    assert job.status == ImportStatus.PREVIEW
+    assert job.status == ImportStatus.PREVIEWED
     assert job.encoding == "gb18030"
     assert job.errors == []
     assert counts(job) == {"add": 3}
@@ -226,7 +226,7 @@ def test_recall_missing_items_only_when_asked(district_admin):
 # --- bad input: a clear message with row and column, and nothing written -----------------------
 def bad(actor, rows, header=ALIAS_HEADER):
     job = upload(actor, csv_bytes(header, rows))
-    assert job.status == ImportStatus.PREVIEW
+    assert job.status == ImportStatus.PREVIEWED
     with pytest.raises(RuleViolation) as exc:
         import_confirm(actor=actor, job=job)
     assert exc.value.rule == "import_has_errors"
@@ -309,7 +309,7 @@ def test_effective_date_in_the_past_is_refused_at_upload(district_admin, today):
 def test_unreadable_file_fails_with_a_message_and_keeps_the_file(district_admin, content, name, expected):
     job = upload(district_admin, content, name)
     assert job.status == ImportStatus.FAILED
-    assert expected in job.failure, job.failure
+    assert expected in job.error_message, job.error_message
     assert job.file.read() == content  # nothing uploaded is lost
     assert not PowerItem.objects.exists()
 
@@ -363,7 +363,7 @@ def test_import_row_refused_at_apply_time_stops_with_the_reason(district_admin, 
     make_item(code="440703100002")  # the code entered the catalogue between preview and apply
     job = import_apply(job.pk)
     assert job.status == ImportStatus.FAILED
-    assert "440703100002" in job.failure and "第 3 行" in job.failure
+    assert "440703100002" in job.error_message and "第 3 行" in job.error_message
     assert Adjustment.objects.filter(status=AdjustmentStatus.APPLIED).count() == 1
 
 

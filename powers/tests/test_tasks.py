@@ -42,13 +42,13 @@ def test_import_is_read_and_applied_by_the_worker(celery_worker_thread, district
     job = import_upload(
         actor=district_admin, file=SimpleUploadedFile("目录.csv", CSV), effective_date=timezone.localdate()
     )
-    job = wait_for(job.pk, ImportStatus.PREVIEW, ImportStatus.FAILED)
-    assert job.status == ImportStatus.PREVIEW, job.failure
+    job = wait_for(job.pk, ImportStatus.PREVIEWED, ImportStatus.FAILED)
+    assert job.status == ImportStatus.PREVIEWED, job.error_message
     assert job.preview["counts"] == {"add": 2} and job.progress == 100
     assert not PowerItem.objects.exists()
     import_confirm(actor=district_admin, job=job)
     job = wait_for(job.pk, ImportStatus.DONE, ImportStatus.FAILED)
-    assert job.status == ImportStatus.DONE, job.failure
+    assert job.status == ImportStatus.DONE, job.error_message
     assert job.summary["applied"] == 2
     assert PowerItem.objects.get(code="440703888002").delegations.count() == 3
 

@@ -349,7 +349,7 @@ def test_import_with_bad_rows_lists_them_and_cannot_be_confirmed(admin, today):
     assert "12 位数字" in text and "区不存在局" in text and "A（事项编码）" in text
     response = admin.post(f"/catalogue/imports/{job.pk}/confirm/", follow=True)
     assert "处错误" in response.content.decode()
-    assert CatalogueImport.objects.get().status == ImportStatus.PREVIEW and not PowerItem.objects.exists()
+    assert CatalogueImport.objects.get().status == ImportStatus.PREVIEWED and not PowerItem.objects.exists()
 
 
 def test_upload_with_a_past_date_or_an_empty_file_is_refused_with_a_message(admin, today):

@@ -30,7 +30,6 @@ from ..display import describe_adjustment
 from ..forms import AddItemForm, ChangeItemForm, DecisionForm, TownshipsForm
 from ..models import Adjustment, Evaluation, PowerItem
 from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
-from ..selectors import townships
 from ..services import holder_ids
 from .common import require
 
@@ -171,12 +170,12 @@ def adjustment_new(request: HttpRequest, kind: str) -> HttpResponse:
         form = TownshipsForm(
             data,
             initial=initial,
-            choices=townships().filter(pk__in=held),
+            choices=Unit.objects.townships().filter(pk__in=held),
             required=False,
             help_text=_("None chosen: every township that holds the item."),
         )
     else:
-        form = TownshipsForm(data, choices=townships().exclude(pk__in=held))
+        form = TownshipsForm(data, choices=Unit.objects.townships().exclude(pk__in=held))
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         common = {

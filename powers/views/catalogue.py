@@ -35,7 +35,7 @@ from ..models import (
     PowerItemVersion,
 )
 from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
-from ..selectors import discretion_standard_on, holders_on, in_force_count, townships
+from ..selectors import discretion_standard_on, holders_on, in_force_count
 from ..standards import discretion_standard_create, leniency_entry_add, leniency_entry_end
 from .common import filter_items, require
 
@@ -55,7 +55,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, items, per_page=PER_PAGE)
     held = holders_on([item.pk for item in page], today)
-    all_townships = list(townships())
+    all_townships = list(Unit.objects.townships())
     names = {t.pk: t.short_name for t in all_townships}
     page.object_list = [(item, sorted(names[t] for t in held[item.pk] if t in names)) for item in page]
     return render(
@@ -110,7 +110,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("township__sort_order", "valid_from")
     )
     units = dict(Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWNSHIP]).values_list("pk", "name"))
-    names = dict(Unit.objects.filter(kind=UnitKind.TOWNSHIP).values_list("code", "name"))
+    names = dict(Unit.objects.townships(active=None).values_list("code", "name"))
     versions = [
         (version, describe_version(version, units, names))
         for version in PowerItemVersion.objects.filter(item=item).select_related("created_by").order_by("-version")

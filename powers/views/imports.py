@@ -20,7 +20,6 @@ from ..importing import import_cancel, import_confirm, import_upload
 from ..models import CatalogueImport
 from .common import require
 
-RUNNING = {ImportStatus.UPLOADED, ImportStatus.PARSING, ImportStatus.APPLYING}
 # A preview lists this many changes of each kind on the page (all of them are applied).
 PREVIEW_ROWS = 200
 
@@ -85,11 +84,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "job": job,
-        "running": job.status in RUNNING,
+        "running": job.is_running,
         "can_change": can(request.user, "change", job),
         "error_total": job.summary.get("errors", len(job.errors)),
     }
-    if job.status in {ImportStatus.PREVIEW, ImportStatus.APPLYING, ImportStatus.DONE, ImportStatus.FAILED}:
+    if job.status in {ImportStatus.PREVIEWED, ImportStatus.APPLYING, ImportStatus.DONE, ImportStatus.FAILED}:
         context.update(_preview(job))
     return render(request, "powers/import_detail.html", context)
 
@@ -98,8 +97,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar htmx polls; once the job leaves a running state the page reloads."""
     job = get_restricted_object_or_404(CatalogueImport.objects.defer("preview", "errors"), request.user, pk=pk)
-    response = render(request, "powers/includes/import_progress.html", {"job": job, "running": job.status in RUNNING})
-    if job.status not in RUNNING and request.headers.get("HX-Request"):
+    response = render(request, "powers/includes/import_progress.html", {"job": job, "running": job.is_running})
+    if not job.is_running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
 

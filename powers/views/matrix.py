@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
 
 from ..forms import MatrixForm
 from ..models import Delegation, PowerItem
-from ..selectors import townships
 from .common import filter_items
 
 PER_PAGE = 50
@@ -35,7 +35,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, items, per_page=PER_PAGE)
     chosen = form.cleaned_data.get("township") if form.is_valid() else None
-    columns = [chosen] if chosen else list(townships())
+    columns = [chosen] if chosen else list(Unit.objects.townships())
     delegations = Delegation.objects.restrict(request.user, "view").filter(item_id__in=[i.pk for i in page])
     if chosen:
         # One township: show every period of each item there, not only the one covering the day.

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.search import search_query
@@ -31,7 +30,6 @@ from ..selectors import (
     in_force_count,
     leniency_entries_on,
     published_items,
-    townships,
 )
 
 PER_PAGE = 50
@@ -41,7 +39,7 @@ public = cache_control(public=True, max_age=300)
 
 
 def _township(code: str) -> Unit:
-    return get_object_or_404(Unit, code=code, kind=UnitKind.TOWNSHIP, is_active=True)
+    return get_object_or_404(Unit.objects.townships(), code=code)
 
 
 def _filtered(request: HttpRequest, items):
@@ -69,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "powers/public/index.html",
         {
             "today": today,
-            "townships": list(townships()),
+            "townships": list(Unit.objects.townships()),
             "departments": list(departments()),
             "kinds": PowerKind.choices,
             "filters": filters,
@@ -106,7 +104,7 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
             "kinds": PowerKind.choices,
             "total": base.count(),
             "show_sample": any(item.is_sample for item in page),
-            "townships": list(townships()),
+            "townships": list(Unit.objects.townships()),
         },
     )
 
@@ -141,7 +139,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "standard": standard,
             "bands": bands,
             "leniency": list(leniency_entries_on(found, today)),
-            "holders": [t for t in townships() if t.pk in set(found.holder_ids or [])],
+            "holders": [t for t in Unit.objects.townships() if t.pk in set(found.holder_ids or [])],
             "show_sample": found.is_sample,
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 
 from cases.hotline import importing
 from cases.hotline.choices import ImportStatus, OrderState, RawRowStatus
@@ -334,9 +335,10 @@ def test_a_stalled_job_can_be_resumed(district_admin, django_capture_on_commit_c
     job = importing.import_upload(actor=district_admin, file=upload(csv_bytes(JIANGMEN, rows()), "s.csv"))
     with pytest.raises(RuleViolation):
         importing.import_resume(job=job, actor=district_admin)
+    stale_after = datetime.timedelta(seconds=settings.JOB_STALE_AFTER)
     HotlineImport.objects.filter(pk=job.pk).update(
-        heartbeat_at=job.created_at - importing.STALE_AFTER - datetime.timedelta(minutes=1),
-        created_at=job.created_at - importing.STALE_AFTER - datetime.timedelta(minutes=1),
+        heartbeat_at=job.created_at - stale_after - datetime.timedelta(minutes=1),
+        created_at=job.created_at - stale_after - datetime.timedelta(minutes=1),
     )
     job.refresh_from_db()
     assert importing.is_stale(job)

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.audit import audit_record
-from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
@@ -151,17 +150,13 @@ def _tabs(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _townships() -> Any:
-    return Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("sort_order")
-
-
 @login_required
 @permission_required("cases.triage_hotlineorder", raise_exception=True)
 def triage(request: HttpRequest) -> HttpResponse:
     """Orders no township holds: route them (district admin) or claim them (office head)."""
     scope = user_scope(request.user)
     page = paginate(request, selectors.triage_queue(request.user, q=request.GET.get("q", "")), PER_PAGE)
-    townships = list(_townships())
+    townships = list(Unit.objects.townships())
     names = {t.pk: t.short_name for t in townships}
     for order in page.object_list:
         order.candidate_names = [names[pk] for pk in order.route_candidates if pk in names]
@@ -243,7 +238,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if context["can_triage"] or (order.state == OrderState.PENDING and can_approve):
         scope = user_scope(user)
-        townships = _townships() if scope.everything else _townships().filter(pk=scope.township_id)
+        townships = (
+            Unit.objects.townships() if scope.everything else Unit.objects.townships().filter(pk=scope.township_id)
+        )
         context["route_form"] = RouteForm(townships=townships)
     return render(request, "cases/hotline/order_detail.html", context)
 
@@ -323,7 +320,7 @@ def order_route(request: HttpRequest, pk: int) -> HttpResponse:
     """Route (district admin), claim (office head), or send back to triage (office head)."""
     order = get_order(request, pk)
     scope = user_scope(request.user)
-    townships = _townships() if scope.everything else _townships().filter(pk=scope.township_id)
+    townships = Unit.objects.townships() if scope.everything else Unit.objects.townships().filter(pk=scope.township_id)
     form = RouteForm(request.POST, townships=townships)
     if not form.is_valid():
         _form_errors(request, form)

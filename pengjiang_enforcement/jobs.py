@@ -1,0 +1,192 @@
+"""The machinery of background jobs: one way to claim, lock, report, fail and resume a job.
+
+A Celery task of a job takes the job's id and calls a service that runs inside :func:`job_run`:
+
+1. **lock**: a session-level advisory lock on the job, so a task delivered twice (or a resume
+   clicked while the first worker still works) finds the lock taken and leaves; the lock dies with
+   the worker's connection, so a killed worker never blocks the re-run;
+2. **claim**: compare-and-set of the status (``UPDATE … WHERE status IN (…)``): only a job in
+   the expected state is worked on, and a job already past it is left alone;
+3. **work**, reporting progress (:func:`job_progress`: a heartbeat, a percentage, cursors);
+4. **fail** on an error the job cannot get past (:func:`job_fail`: a message for the user on the
+   job's page, the exception for the log and the administrators, an audit row). A *transient*
+   error (database or broker connection lost) is not a failure: the job stays as it is and the
+   task is retried (see :func:`pengjiang_enforcement.tasks.job_task`), resuming from its cursors.
+
+A job whose worker stopped reporting is *stale*; :func:`job_resume` queues it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from celery import current_app
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from .audit import audit_record
+from .models.jobs import BackgroundJob, JobStatus
+
+log = logging.getLogger(__name__)
+
+J = TypeVar("J", bound=BackgroundJob)
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError)
+
+
+# Errors that say "try again later", not "this job cannot be done": the database or the broker
+# went away for a moment. A task retries on them; a job is not marked failed for them.
+TRANSIENT_ERRORS = _transient_errors()
+
+
+def advisory_key(text: str) -> int:
+    """A PostgreSQL advisory-lock key (a signed 64-bit integer) for a name."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+
+
+def job_key(job: BackgroundJob | type[BackgroundJob], pk: int | None = None) -> str:
+    return f"job:{job._meta.label_lower}:{pk if pk is not None else job.pk}"
+
+
+@contextlib.contextmanager
+def job_lock(model: type[BackgroundJob], pk: int) -> Iterator[bool]:
+    """Hold a session lock on the job while a worker works on it (False: someone else does)."""
+    key = advisory_key(job_key(model, pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def job_claim(model: type[J], pk: int, statuses: tuple[str, ...], status: str, **fields: Any) -> J | None:
+    """Move the job into ``status`` if it is in one of ``statuses`` (compare-and-set).
+
+    None when the job is in another state (done already, cancelled, claimed by a phase that
+    went on). The first claim stamps ``started_at``.
+    """
+    moved = model._default_manager.filter(pk=pk, status__in=statuses).update(
+        status=status, heartbeat_at=Now(), **fields
+    )
+    if not moved:
+        return None
+    model._default_manager.filter(pk=pk, started_at__isnull=True).update(started_at=Now())
+    return model._default_manager.get(pk=pk)
+
+
+def job_progress(job: BackgroundJob, *, expected: dict[str, Any] | None = None, **fields: Any) -> bool:
+    """Record progress (and a heartbeat) on a running job; False if the job moved meanwhile.
+
+    ``expected`` adds conditions the row must still meet (a cursor, a status), so two workers
+    never both advance a job.
+    """
+    conditions = {"pk": job.pk, **(expected or {"status": job.status})}
+    moved = type(job)._default_manager.filter(**conditions).update(heartbeat_at=Now(), **fields)
+    for name, value in fields.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(job, name, value)
+    return moved == 1
+
+
+def job_fail(
+    job: BackgroundJob,
+    *,
+    code: str,
+    message: str,
+    exc: BaseException | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Mark the job failed with ``message`` for the user; ``exc`` goes to the log (and so to the
+    administrators), never to the page. Writes the job's ``failed`` audit row."""
+    if exc is not None:
+        log.error("%s %s failed: %s", job._meta.label, job.pk, code, exc_info=exc)
+    with transaction.atomic():
+        type(job)._default_manager.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error_code=code, error_message=message, finished_at=Now()
+        )
+        job.status, job.error_code, job.error_message = JobStatus.FAILED, code, message
+        audit_record(
+            action=f"{job.audit_prefix}failed",
+            obj=job,
+            actor=None,
+            after={"code": code, "message": message, **(details or {})},
+        )
+
+
+def job_run(
+    model: type[J],
+    pk: int,
+    *,
+    claim_from: tuple[str, ...],
+    status: str,
+    work: Callable[[J], Any],
+    known_errors: tuple[type[Exception], ...] = (),
+    describe: Callable[[Exception], tuple[str, str]] | None = None,
+    unexpected: str = "",
+) -> J | None:
+    """Lock and claim job ``pk`` of ``model``, then run ``work(job)`` on it.
+
+    An error of ``known_errors`` (bad input) fails the job with ``describe(exc)`` → (code,
+    message); a transient error leaves the job as it is and propagates (the task retries); any
+    other error fails the job with ``unexpected`` and propagates (it reaches the log and the
+    administrators). Returns the job as the work left it; None when there was nothing to do (another
+    worker holds the job, or it is past ``claim_from``: a task delivered twice).
+    """
+    with job_lock(model, pk) as held:
+        if not held:
+            return None
+        job = job_claim(model, pk, claim_from, status)
+        if job is None:
+            return None
+        try:
+            work(job)
+        except known_errors as exc:
+            code, message = describe(exc) if describe else ("invalid", str(exc))
+            job_fail(job, code=code, message=message)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            job_fail(job, code="internal", message=unexpected, exc=exc)
+            raise
+        job.refresh_from_db()
+        return job
+
+
+def job_enqueue(job: BackgroundJob) -> None:
+    """Queue the task that carries ``job`` on from its status, once the transaction commits.
+
+    By name, through the broker: a service does not import its app's tasks (which import the
+    service), and a job rolled back is never queued.
+    """
+    task = job.tasks[job.status]
+    pk = job.pk
+    transaction.on_commit(lambda: current_app.send_task(task, args=[pk]))
+
+
+def job_resume(job: BackgroundJob, *, actor: Any) -> bool:
+    """Queue a stalled job again (it carries on from its cursors; running twice is harmless).
+
+    Inside the caller's transaction: the task is sent after the commit. False when the job's
+    status has no task to carry it on.
+    """
+    if job.status not in job.tasks:
+        return False
+    type(job)._default_manager.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    audit_record(action=f"{job.audit_prefix}resumed", obj=job, actor=actor, after={"status": job.status})
+    job_enqueue(job)
+    return True
