@@ -22,12 +22,9 @@ from powers.choices import PowerKind
 from powers.models import PowerItem
 
 from .choices import (
-    CASE_LIVE_STATES,
-    CaseState,
     CorrectionStatus,
     EvidenceKind,
     LeadSource,
-    LeadStatus,
     PartyKind,
     PreservationDecision,
 )
@@ -456,80 +453,3 @@ class ExtensionDecideForm(forms.Form):
     )
     note = forms.CharField(label=_("Opinion"), widget=textarea(2), required=False, max_length=2000)
     discussion_date = model_field(ExtensionRequest, "discussion_date", widget=DateInput())
-
-
-# --- queues -----------------------------------------------------------------------------------
-
-SORT_CHOICES = [
-    ("newest", _("Newest first")),
-    ("oldest", _("Oldest first")),
-    ("due", _("Nearest deadline")),
-    ("filed", _("Filing date, newest")),
-    ("filed_asc", _("Filing date, oldest")),
-]
-
-
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    state = forms.ChoiceField(label=_("state"), required=False)
-    deadline = forms.ChoiceField(
-        label=_("Deadline"),
-        required=False,
-        choices=[("", _("Any")), ("overdue", _("Overdue")), ("due_soon", _("Due soon"))],
-    )
-    township = forms.ModelChoiceField(label=_("township"), queryset=Unit.objects.none(), required=False)
-    item = ItemChoiceField(label=_("power item"), queryset=PowerItem.objects.none(), required=False)
-    officer = OfficerChoiceField(label=_("Officer"), queryset=User.objects.none(), required=False)
-    party = forms.CharField(label=_("Party"), required=False, max_length=100)
-    source = forms.ChoiceField(label=_("source"), required=False)
-    filed_from = forms.DateField(label=_("Filed from"), required=False, widget=DateInput())
-    filed_to = forms.DateField(label=_("Filed until"), required=False, widget=DateInput())
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
-
-    def __init__(self, *args: Any, user: User, township_id: int | None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        live = [(s.value, s.label) for s in CaseState if s.value in CASE_LIVE_STATES]
-        closed = [(s.value, s.label) for s in CaseState if s.value not in CASE_LIVE_STATES]
-        self.fields["state"].choices = [
-            ("live", _("Live cases")),
-            ("", _("All states")),
-            (_("Live"), live),
-            (_("Ended"), closed),
-        ]
-        self.fields["source"].choices = [("", _("Any source")), *LeadSource.choices]
-        if township_id is None:
-            self.fields["township"].queryset = Unit.objects.townships(active=None)
-        else:
-            del self.fields["township"]
-        items = PowerItem.objects.filter(kind=PowerKind.PENALTY)
-        if township_id is not None:
-            items = items.filter(delegations__township=township_id).distinct()
-        self.fields["item"].queryset = items.order_by("code", "sub_code")
-        from pengjiang_enforcement.choices import Role
-
-        officers = User.objects.restrict(user, "view").filter(
-            is_active=True, groups__name__in=[Role.OFFICER, Role.OFFICE_HEAD]
-        )
-        if township_id is not None:
-            officers = officers.filter(unit__township=township_id)
-        self.fields["officer"].queryset = officers.distinct().order_by("full_name")
-
-
-class LeadFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("status"), required=False)
-    source = forms.ChoiceField(label=_("source"), required=False)
-    mine = forms.BooleanField(label=_("Mine to check"), required=False)
-    overdue = forms.BooleanField(label=_("Check overdue"), required=False)
-    discovered_from = forms.DateField(label=_("Discovered from"), required=False, widget=DateInput())
-    discovered_to = forms.DateField(label=_("Discovered until"), required=False, widget=DateInput())
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")), ("due", _("Nearest deadline"))],
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("open", _("Awaiting check")), ("", _("All")), *LeadStatus.choices]
-        self.fields["source"].choices = [("", _("Any source")), *LeadSource.choices]

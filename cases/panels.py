@@ -11,12 +11,11 @@ from pengjiang_enforcement.home import Panel, registry
 from pengjiang_enforcement.navigation import MENU, MenuEntry
 
 from . import selectors
+from .filters import due_soon_days
 
 
 def _flagged(request: HttpRequest, rows, attr: str):
-    return selectors.flag_rows(
-        rows, attr=attr, today=timezone.localdate(), soon_days=selectors.due_soon_days(request.user)
-    )
+    return selectors.flag_rows(rows, attr=attr, today=timezone.localdate(), soon_days=due_soon_days(request.user))
 
 
 def _my_cases(request: HttpRequest) -> dict:

@@ -9,18 +9,16 @@ prefetch, and nothing counts the whole table.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Max, Prefetch, QuerySet
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
-from pengjiang_enforcement.permissions import user_scope
-from pengjiang_enforcement.search import search_query
 
-from .choices import CASE_LIVE_STATES, LEAD_OPEN_STATUSES, CaseState, DeadlineStatus, ExtensionStatus
+from .choices import CaseState, DeadlineStatus, ExtensionStatus
+from .filters import case_queue, lead_queue
 from .models import (
     Attachment,
     Case,
@@ -38,7 +36,6 @@ from .models import (
     Preservation,
     ProcedurePolicy,
 )
-from .services.common import policy_for
 
 # --- deadline flags ---------------------------------------------------------------------------
 
@@ -61,94 +58,13 @@ def deadline_flag(due_on: datetime.date | None, today: datetime.date, soon_days:
     return Flag("ok", days)
 
 
-def due_soon_days(user: User) -> int:
-    scope = user_scope(user)
-    return policy_for(scope.township_id).due_soon_days
-
-
 def flag_rows(rows: list[Any], *, attr: str, today: datetime.date, soon_days: int) -> list[Any]:
     for row in rows:
         row.flag = deadline_flag(getattr(row, attr), today, soon_days)
     return rows
 
 
-# --- the case queue ---------------------------------------------------------------------------
-
-CASE_SORTS: dict[str, tuple[str, ...]] = {
-    "newest": ("-id",),
-    "oldest": ("id",),
-    "due": ("next_due_on", "id"),
-    "filed": ("-filed_on", "-id"),
-    "filed_asc": ("filed_on", "id"),
-}
-
-
-@dataclass
-class CaseFilters:
-    scope: str = "township"  # mine / township (the user's, or the one chosen) / all
-    township: Unit | None = None
-    state: str = "live"  # a state, "live", or "" for every state
-    item: Any = None
-    officer: User | None = None
-    party: str = ""
-    source: str = ""
-    filed_from: datetime.date | None = None
-    filed_to: datetime.date | None = None
-    deadline: str = ""  # overdue / due_soon
-    q: str = ""
-    sort: str = "newest"
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def case_queue(user: User, filters: CaseFilters, *, today: datetime.date | None = None) -> QuerySet[Case]:
-    """The cases a user may see, filtered and sorted for a queue, the export and the benchmark."""
-    today = today or timezone.localdate()
-    cases = Case.objects.restrict(user, "view")
-    scope = user_scope(user)
-    if filters.scope == "mine":
-        cases = cases.filter(pk__in=CaseOfficer.objects.filter(user=user).values("case_id"))
-    township = filters.township
-    if township is None and filters.scope == "township" and scope.township_id:
-        township = scope.township_id
-    if township is not None:
-        # Also narrows the chokepoint's OR to one township, so the township indexes apply.
-        cases = cases.filter(township=township)
-    if filters.state == "live":
-        cases = cases.filter(state__in=CASE_LIVE_STATES)
-    elif filters.state:
-        cases = cases.filter(state=filters.state)
-    if filters.item is not None:
-        cases = cases.filter(power_item=filters.item)
-    if filters.officer is not None:
-        cases = cases.filter(pk__in=CaseOfficer.objects.filter(user=filters.officer).values("case_id"))
-    if filters.party.strip():
-        text = filters.party.strip()
-        parties = Party.objects.filter(Q(name__startswith=text) | Q(identity_key=text.upper()))
-        cases = cases.filter(pk__in=parties.values("case_id"))
-    if filters.source:
-        cases = cases.filter(source=filters.source)
-    if filters.filed_from:
-        cases = cases.filter(filed_on__gte=filters.filed_from)
-    if filters.filed_to:
-        cases = cases.filter(filed_on__lte=filters.filed_to)
-    if filters.deadline == "overdue":
-        cases = cases.filter(next_due_on__lt=today)
-    elif filters.deadline == "due_soon":
-        soon = today + datetime.timedelta(days=due_soon_days(user))
-        cases = cases.filter(next_due_on__gte=today, next_due_on__lte=soon)
-    if filters.q.strip():
-        text = filters.q.strip()
-        query = search_query(text)
-        match = Q(number=text)
-        if query is not None:
-            match |= Q(search_vector=query)
-        cases = cases.filter(match)
-    sort = filters.sort if filters.sort in CASE_SORTS else "newest"
-    if sort == "due":
-        cases = cases.filter(next_due_on__isnull=False)
-    elif sort in ("filed", "filed_asc"):
-        cases = cases.filter(filed_on__isnull=False)
-    return cases.order_by(*CASE_SORTS[sort])
+# --- the case queue (its filters are ``cases.filters``) -------------------------------------
 
 
 def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -156,60 +72,6 @@ def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("township", "power_item").prefetch_related(
         Prefetch("officer_links", queryset=CaseOfficer.objects.select_related("user").order_by("id"))
     )
-
-
-# --- leads ------------------------------------------------------------------------------------
-
-LEAD_SORTS: dict[str, tuple[str, ...]] = {"newest": ("-id",), "oldest": ("id",), "due": ("check_due", "id")}
-
-
-@dataclass
-class LeadFilters:
-    township: Unit | None = None
-    status: str = "open"  # a status, "open" (awaiting check), or ""
-    source: str = ""
-    checker: User | None = None
-    mine: bool = False
-    discovered_from: datetime.date | None = None
-    discovered_to: datetime.date | None = None
-    overdue: bool = False
-    q: str = ""
-    sort: str = "newest"
-
-
-def lead_queue(user: User, filters: LeadFilters, *, today: datetime.date | None = None) -> QuerySet[Lead]:
-    today = today or timezone.localdate()
-    leads = Lead.objects.restrict(user, "view")
-    township = filters.township
-    scope = user_scope(user)
-    if township is None and scope.township_id:
-        township = scope.township_id
-    if township is not None:
-        leads = leads.filter(township=township)
-    if filters.status == "open":
-        leads = leads.filter(status__in=LEAD_OPEN_STATUSES)
-    elif filters.status:
-        leads = leads.filter(status=filters.status)
-    if filters.source:
-        leads = leads.filter(source=filters.source)
-    if filters.mine:
-        leads = leads.filter(Q(checker=user) | Q(checker__isnull=True, registered_by=user))
-    elif filters.checker is not None:
-        leads = leads.filter(checker=filters.checker)
-    if filters.discovered_from:
-        leads = leads.filter(discovered_on__gte=filters.discovered_from)
-    if filters.discovered_to:
-        leads = leads.filter(discovered_on__lte=filters.discovered_to)
-    if filters.overdue:
-        leads = leads.filter(status__in=LEAD_OPEN_STATUSES, check_due__lt=today)
-    if filters.q.strip():
-        query = search_query(filters.q)
-        match = Q(reference=filters.q.strip()) | Q(hotline_order_no=filters.q.strip())
-        if query is not None:
-            match |= Q(search_vector=query)
-        leads = leads.filter(match)
-    sort = filters.sort if filters.sort in LEAD_SORTS else "newest"
-    return leads.select_related("township", "checker").order_by(*LEAD_SORTS[sort])
 
 
 # --- one case, one lead -----------------------------------------------------------------------
@@ -354,13 +216,13 @@ def township_heads(township: Unit | int) -> QuerySet[User]:
 
 
 def my_open_cases(user: User, limit: int = 10) -> list[Case]:
-    cases = case_queue(user, CaseFilters(scope="mine", state="live"))
+    cases = case_queue(user, scope="mine", state="live")
     cases = cases.order_by("next_due_on", "-id")
     return list(with_list_data(cases)[:limit])
 
 
 def my_leads_to_check(user: User, limit: int = 10) -> list[Lead]:
-    return list(lead_queue(user, LeadFilters(mine=True, sort="due"))[:limit])
+    return list(lead_queue(user, mine=True, sort="due")[:limit])
 
 
 def approvals_waiting(user: User, limit: int = 20) -> dict[str, list]:
@@ -382,12 +244,12 @@ def approvals_waiting(user: User, limit: int = 20) -> dict[str, list]:
 
 
 def overdue_cases(user: User, *, today: datetime.date | None = None, limit: int = 15) -> list[Case]:
-    cases = case_queue(user, CaseFilters(scope="township", deadline="overdue", sort="due"), today=today)
+    cases = case_queue(user, deadline="overdue", sort="due", today=today)
     return list(with_list_data(cases)[:limit])
 
 
 def township_live_cases(user: User, limit: int = 15) -> list[Case]:
-    cases = case_queue(user, CaseFilters(scope="township", state="live"))
+    cases = case_queue(user, state="live")
     return list(with_list_data(cases)[:limit])
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from pengjiang_enforcement.forms import DateInput
 from pengjiang_enforcement.models import Unit
 
-from .choices import DiscretionLevel, EvaluationDecision, ItemStatus, LeniencyKind, PenaltyType, PowerKind
+from .choices import DiscretionLevel, EvaluationDecision, LeniencyKind, PenaltyType
 from .evaluation import Thresholds
 from .importing import MAX_UPLOAD_BYTES
 from .models import PowerItem
@@ -171,36 +171,6 @@ class LeniencyForm(forms.Form):
     basis = forms.CharField(label=_("basis"), widget=forms.Textarea(attrs={"rows": 2}))
     measures = forms.CharField(label=_("accompanying supervision measures"), required=False)
     effective_from = forms.DateField(label=_("in force from"), widget=DateInput())
-
-
-class ItemFilterForm(forms.Form):
-    """The filters of the catalogue list and the matrix (all optional)."""
-
-    STATUS_ALL = "all"
-    q = forms.CharField(label=_("Search"), required=False)
-    department = forms.ModelChoiceField(label=_("source department"), queryset=departments(), required=False)
-    kind = forms.ChoiceField(
-        label=_("kind of power"), choices=[("", _("All kinds")), *PowerKind.choices], required=False
-    )
-    township = forms.ModelChoiceField(label=_("township"), queryset=Unit.objects.townships(), required=False)
-    status = forms.ChoiceField(
-        label=_("status"),
-        choices=[(ItemStatus.IN_FORCE, _("In force")), (ItemStatus.RECALLED, _("Recalled")), (STATUS_ALL, _("All"))],
-        required=False,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments()
-        self.fields["township"].queryset = Unit.objects.townships()
-        self.fields["department"].label_from_instance = lambda unit: unit.short_name
-        self.fields["township"].label_from_instance = lambda unit: unit.name
-        self.fields["department"].empty_label = _("All departments")
-        self.fields["township"].empty_label = _("All townships and streets")
-
-
-class MatrixForm(ItemFilterForm):
-    day = forms.DateField(label=_("on"), widget=DateInput(), required=False)
 
 
 class EvaluationFilterForm(forms.Form):

@@ -11,8 +11,6 @@ from django.utils.translation import pgettext_lazy
 from pengjiang_enforcement.forms import DateInput
 from pengjiang_enforcement.models import Unit
 
-from .choices import OrderState, OrderType
-
 MAX_TEXT = 4000
 
 
@@ -25,47 +23,6 @@ class UploadForm(forms.Form):
         label=_("Export file"),
         help_text=_("XLSX or CSV exported from the 12345 platform (UTF-8 or GBK); column names are recognised."),
     )
-
-
-class OrderFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("number, words of the title, address or matter")}),
-    )
-    state = forms.ChoiceField(label=_("state"), required=False)
-    order_type = forms.ChoiceField(label=_("type"), required=False)
-    deadline = forms.ChoiceField(
-        label=_("deadline"),
-        required=False,
-        choices=[("", _("any")), ("overdue", _("overdue")), ("due_soon", _("due soon"))],
-    )
-    lead = forms.ChoiceField(
-        label=_("lead"),
-        required=False,
-        choices=[("", _("any")), ("with", _("turned into a lead")), ("without", _("no lead"))],
-    )
-    received_from = forms.DateField(label=_("received from"), required=False, widget=DateInput())
-    received_to = forms.DateField(label=_("received until"), required=False, widget=DateInput())
-    township = forms.ModelChoiceField(label=_("township"), required=False, queryset=Unit.objects.none())
-    sort = forms.ChoiceField(
-        label=_("sort"),
-        required=False,
-        choices=[("due", _("deadline first")), ("newest", _("newest")), ("oldest", _("oldest"))],
-    )
-
-    def __init__(self, *args: Any, show_township: bool = False, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [
-            ("open", pgettext_lazy("work orders", "open")),
-            ("", pgettext_lazy("states", "all")),
-            *OrderState.choices,
-        ]
-        self.fields["order_type"].choices = [("", _("any")), *[(v or "none", label) for v, label in OrderType.choices]]
-        if show_township:
-            self.fields["township"].queryset = Unit.objects.townships()
-        else:
-            del self.fields["township"]
 
 
 class VersionedForm(forms.Form):

@@ -7,98 +7,27 @@ of one page; nothing counts the whole table (counts for panels stop at a cap).
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import user_scope
-from pengjiang_enforcement.search import query_tokens, search_query, tokens
+from pengjiang_enforcement.search import query_tokens, tokens
 from powers.models import PowerItem
 from powers.selectors import delegated_items
 
 from ..models import Lead
 from .choices import OPEN_STATES, OrderState, RequestStatus
 from .deadlines import order_flag, soon_horizon
+from .filters import order_queue, text_match
 from .models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineRequest
 
-ORDER_SORTS: dict[str, tuple[str, ...]] = {
-    "due": ("due_on", "id"),
-    "newest": ("-received_at", "-id"),
-    "oldest": ("received_at", "id"),
-}
 COUNT_CAP = 100
-
-
-@dataclass
-class OrderFilters:
-    township: Unit | int | None = None
-    state: str = "open"  # a state, "open", or "" for all
-    order_type: str | None = None
-    deadline: str = ""  # overdue / due_soon
-    received_from: datetime.date | None = None
-    received_to: datetime.date | None = None
-    q: str = ""
-    lead: str = ""  # "with" / "without"
-    sort: str = "due"
-
-
-def order_queue(user: User, filters: OrderFilters, *, today: datetime.date | None = None) -> QuerySet[HotlineOrder]:
-    """The routed orders a user may see, filtered and sorted (the township's work-order queue)."""
-    today = today or timezone.localdate()
-    orders = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=False)
-    township = filters.township
-    scope = user_scope(user)
-    if township is None and scope.township_id:
-        township = scope.township_id
-    if township is not None:
-        orders = orders.filter(township=township)  # narrows the chokepoint's OR to the index
-    if filters.state == "open":
-        orders = orders.filter(state__in=OPEN_STATES)
-    elif filters.state:
-        orders = orders.filter(state=filters.state)
-    if filters.order_type is not None:
-        orders = orders.filter(order_type=filters.order_type)
-    if filters.deadline == "overdue":
-        orders = orders.filter(state__in=OPEN_STATES, due_on__lt=today)
-    elif filters.deadline == "due_soon":
-        orders = orders.filter(state__in=OPEN_STATES, due_on__gte=today, due_on__lte=soon_horizon(today))
-    # Bounds as instants (not ``received_at__date``), so the (township, received_at) index applies.
-    if filters.received_from:
-        orders = orders.filter(received_at__gte=_day_start(filters.received_from))
-    if filters.received_to:
-        orders = orders.filter(received_at__lt=_day_start(filters.received_to + datetime.timedelta(days=1)))
-    if filters.lead == "with":
-        orders = orders.filter(lead__isnull=False)
-    elif filters.lead == "without":
-        orders = orders.filter(lead__isnull=True)
-    if filters.q.strip():
-        orders = orders.filter(text_match(filters.q))
-    sort = filters.sort if filters.sort in ORDER_SORTS else "due"
-    return orders.order_by(*ORDER_SORTS[sort])
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def text_match(text: str) -> Q:
-    """An order number (as written, or normalised), else the words of the text."""
-    from .parsing import OrderNumberError, normalise_order_no
-
-    text = text.strip()
-    match = Q(order_no_raw=text)
-    with contextlib.suppress(OrderNumberError):
-        match |= Q(order_no=normalise_order_no(text))
-    query = search_query(text)
-    if query is not None:
-        match |= Q(search_vector=query)
-    return match
 
 
 def with_list_data(orders: QuerySet[HotlineOrder]) -> QuerySet[HotlineOrder]:
@@ -163,9 +92,7 @@ def township_deadline_counts(user: User, today: datetime.date | None = None) -> 
 def urgent_orders(user: User, *, limit: int = 8, today: datetime.date | None = None) -> list[HotlineOrder]:
     """The open orders of the township whose deadline is nearest (overdue first)."""
     today = today or timezone.localdate()
-    orders = order_queue(user, OrderFilters(state="open", sort="due"), today=today).filter(
-        due_on__lte=soon_horizon(today)
-    )
+    orders = order_queue(user, state="open", sort="due", today=today).filter(due_on__lte=soon_horizon(today))
     return flag_orders(list(with_list_data(orders)[:limit]), today)
 
 

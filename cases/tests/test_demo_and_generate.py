@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from cases.choices import CaseState, LeadStatus
+from cases.filters import case_queue
 from cases.models import Case, CaseOfficer, IssuedNumber, Lead, Party
-from cases.selectors import CaseFilters, case_queue
 from pengjiang_enforcement.models import Unit, User
 
 from .factories import item_for, make_filed_case
@@ -76,8 +76,8 @@ def test_generate_cases_writes_consistent_searchable_rows_and_numbers_continue(
     duruan = Unit.objects.get(code="duruan")
     some = filed.filter(township=duruan).order_by("-id").first()
     word = some.title[:2]
-    assert some in case_queue(duruan_officer, CaseFilters(state="", q=word))
-    assert some in case_queue(duruan_officer, CaseFilters(state="", party=some.party_summary))
+    assert some in case_queue(duruan_officer, state="", q=word)
+    assert some in case_queue(duruan_officer, state="", party=some.party_summary)
     # a case filed through the portal afterwards takes the next number of the year
     year_numbers = IssuedNumber.objects.filter(township=duruan, doc_type="filing")
     latest = year_numbers.order_by("-year").values_list("year", flat=True).first()

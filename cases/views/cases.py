@@ -13,14 +13,14 @@ from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.pagination import paginate
-from pengjiang_enforcement.permissions import can, user_scope
+from pengjiang_enforcement.permissions import can
 
 from .. import selectors, services
 from ..choices import CASE_EDITABLE_FILING_STATES, CASE_OFFICERS_CHANGEABLE_STATES, CaseState
 from ..export import cases_xlsx
+from ..filters import CaseFilterSet, due_soon_days
 from ..forms import (
     CaseEditForm,
-    CaseFilterForm,
     FilingForm,
     NoteForm,
     OfficersChangeForm,
@@ -35,53 +35,25 @@ from .leads import item_groups
 PER_PAGE = 25
 
 
-def _filters(request: HttpRequest, scope: str) -> tuple[CaseFilterForm, selectors.CaseFilters]:
-    """The queue's filters from the query string; without a state, the live cases."""
-    township_id = user_scope(request.user).township_id
-    params = request.GET.copy()
-    params.setdefault("state", "live")
-    form = CaseFilterForm(params, user=request.user, township_id=township_id)
-    filters = selectors.CaseFilters(scope=scope)
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.CaseFilters(
-            scope=scope,
-            township=data.get("township"),
-            state=data["state"],
-            item=data["item"],
-            officer=data["officer"],
-            party=data["party"],
-            source=data["source"],
-            filed_from=data["filed_from"],
-            filed_to=data["filed_to"],
-            deadline=data["deadline"],
-            q=data["q"],
-            sort=data["sort"] or "newest",
-        )
-    return form, filters
-
-
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 def case_list(request: HttpRequest, scope: str = "township") -> HttpResponse:
     """My cases, or the township's (the district's for district staff): filtered, sorted, paged."""
-    if scope == "township" and not user_scope(request.user).township_id:
-        scope = "all"
-    form, filters = _filters(request, scope)
-    page = paginate(request, selectors.with_list_data(selectors.case_queue(request.user, filters)), PER_PAGE)
+    queue = CaseFilterSet(request.GET, user=request.user, scope=scope)
+    page = paginate(request, selectors.with_list_data(queue.qs), PER_PAGE)
     selectors.flag_rows(
         page.object_list,
         attr="next_due_on",
         today=timezone.localdate(),
-        soon_days=selectors.due_soon_days(request.user),
+        soon_days=due_soon_days(request.user),
     )
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
-            "form": form,
-            "scope": scope,
+            "form": queue.form,
+            "scope": queue.queue,
             "can_export": request.user.has_perm("cases.export_case"),
             "export_query": request.GET.urlencode(),
         },
@@ -92,13 +64,8 @@ def case_list(request: HttpRequest, scope: str = "township") -> HttpResponse:
 @permission_required("cases.export_case", raise_exception=True)
 def case_export(request: HttpRequest) -> FileResponse:
     """The filtered list as XLSX (identity numbers masked), bounded, through the chokepoint."""
-    scope = request.GET.get("scope", "township")
-    if scope not in ("mine", "township", "all"):
-        scope = "township"
-    if scope == "township" and not user_scope(request.user).township_id:
-        scope = "all"
-    _form, filters = _filters(request, scope)
-    queryset = selectors.case_queue(request.user, filters)
+    queue = CaseFilterSet(request.GET, user=request.user, scope=request.GET.get("scope", "township"))
+    queryset = queue.qs
     handle, rows, truncated = cases_xlsx(queryset)
     audit_record(
         action="cases.case.exported",
@@ -117,7 +84,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.case_record_view(case=case, actor=request.user)
     today = timezone.localdate()
     file = selectors.case_file(case)
-    soon = selectors.due_soon_days(request.user)
+    soon = due_soon_days(request.user)
     selectors.flag_rows([d for d in file.deadlines if d.is_open], attr="due_on", today=today, soon_days=soon)
     keys = [p.identity_key for p in file.parties]
     can_change = can(request.user, "change", case)

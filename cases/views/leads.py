@@ -19,12 +19,12 @@ from powers.choices import PowerKind
 from powers.selectors import delegated_items
 
 from .. import selectors, services
+from ..filters import LeadFilterSet, due_soon_days
 from ..forms import (
     AttachForm,
     FilingForm,
     LeadCorrectionForm,
     LeadEditForm,
-    LeadFilterForm,
     LeadForm,
     LeadTransferForm,
     ReasonForm,
@@ -40,27 +40,11 @@ PER_PAGE = 25
 @login_required
 @permission_required("cases.view_lead", raise_exception=True)
 def lead_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET.copy()
-    params.setdefault("status", "open")
-    form = LeadFilterForm(params)
-    filters = selectors.LeadFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.LeadFilters(
-            status=data["status"],
-            source=data["source"],
-            mine=data["mine"],
-            overdue=data["overdue"],
-            discovered_from=data["discovered_from"],
-            discovered_to=data["discovered_to"],
-            q=data["q"],
-            sort=data["sort"] or "newest",
-        )
-    page = paginate(request, selectors.lead_queue(request.user, filters), PER_PAGE)
+    queue = LeadFilterSet(request.GET, user=request.user)
+    form = queue.form
+    page = paginate(request, queue.qs, PER_PAGE)
     today = timezone.localdate()
-    selectors.flag_rows(
-        page.object_list, attr="check_due", today=today, soon_days=selectors.due_soon_days(request.user)
-    )
+    selectors.flag_rows(page.object_list, attr="check_due", today=today, soon_days=due_soon_days(request.user))
     return render(
         request,
         "cases/lead_list.html",
@@ -116,9 +100,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": list(lead.events.select_related("actor").order_by("-at", "-id")),
         "corrections": list(lead.corrections.order_by("issued_on")),
         "cases": list(lead.cases.order_by("-id")),
-        "flag": selectors.deadline_flag(
-            lead.check_due if lead.is_open else None, today, selectors.due_soon_days(request.user)
-        ),
+        "flag": selectors.deadline_flag(lead.check_due if lead.is_open else None, today, due_soon_days(request.user)),
         "transferred_to": list(lead.transferred_to.select_related("township")),
     }
     if can_change:

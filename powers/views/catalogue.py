@@ -23,7 +23,8 @@ from .. import exporting
 from ..choices import DiscretionLevel, ItemStatus
 from ..display import describe_version
 from ..evaluation import usage_by_township
-from ..forms import BandFormSet, DiscretionForm, ItemFilterForm, LeniencyForm
+from ..filters import ItemFilterSet
+from ..forms import BandFormSet, DiscretionForm, LeniencyForm
 from ..models import (
     Adjustment,
     Delegation,
@@ -37,7 +38,7 @@ from ..models import (
 from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
 from ..selectors import discretion_standard_on, holders_on, in_force_count
 from ..standards import discretion_standard_create, leniency_entry_add, leniency_entry_end
-from .common import filter_items, require
+from .common import require
 
 PER_PAGE = 50
 
@@ -47,12 +48,9 @@ PER_PAGE = 50
 def item_list(request: HttpRequest) -> HttpResponse:
     """Search and filter the catalogue (department, kind, township, status, Chinese text)."""
     today = timezone.localdate()
-    form = ItemFilterForm(request.GET or None)
-    items = filter_items(
-        PowerItem.objects.restrict(request.user, "view").select_related("department").defer("search_vector"),
-        form,
-        today,
-    )
+    filterset = ItemFilterSet(request.GET, user=request.user)
+    form = filterset.form
+    items = filterset.qs.select_related("department").defer("search_vector")
     page = paginate(request, items, per_page=PER_PAGE)
     held = holders_on([item.pk for item in page], today)
     all_townships = list(Unit.objects.townships())
@@ -82,8 +80,7 @@ def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in {"xlsx", "csv"}:
         raise Http404
     today = timezone.localdate()
-    form = ItemFilterForm(request.GET or None)
-    items = filter_items(PowerItem.objects.restrict(request.user, "view"), form, today)
+    items = ItemFilterSet(request.GET, user=request.user).qs
     sample = items.filter(is_sample=True).exists()
     respond = exporting.xlsx_response if fmt == "xlsx" else exporting.csv_response
     return respond(items, stem=_("catalogue"), day=today, sample=sample)

@@ -16,9 +16,8 @@ from django.utils import timezone
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
 
-from ..forms import MatrixForm
-from ..models import Delegation, PowerItem
-from .common import filter_items
+from ..filters import MatrixFilterSet
+from ..models import Delegation
 
 PER_PAGE = 50
 
@@ -26,15 +25,12 @@ PER_PAGE = 50
 @login_required
 @permission_required("powers.view_delegation", raise_exception=True)
 def matrix(request: HttpRequest) -> HttpResponse:
-    form = MatrixForm(request.GET or None)
-    day = (form.cleaned_data.get("day") if form.is_valid() else None) or timezone.localdate()
-    items = filter_items(
-        PowerItem.objects.restrict(request.user, "view").select_related("department").defer("search_vector"),
-        form,
-        day,
-    )
+    filterset = MatrixFilterSet(request.GET, user=request.user)
+    form = filterset.form
+    day = filterset.reference_day
+    items = filterset.qs.select_related("department").defer("search_vector")
     page = paginate(request, items, per_page=PER_PAGE)
-    chosen = form.cleaned_data.get("township") if form.is_valid() else None
+    chosen = form.cleaned_data.get("township") if filterset.is_valid() else None
     columns = [chosen] if chosen else list(Unit.objects.townships())
     delegations = Delegation.objects.restrict(request.user, "view").filter(item_id__in=[i.pk for i in page])
     if chosen:

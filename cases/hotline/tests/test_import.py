@@ -359,8 +359,8 @@ def test_search_tokens_match_the_portal_tokenisation_with_pairs_only_for_the_bod
 
 
 def test_one_character_finds_the_citizen_and_two_find_the_body(district_admin, duruan_officer):
-    from cases.hotline.selectors import OrderFilters, order_queue
+    from cases.hotline.filters import order_queue
 
     run(district_admin, csv_bytes(JIANGMEN, rows(NUMBERS[:1], person="欧阳女士")), "s.csv")
-    found = lambda q: order_queue(duruan_officer, OrderFilters(q=q, state="")).count()  # noqa: E731
+    found = lambda q: order_queue(duruan_officer, q=q, state="").count()  # noqa: E731
     assert found("欧") == 1 and found("摆卖") == 1 and found("噪音") == 0

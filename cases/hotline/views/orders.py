@@ -28,11 +28,11 @@ from .. import selectors, services
 from ..choices import OPEN_STATES, OrderState, RequestStatus
 from ..deadlines import order_flag
 from ..export import MAX_ROWS, replies_xlsx
+from ..filters import OrderFilterSet
 from ..forms import (
     DecisionForm,
     ExtensionForm,
     InterimForm,
-    OrderFilterForm,
     ReasonForm,
     ReplyForm,
     RouteForm,
@@ -104,25 +104,9 @@ def _form_errors(request: HttpRequest, form) -> None:
 def order_list(request: HttpRequest) -> HttpResponse:
     """The township's work orders (the district's for district staff), flagged by deadline."""
     district = user_scope(request.user).everything
-    params = request.GET.copy()
-    params.setdefault("state", "open")
-    form = OrderFilterForm(params, show_township=district)
-    filters = selectors.OrderFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        order_type = data["order_type"]
-        filters = selectors.OrderFilters(
-            township=data.get("township"),
-            state=data["state"],
-            order_type=None if not order_type else ("" if order_type == "none" else order_type),
-            deadline=data["deadline"],
-            received_from=data["received_from"],
-            received_to=data["received_to"],
-            q=data["q"],
-            lead=data["lead"],
-            sort=data["sort"] or "due",
-        )
-    queue = selectors.with_list_data(selectors.order_queue(request.user, filters))
+    filterset = OrderFilterSet(request.GET, user=request.user)
+    form = filterset.form
+    queue = selectors.with_list_data(filterset.qs)
     page = paginate(request, queue, PER_PAGE)
     selectors.flag_orders(page.object_list)
     return render(
@@ -399,27 +383,12 @@ def order_item(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("cases.export_hotlineorder", raise_exception=True)
 def reply_export(request: HttpRequest) -> HttpResponse:
     """The replies and statuses in the hotline's columns, for upload to the platform (XLSX)."""
-    district = user_scope(request.user).everything
     params = request.GET.copy()
-    params.setdefault("state", "")
-    form = OrderFilterForm(params, show_township=district)
-    if not form.is_valid():
+    params.setdefault("state", "")  # the reply file covers every state unless told otherwise
+    filterset = OrderFilterSet(params, user=request.user)
+    if not filterset.is_valid():
         raise PermissionDenied
-    data = form.cleaned_data
-    order_type = data["order_type"]
-    filters = selectors.OrderFilters(
-        township=data.get("township"),
-        state=data["state"],
-        order_type=None if not order_type else ("" if order_type == "none" else order_type),
-        deadline=data["deadline"],
-        received_from=data["received_from"],
-        received_to=data["received_to"],
-        q=data["q"],
-        lead=data["lead"],
-    )
-    orders = selectors.order_queue(request.user, filters).filter(
-        pk__in=HotlineOrder.objects.restrict(request.user, "export").values("pk")
-    )
+    orders = filterset.qs.filter(pk__in=HotlineOrder.objects.restrict(request.user, "export").values("pk"))
     handle, count = replies_xlsx(orders)
     audit_record(
         action="cases.workorder.replies_exported",
