@@ -14,11 +14,22 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, Prefetch, QuerySet
+from django.utils import timezone
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
+from pengjiang_enforcement.permissions import can
+from pengjiang_enforcement.workflow import actions_for
 
-from .choices import CaseState, DeadlineStatus, ExtensionStatus
-from .filters import case_queue, lead_queue
+from .choices import (
+    CASE_EDITABLE_FILING_STATES,
+    CASE_OFFICERS_CHANGEABLE_STATES,
+    CaseState,
+    CorrectionStatus,
+    DeadlineStatus,
+    ExtensionStatus,
+    LeadStatus,
+)
+from .filters import case_queue, due_soon_days, lead_queue
 from .models import (
     Attachment,
     Case,
@@ -36,6 +47,7 @@ from .models import (
     Preservation,
     ProcedurePolicy,
 )
+from .workflow import CASES, LEADS
 
 # --- deadline flags ---------------------------------------------------------------------------
 
@@ -75,6 +87,92 @@ def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 # --- one case, one lead -----------------------------------------------------------------------
+
+
+@dataclass
+class CasePage:
+    """The case page: the file, the deadline flag, the party's history, and what the user may do.
+
+    ``actions`` holds the transitions the user may take (``CASES``) and the page's other actions:
+    ``edit`` (the case, its parties and evidence), ``record`` (investigation records and
+    measures), ``request_extension``, ``change_officers``. Rows carry their own: an order to
+    correct ``may_reinspect``, a preservation ``may_decide``, an extension ``may_decide``.
+    """
+
+    file: CaseFile
+    flag: Flag
+    history: list[Any]
+    actions: frozenset[str]
+    can_change: bool
+    can_approve: bool
+    pending_extension: ExtensionRequest | None
+
+
+def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> CasePage:
+    today = today or timezone.localdate()
+    file = case_file(case)
+    soon = due_soon_days(user)
+    flag_rows([d for d in file.deadlines if d.is_open], attr="due_on", today=today, soon_days=soon)
+    can_change, can_approve = can(user, "change", case), can(user, "approve", case)
+    pending = next((e for e in file.extensions if e.status == ExtensionStatus.PENDING), None)
+    editable = case.state in CASE_EDITABLE_FILING_STATES or case.state == CaseState.INVESTIGATING
+    investigating = case.state == CaseState.INVESTIGATING
+    extras = {
+        "edit": can_change and editable,
+        "record": can_change and investigating,
+        "request_extension": can_change and pending is None and case.decision_due is not None,
+        "change_officers": can_approve and case.state in CASE_OFFICERS_CHANGEABLE_STATES,
+    }
+    for order in file.corrections:
+        order.may_reinspect = can_change and order.status == CorrectionStatus.OPEN
+    for preservation in file.preservations:
+        preservation.may_decide = can_change and not preservation.decision
+    for extension in file.extensions:
+        extension.may_decide = can_approve and extension.status == ExtensionStatus.PENDING
+    transitions = actions_for(CASES, user, case, {"change": can_change, "approve": can_approve})
+    return CasePage(
+        file=file,
+        flag=deadline_flag(case.next_due_on, today, soon),
+        history=party_history(user, [p.identity_key for p in file.parties], exclude_case=case.pk),
+        actions=transitions | {name for name, ok in extras.items() if ok},
+        can_change=can_change,
+        can_approve=can_approve,
+        pending_extension=pending,
+    )
+
+
+@dataclass
+class LeadPage:
+    """The lead page: its files, timeline, orders, cases, and what the user may do (``actions``:
+    the transitions of ``LEADS`` and ``attach``; an order to correct ``may_reinspect``)."""
+
+    files: list[Any]
+    events: list[CaseEvent]
+    corrections: list[CorrectionOrder]
+    cases: list[Case]
+    transferred_to: list[Lead]
+    flag: Flag
+    actions: frozenset[str]
+    can_change: bool
+
+
+def lead_page(user: User, lead: Lead, *, today: datetime.date | None = None) -> LeadPage:
+    today = today or timezone.localdate()
+    can_change = can(user, "change", lead)
+    corrections = list(lead.corrections.order_by("issued_on"))
+    for order in corrections:
+        order.may_reinspect = can_change and order.status == CorrectionStatus.OPEN
+    attach = can_change and (lead.is_open or lead.status == LeadStatus.FILED)
+    return LeadPage(
+        files=lead_file_list(lead),
+        events=list(lead.events.select_related("actor").order_by("-at", "-id")),
+        corrections=corrections,
+        cases=list(lead.cases.order_by("-id")),
+        transferred_to=list(lead.transferred_to.select_related("township")),
+        flag=deadline_flag(lead.check_due if lead.is_open else None, today, due_soon_days(user)),
+        actions=actions_for(LEADS, user, lead, {"change": can_change}) | ({"attach"} if attach else set()),
+        can_change=can_change,
+    )
 
 
 @dataclass

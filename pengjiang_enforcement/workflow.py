@@ -320,3 +320,27 @@ def transition(
     for callback in on_commit:
         transaction.on_commit(callback)
     return t
+
+
+def actions_for(
+    table: TransitionTable, user: Any, row: models.Model, allowed: dict[str, bool] | None = None
+) -> frozenset[str]:
+    """The transitions ``user`` may take on ``row`` now: available from its state (and procedure),
+    built, and allowed by the chokepoint (one query per kind of permission asked; ``allowed``
+    holds the answers a page already has, e.g. ``{"change": True}``).
+
+    Pages show their buttons from this set instead of comparing states in templates.
+    """
+    from .permissions import can
+
+    state = getattr(row, table.state_field)
+    allowed = dict(allowed or {})
+    names = set()
+    for t in table.available(state, procedure=getattr(row, "procedure", None)):
+        if t.permission is None:
+            continue  # the portal's own step, never a button
+        if t.permission not in allowed:
+            allowed[t.permission] = can(user, t.permission, row)
+        if allowed[t.permission]:
+            names.add(t.name)
+    return frozenset(names)

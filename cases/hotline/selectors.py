@@ -12,20 +12,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from pengjiang_enforcement.models import User
-from pengjiang_enforcement.permissions import user_scope
+from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import can, user_scope
 from pengjiang_enforcement.search import query_tokens, tokens
+from pengjiang_enforcement.workflow import actions_for
 from powers.models import PowerItem
 from powers.selectors import delegated_items
 
 from ..models import Lead
-from .choices import OPEN_STATES, OrderState, RequestStatus
+from .choices import OPEN_STATES, OrderState, RawRowStatus, RequestStatus
 from .deadlines import order_flag, soon_horizon
 from .filters import order_queue, text_match
-from .models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineRequest
+from .models import HotlineEvent, HotlineImport, HotlineOrder, HotlineRawRow, HotlineReply, HotlineRequest
+from .parsing import display_phone
+from .rows import LABELS, describe
+from .workflow import ORDERS
 
 COUNT_CAP = 100
 
@@ -210,5 +214,147 @@ def suggest_items(order: HotlineOrder, *, limit: int = 5) -> list[Suggestion]:
     return scored[:limit]
 
 
-def suggestion_context(order: HotlineOrder) -> dict[str, Any]:
-    return {"suggestions": suggest_items(order)}
+# --- the order page ------------------------------------------------------------------------------
+@dataclass
+class OrderPage:
+    """Everything the order page shows, and what the user may do there.
+
+    ``actions`` holds the transitions of ``ORDERS`` the user may take now (the chokepoint
+    decides, per the permission each transition names) plus ``handle`` (any of accepting or
+    asking), ``link_lead`` (feeding a repeat's lead), ``decide`` (a pending request this office
+    head did not make) and ``route`` (routing, claiming or sending back to triage).
+    """
+
+    flag: Any
+    phone: str
+    actions: frozenset[str]
+    pending: HotlineRequest | None
+    links: OrderLinks
+    replies: list[HotlineReply]
+    requests: list[HotlineRequest]
+    events: list[HotlineEvent]
+    raw_rows: list[dict[str, Any]]
+    suggestions: list[Suggestion]
+    route_townships: QuerySet[Unit] | None
+    can_change: bool
+    can_approve: bool
+    can_triage: bool
+
+
+def order_page(user: User, order: HotlineOrder, *, today: datetime.date | None = None) -> OrderPage:
+    today = today or timezone.localdate()
+    can_change, can_approve = can(user, "change", order), can(user, "approve", order)
+    can_triage = order.in_triage and can(user, "triage", order)
+    actions = set(actions_for(ORDERS, user, order, {"change": can_change, "approve": can_approve,
+                                                     "triage": can_triage}))  # fmt: skip
+    if order.township_id is None:
+        actions -= {"accept", "request_return", "convert_to_lead", "choose_item", "interim_reply"}
+    if actions & {"accept", "request_extension", "request_return"}:
+        actions.add("handle")
+    if "convert_to_lead" in actions:
+        actions.add("link_lead")
+        if not user.has_perm("cases.add_lead"):
+            actions.discard("convert_to_lead")
+    pending = order.requests.filter(status=RequestStatus.PENDING).select_related("requested_by").first()
+    if pending is not None and can_approve and pending.requested_by_id != user.pk:
+        actions.add("decide")
+    route_townships = None
+    if can_triage or (order.state == OrderState.PENDING and can_approve):
+        scope = user_scope(user)
+        route_townships = Unit.objects.townships()
+        if not scope.everything:
+            route_townships = route_townships.filter(pk=scope.township_id)
+        actions.add("route")
+    raw_rows = raw_rows_of(user, order)
+    headers = {row.job_id: row.job.headers for row in raw_rows}
+    return OrderPage(
+        flag=order_flag(order, today),
+        phone=display_phone(order.phone),
+        actions=frozenset(actions),
+        pending=pending,
+        links=order_links(user, order),
+        replies=list(order.replies.select_related("replied_by").order_by("replied_at", "id")),
+        requests=list(order.requests.select_related("requested_by", "decided_by").order_by("-requested_at")),
+        events=list(order.events.select_related("actor").order_by("-at", "-id")[:50]),
+        raw_rows=[
+            {
+                "row": row,
+                "cells": list(zip(headers.get(row.job_id) or [], row.cells, strict=False))
+                if isinstance(row.cells, list)
+                else list(row.cells.items()),
+                "warnings": [describe(w) for w in row.warnings],
+            }
+            for row in raw_rows
+        ],
+        suggestions=suggest_items(order) if can_change and order.township_id else [],
+        route_townships=route_townships,
+        can_change=can_change,
+        can_approve=can_approve,
+        can_triage=can_triage,
+    )
+
+
+# --- the import page -----------------------------------------------------------------------------
+PREVIEW_ROWS = 15
+PREVIEW_FIELDS = ("title", "address", "matter", "handling_unit", "platform_status", "platform_reply", "phone")
+
+
+@dataclass
+class ImportPage:
+    """An import's page: its rows with problems (a queryset the view pages through), a sample of
+    the preview, the recognised columns, an earlier import of the same file, and ``actions``
+    (``confirm`` and ``discard`` a preview, ``resume`` a stalled job)."""
+
+    problems: QuerySet[HotlineRawRow]
+    preview: dict[str, list]
+    columns: list[tuple[str, str]]
+    earlier: HotlineImport | None
+    actions: frozenset[str]
+
+
+def _preview(job: HotlineImport) -> dict[str, list]:
+    """A sample of the rows that would add and update orders (while the preview waits)."""
+    if not job.is_previewed:
+        return {}
+    winners = HotlineRawRow.objects.filter(job=job, status=RawRowStatus.VALID, superseded=False)
+    same_number = HotlineOrder.objects.filter(order_no=OuterRef("order_no"))
+    new = list(winners.filter(~Exists(same_number)).order_by("row_number")[:PREVIEW_ROWS])
+    changed = same_number.exclude(content_hash=OuterRef("content_hash"))
+    updated = list(winners.filter(Exists(changed)).order_by("row_number")[:PREVIEW_ROWS])
+    current = {o.order_no: o for o in HotlineOrder.objects.filter(order_no__in=[r.order_no for r in updated])}
+    changes = []
+    for row in updated:
+        order = current.get(row.order_no)
+        fields = []
+        if order is not None:
+            for key in PREVIEW_FIELDS:
+                if (row.parsed or {}).get(key, "") != getattr(order, key):
+                    fields.append(str(HotlineOrder._meta.get_field(key).verbose_name))
+        changes.append({"row": row, "fields": fields})
+    return {"new": new, "updated": changes}
+
+
+def _columns(job: HotlineImport) -> list[tuple[str, str]]:
+    """(our column, the file's header) for each recognised column, in the file's order."""
+    headers = job.headers or []
+    ordered = sorted((job.columns or {}).items(), key=lambda kv: kv[1])
+    return [(LABELS.get(key, key), headers[index] if index < len(headers) else "") for key, index in ordered]
+
+
+def import_page(user: User, job: HotlineImport) -> ImportPage:
+    from .importing import earlier_import_of_same_file
+
+    may_run = user.has_perm("cases.add_hotlineimport")
+    actions = set()
+    if may_run and job.is_previewed:
+        actions |= {"confirm", "discard"}
+    if may_run and job.is_stale():
+        actions.add("resume")
+    problems = HotlineRawRow.objects.filter(job=job, status=RawRowStatus.INVALID).order_by("row_number")
+    return ImportPage(
+        problems=problems.only("id", "row_number", "order_no", "errors", "warnings"),
+        preview=_preview(job),
+        columns=_columns(job),
+        earlier=earlier_import_of_same_file(job),
+        actions=frozenset(actions),
+    )

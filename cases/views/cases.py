@@ -13,10 +13,9 @@ from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.pagination import paginate
-from pengjiang_enforcement.permissions import can
 
 from .. import selectors, services
-from ..choices import CASE_EDITABLE_FILING_STATES, CASE_OFFICERS_CHANGEABLE_STATES, CaseState
+from ..choices import CASE_EDITABLE_FILING_STATES
 from ..export import cases_xlsx
 from ..filters import CaseFilterSet, due_soon_days
 from ..forms import (
@@ -28,7 +27,6 @@ from ..forms import (
     ReportForm,
     VersionedForm,
 )
-from ..workflow import CASES
 from .common import attempt, get_case, to_case
 from .leads import item_groups
 
@@ -82,29 +80,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page: summary, parties, officers, evidence, records, deadlines, timeline."""
     case = get_case(request, pk)
     services.case_record_view(case=case, actor=request.user)
-    today = timezone.localdate()
-    file = selectors.case_file(case)
-    soon = due_soon_days(request.user)
-    selectors.flag_rows([d for d in file.deadlines if d.is_open], attr="due_on", today=today, soon_days=soon)
-    keys = [p.identity_key for p in file.parties]
-    can_change = can(request.user, "change", case)
-    can_approve = can(request.user, "approve", case)
-    pending_extension = next((e for e in file.extensions if e.status == "pending"), None)
+    page = selectors.case_page(request.user, case)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "file": file,
-            "flag": selectors.deadline_flag(case.next_due_on, today, soon),
-            "history": selectors.party_history(request.user, keys, exclude_case=case.pk),
-            "can_change": can_change,
-            "can_approve": can_approve,
-            "transitions": [t.name for t in CASES.available(case.state, procedure=case.procedure)],
-            "in_filing": case.state in CASE_EDITABLE_FILING_STATES,
-            "investigating": case.state == CaseState.INVESTIGATING,
-            "officers_changeable": case.state in CASE_OFFICERS_CHANGEABLE_STATES,
-            "pending_extension": pending_extension,
+            "page": page,
+            "file": page.file,
+            "flag": page.flag,
+            "history": page.history,
+            "actions": page.actions,
+            "can_change": page.can_change,
+            "can_approve": page.can_approve,
+            "pending_extension": page.pending_extension,
             "approve_form": NoteForm(initial={"version": case.version}, prefix="ap"),
             "return_form": ReasonForm(initial={"version": case.version}, prefix="rt"),
             "version_form": VersionedForm(initial={"version": case.version}),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.pagination import paginate
-from pengjiang_enforcement.permissions import can, user_scope
+from pengjiang_enforcement.permissions import user_scope
 from powers.choices import PowerKind
 from powers.selectors import delegated_items
 
@@ -91,19 +91,21 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_lead(request, pk)
-    can_change = can(request.user, "change", lead)
-    today = timezone.localdate()
+    page = selectors.lead_page(request.user, lead)
     context = {
         "lead": lead,
-        "can_change": can_change,
-        "files": selectors.lead_file_list(lead),
-        "events": list(lead.events.select_related("actor").order_by("-at", "-id")),
-        "corrections": list(lead.corrections.order_by("issued_on")),
-        "cases": list(lead.cases.order_by("-id")),
-        "flag": selectors.deadline_flag(lead.check_due if lead.is_open else None, today, due_soon_days(request.user)),
-        "transferred_to": list(lead.transferred_to.select_related("township")),
+        "page": page,
+        "can_change": page.can_change,
+        "actions": page.actions,
+        "files": page.files,
+        "events": page.events,
+        "corrections": page.corrections,
+        "cases": page.cases,
+        "flag": page.flag,
+        "transferred_to": page.transferred_to,
     }
-    if can_change:
+    if page.can_change:
+        today = timezone.localdate()
         officers = [person for person, _cert in selectors.township_officers(lead.township_id, today)]
         context |= {
             "start_form": StartCheckForm(initial={"version": lead.version}, officers=officers),

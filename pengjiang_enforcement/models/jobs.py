@@ -63,6 +63,29 @@ class BackgroundJob(models.Model):
     def is_running(self) -> bool:
         return self.status in RUNNING_STATUSES
 
+    # What a page asks of a job, so templates never compare status strings.
+    @property
+    def is_reading(self) -> bool:
+        return self.status == JobStatus.READING
+
+    @property
+    def is_applying(self) -> bool:
+        return self.status == JobStatus.APPLYING
+
+    @property
+    def is_previewed(self) -> bool:
+        """Read and waiting for a person to confirm (or discard) what it would do."""
+        return self.status == JobStatus.PREVIEWED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == JobStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        """Stopped on an error (or refused its input): the error message says why."""
+        return self.status in (JobStatus.FAILED, JobStatus.REFUSED)
+
     def is_stale(self, now: datetime.datetime | None = None) -> bool:
         """Running, but its worker has not reported for ``JOB_STALE_AFTER`` seconds (it may have
         died, or the broker lost the task)."""

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,14 +24,13 @@ from pengjiang_enforcement.tabular import write_xlsx
 
 from .. import feed as live_feed
 from .. import importing, selectors, services
-from ..choices import ImportStatus, RawRowStatus
+from ..choices import RawRowStatus
 from ..forms import SourceForm, UploadForm
-from ..models import HotlineImport, HotlineOrder, HotlineRawRow, HotlineSource
-from ..rows import LABELS, describe
+from ..models import HotlineImport, HotlineRawRow, HotlineSource
+from ..rows import describe
 from .orders import _tabs
 
 PER_PAGE = 25
-PREVIEW_ROWS = 15
 
 
 def get_job(request: HttpRequest, pk: int) -> HotlineImport:
@@ -69,55 +67,24 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _preview(job: HotlineImport) -> dict[str, list]:
-    """A sample of the rows that would add and update orders (while the preview waits)."""
-    if job.status != ImportStatus.PREVIEWED:
-        return {}
-    winners = HotlineRawRow.objects.filter(job=job, status=RawRowStatus.VALID, superseded=False)
-    same_number = HotlineOrder.objects.filter(order_no=OuterRef("order_no"))
-    new = list(winners.filter(~Exists(same_number)).order_by("row_number")[:PREVIEW_ROWS])
-    changed = same_number.exclude(content_hash=OuterRef("content_hash"))
-    updated = list(winners.filter(Exists(changed)).order_by("row_number")[:PREVIEW_ROWS])
-    current = {o.order_no: o for o in HotlineOrder.objects.filter(order_no__in=[r.order_no for r in updated])}
-    changes = []
-    for row in updated:
-        order = current.get(row.order_no)
-        fields = []
-        if order is not None:
-            for key in ("title", "address", "matter", "handling_unit", "platform_status", "platform_reply", "phone"):
-                if (row.parsed or {}).get(key, "") != getattr(order, key):
-                    fields.append(str(HotlineOrder._meta.get_field(key).verbose_name))
-        changes.append({"row": row, "fields": fields})
-    return {"new": new, "updated": changes}
-
-
-def _columns(job: HotlineImport) -> list[tuple[str, str]]:
-    """(our column, the file's header) for each recognised column, in the file's order."""
-    headers = job.headers or []
-    ordered = sorted((job.columns or {}).items(), key=lambda kv: kv[1])
-    return [(LABELS.get(key, key), headers[index] if index < len(headers) else "") for key, index in ordered]
-
-
 @login_required
 @permission_required("cases.view_hotlineimport", raise_exception=True)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job(request, pk)
-    problems = HotlineRawRow.objects.filter(job=job, status=RawRowStatus.INVALID).order_by("row_number")
-    page = paginate(request, problems.only("id", "row_number", "order_no", "errors", "warnings"), PER_PAGE)
+    view = selectors.import_page(request.user, job)
+    page = paginate(request, view.problems, PER_PAGE)
     for row in page.object_list:
         row.messages = [describe(e) for e in row.errors] + [describe(w) for w in row.warnings]
-    earlier = importing.earlier_import_of_same_file(job)
     return render(
         request,
         "cases/hotline/import_detail.html",
         {
             "job": job,
             "page": page,
-            "preview": _preview(job),
-            "earlier": earlier,
-            "stale": importing.is_stale(job),
-            "can_run": request.user.has_perm("cases.add_hotlineimport"),
-            "columns": _columns(job),
+            "preview": view.preview,
+            "earlier": view.earlier,
+            "actions": view.actions,
+            "columns": view.columns,
             "tab": "imports",
             **_tabs(request),
         },

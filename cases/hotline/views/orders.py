@@ -20,12 +20,11 @@ from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
-from pengjiang_enforcement.permissions import can, get_restricted_object_or_404, user_scope
+from pengjiang_enforcement.permissions import get_restricted_object_or_404, user_scope
 from powers.models import PowerItem
 
 from ...models import Lead
 from .. import selectors, services
-from ..choices import OPEN_STATES, OrderState, RequestStatus
 from ..deadlines import order_flag
 from ..export import MAX_ROWS, replies_xlsx
 from ..filters import OrderFilterSet
@@ -38,9 +37,6 @@ from ..forms import (
     RouteForm,
 )
 from ..models import HotlineOrder, HotlineRequest
-from ..parsing import display_phone
-from ..rows import describe
-from ..workflow import allowed
 
 PER_PAGE = 25
 
@@ -180,53 +176,31 @@ def order_by_number(request: HttpRequest, order_no: str) -> HttpResponse:
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk)
-    user = request.user
-    today = timezone.localdate()
-    can_change = can(user, "change", order)
-    can_approve = can(user, "approve", order)
-    steps = allowed(order.state)
-    pending = order.requests.filter(status=RequestStatus.PENDING).select_related("requested_by").first()
-    raw_rows = selectors.raw_rows_of(user, order)
-    headers = {row.job_id: row.job.headers for row in raw_rows}
-    context: dict[str, Any] = {
-        "order": order,
-        "flag": order_flag(order, today),
-        "phone": display_phone(order.phone),
-        "can_change": can_change,
-        "can_approve": can_approve,
-        "can_triage": order.in_triage and can(user, "triage", order),
-        "steps": steps,
-        "pending": pending,
-        "can_decide": pending is not None and can_approve and pending.requested_by_id != user.pk,
-        "links": selectors.order_links(user, order),
-        "replies": list(order.replies.select_related("replied_by").order_by("replied_at", "id")),
-        "requests": list(order.requests.select_related("requested_by", "decided_by").order_by("-requested_at")),
-        "events": list(order.events.select_related("actor").order_by("-at", "-id")[:50]),
-        "raw_rows": [
-            {
-                "row": row,
-                "cells": list(zip(headers.get(row.job_id) or [], row.cells, strict=False))
-                if isinstance(row.cells, list)
-                else list(row.cells.items()),
-                "warnings": [describe(w) for w in row.warnings],
-            }
-            for row in raw_rows
-        ],
-        "suggestions": selectors.suggest_items(order) if can_change and order.township_id else [],
-        "reply_form": ReplyForm(initial={"version": order.version}),
-        "interim_form": InterimForm(),
-        "extension_form": ExtensionForm(),
-        "reason_form": ReasonForm(),
-        "decision_form": DecisionForm(),
-        "is_open": order.state in OPEN_STATES,
-    }
-    if context["can_triage"] or (order.state == OrderState.PENDING and can_approve):
-        scope = user_scope(user)
-        townships = (
-            Unit.objects.townships() if scope.everything else Unit.objects.townships().filter(pk=scope.township_id)
-        )
-        context["route_form"] = RouteForm(townships=townships)
-    return render(request, "cases/hotline/order_detail.html", context)
+    page = selectors.order_page(request.user, order)
+    return render(
+        request,
+        "cases/hotline/order_detail.html",
+        {
+            "order": order,
+            "page": page,
+            "actions": page.actions,
+            "flag": page.flag,
+            "phone": page.phone,
+            "pending": page.pending,
+            "links": page.links,
+            "replies": page.replies,
+            "requests": page.requests,
+            "events": page.events,
+            "raw_rows": page.raw_rows,
+            "suggestions": page.suggestions,
+            "can_triage": page.can_triage,
+            "reply_form": ReplyForm(initial={"version": order.version}),
+            "interim_form": InterimForm(),
+            "extension_form": ExtensionForm(),
+            "reason_form": ReasonForm(),
+            "decision_form": DecisionForm(),
+        },
+    )
 
 
 @login_required
