@@ -8,6 +8,7 @@ Production (``DEBUG`` off) has no secret defaults: it refuses to start without a
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "guardian",
+    "axes",
     "django_htmx",
     "pengjiang_enforcement.apps.CoreConfig",
     "powers",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pengjiang_enforcement.urls"
@@ -171,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- authentication and permissions ----------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -186,6 +192,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+
+# --- failed sign-ins: throttling and lockout (django-axes) -----------------------------------
+# An office signs in from behind one NAT address, so locking an address would lock the whole
+# office out because of one person's typos (or one attacker). The lock is on the pair
+# user name + address: guessing one account's password stops after AXES_FAILURE_LIMIT tries,
+# colleagues at the same address and the same person elsewhere can still sign in.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The lock lasts AXES_COOLOFF_MINUTES from the failure that set it, whatever is tried in the
+# meantime, so the minutes the page announces are true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in forgets the earlier typos of that user name + address.
+AXES_RESET_ON_SUCCESS = True
+# Sign-ins are already in the audit trail; axes' own log of every success would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+# The sign-in page in the portal's layout says how long the lock lasts (not axes' bare text).
+AXES_LOCKOUT_CALLABLE = "pengjiang_enforcement.views.account.locked_out"
 
 # --- language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
