@@ -260,7 +260,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- caches and logging ----------------------------------------------------------------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache shared by every web process and worker (the calendar's override generation lives
+# there, so a day changed anywhere counts everywhere at once). Keys are namespaced by the
+# database name (see pengjiang_enforcement/cache.py): two portals on one Redis, or parallel test
+# runs, never read each other's keys. The Celery broker shares the Redis database, so never call
+# cache.clear() (Redis' FLUSHDB would empty the task queue too); delete the keys you own.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pengjiang",
+        "KEY_FUNCTION": "pengjiang_enforcement.cache.make_key",
+        # A Redis that stops answering slows a page by this much, not forever.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
 
 # --- e-mail: errors reach the administrators --------------------------------------------------
 # ADMINS="Chen Li <chen@example.gov.cn>, ops@example.gov.cn" receive every ERROR log record
