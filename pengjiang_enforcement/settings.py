@@ -212,6 +212,8 @@ AXES_RESET_ON_SUCCESS = True
 # Sign-ins are already in the audit trail; axes' own log of every success would only grow.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429
+# Failures are still logged (WARNING, user name and address masked); no banner at every start.
+AXES_VERBOSE = False
 # The sign-in page in the portal's layout says how long the lock lasts (not axes' bare text).
 AXES_LOCKOUT_CALLABLE = "pengjiang_enforcement.views.account.locked_out"
 
