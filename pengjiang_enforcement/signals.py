@@ -58,7 +58,10 @@ def _audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 def _calendar_changed(**kwargs) -> None:
     # Now, for the writer's own reads, and again after the commit: another thread reading between
     # the save and the commit would otherwise cache the old days for the cache's lifetime.
+    # Until then this thread reads its own uncommitted days without sharing them: a rollback
+    # sends no signal, and the days must not outlive it.
     workdays.clear_override_cache()
+    workdays.note_uncommitted_change()
     transaction.on_commit(workdays.clear_override_cache)
 
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 import chinese_calendar
 from django.core.cache import cache
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
@@ -42,6 +43,10 @@ GENERATION_KEY = "calendar:overrides:generation"
 _memo_lock = threading.Lock()
 _memo: tuple[str | None, dict[datetime.date, bool]] = (None, {})
 _warned_at = -3600.0
+# Set in a thread whose open transaction changed an override: its reads include rows that no
+# other process sees yet and that a rollback may take back, so they neither use nor fill the
+# shared copy until that transaction ends.
+_uncommitted = threading.local()
 # The overrides pinned for a run of lookups (see ``batch``).
 _pinned: contextvars.ContextVar[dict[datetime.date, bool] | None] = contextvars.ContextVar(
     "calendar_overrides", default=None
@@ -57,6 +62,13 @@ def drop_local_copy() -> None:
     global _memo
     with _memo_lock:
         _memo = (None, {})
+    _uncommitted.active = False
+
+
+def note_uncommitted_change() -> None:
+    """This thread's open transaction changed an override (see ``_uncommitted``)."""
+    if connection.in_atomic_block:
+        _uncommitted.active = True
 
 
 def clear_override_cache() -> None:
@@ -97,6 +109,10 @@ def _overrides() -> dict[datetime.date, bool]:
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
+    if getattr(_uncommitted, "active", False):
+        if connection.in_atomic_block:
+            return _load()
+        _uncommitted.active = False  # committed (a new generation started) or rolled back
     global _memo
     # Read the generation before the rows: a save that lands in between leaves us with a copy
     # filed under the old token, which the next lookup replaces.
@@ -104,13 +120,17 @@ def _overrides() -> dict[datetime.date, bool]:
     with _memo_lock:
         if token is not None and _memo[0] == token:
             return _memo[1]
-    from .models import CalendarOverride
-
-    days = {d: kind == "working_day" for d, kind in CalendarOverride.objects.values_list("date", "kind")}
+    days = _load()
     if token is not None:
         with _memo_lock:
             _memo = (token, days)
     return days
+
+
+def _load() -> dict[datetime.date, bool]:
+    from .models import CalendarOverride
+
+    return {d: kind == "working_day" for d, kind in CalendarOverride.objects.values_list("date", "kind")}
 
 
 @contextlib.contextmanager

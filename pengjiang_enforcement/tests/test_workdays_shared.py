@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.db import transaction
 
 from pengjiang_enforcement import workdays
 from pengjiang_enforcement.choices import CalendarDayKind
@@ -102,6 +103,16 @@ def test_a_day_changed_in_another_process_counts_here_at_once(other_process, dis
     other_process.set_override(saturday, CalendarDayKind.WORKING_DAY, district_admin)
     assert is_working_day(saturday) is True
     assert workdays.add_working_days(D(2026, 3, 6), 1) == saturday
+
+
+def test_a_rolled_back_override_does_not_stick(transactional_db, district_admin):
+    saturday = D(2026, 3, 7)
+    assert is_working_day(saturday) is False
+    with pytest.raises(RuntimeError), transaction.atomic():
+        calendar_override_set(actor=district_admin, date=saturday, kind=CalendarDayKind.WORKING_DAY, name="补班")
+        assert is_working_day(saturday) is True  # the writer sees its own change ...
+        raise RuntimeError("the surrounding work failed")
+    assert is_working_day(saturday) is False  # ... and nobody keeps it after the rollback
 
 
 def test_every_cache_client_sees_the_new_generation(district_admin):
