@@ -237,6 +237,10 @@ def create_backup(*, database: Database, media_root: Path, output: Path) -> dict
     so a backup that fails half-way never leaves a file that looks whole. It holds personal
     data, so only its owner may read it.
     """
+    if output.resolve().is_relative_to(media_root.resolve()):
+        raise BackupError(
+            f"the archive would be inside the media folder it copies ({media_root}): choose another output"
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     server_major = server_major_version(database)
     pg_dump, dump_major = find_pg_tool("pg_dump", at_least=server_major)

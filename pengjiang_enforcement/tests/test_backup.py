@@ -171,3 +171,8 @@ def test_backup_names_its_archive_after_the_database_and_the_time(portal_data, s
     (archive,) = settings.BACKUP_DIR.glob("*.tar.gz")
     assert archive.name.startswith(f"pengjiang-{settings.DATABASES['default']['NAME']}-")
     assert str(archive) in out.getvalue()
+
+
+def test_backup_refuses_to_write_into_the_media_folder_it_copies(portal_data, settings):
+    with pytest.raises(CommandError, match="inside the media folder"):
+        call_command("backup", output=settings.MEDIA_ROOT / "backup.tar.gz", stdout=io.StringIO())
