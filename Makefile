@@ -7,13 +7,15 @@ BIN    := $(VENV)/bin
 STACK  := $(BIN)/python -m pengjiang_enforcement.devstack
 DEPS   := $(VENV)/.deps-installed
 
-.PHONY: help setup run test lint format bench up down messages check-python clean
+.PHONY: help setup run test lint format bench backup restore up down messages check-python clean
 
 help:
 	@echo "make run     set up, start embedded services if needed, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test    set up, then run the whole suite against real PostgreSQL and Redis (ARGS=... for pytest)"
 	@echo "make lint    ruff check, ruff format --check, manage.py check, makemigrations --check"
 	@echo "make bench   run the benchmarks and print their figures"
+	@echo "make backup  write the database and the uploaded files to one archive in var/backups (ARGS=\"--output PATH\")"
+	@echo "make restore FILE=...     restore such an archive into an empty database and media folder"
 	@echo "make up / make down   start / stop the embedded services"
 	@echo "make messages         extract and compile translations"
 
@@ -54,6 +56,13 @@ format: setup
 
 bench: setup
 	$(STACK) exec -- $(BIN)/python -m tests.bench $(ARGS)
+
+backup: setup
+	$(STACK) exec -- $(BIN)/python manage.py backup $(ARGS)
+
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/pengjiang-....tar.gz [ARGS=--yes]"; exit 2; }
+	$(STACK) exec -- $(BIN)/python manage.py restore "$(FILE)" $(ARGS)
 
 up: setup
 	$(STACK) up

@@ -53,6 +53,7 @@ register(
         "core.user.logged_in": _("Signed in"),
         "core.user.logged_out": _("Signed out"),
         "core.user.login_failed": _("Sign-in failed"),
+        "core.user.locked_out": _("Locked out after failed sign-ins"),
         "core.user.password_changed": _("Password changed"),
         "core.certificate.added": _("Enforcement certificate recorded"),
         "core.certificate.revoked": _("Enforcement certificate revoked"),

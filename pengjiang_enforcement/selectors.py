@@ -94,12 +94,13 @@ def upcoming_special_days(start: datetime.date | None = None, horizon_days: int 
     """Holidays on weekdays and working weekends in the coming weeks, for the calendar panel."""
     start = start or today()
     result = []
-    for offset in range(horizon_days):
-        day = start + datetime.timedelta(days=offset)
-        working = workdays.is_working_day(day)
-        weekend = day.weekday() >= 5
-        if working and weekend:
-            result.append(SpecialDay(day, True, ""))
-        elif not working and not weekend:
-            result.append(SpecialDay(day, False, workdays.holiday_name(day) or ""))
+    with workdays.batch():
+        for offset in range(horizon_days):
+            day = start + datetime.timedelta(days=offset)
+            working = workdays.is_working_day(day)
+            weekend = day.weekday() >= 5
+            if working and weekend:
+                result.append(SpecialDay(day, True, ""))
+            elif not working and not weekend:
+                result.append(SpecialDay(day, False, workdays.holiday_name(day) or ""))
     return result

@@ -172,6 +172,20 @@ def user_record_login(*, user: User, succeeded: bool, ip: str) -> None:
     audit_record(action=action, obj=user, actor=user if succeeded else None, after={"ip": ip})
 
 
+def user_record_lockout(*, user: User, ip: str, failures: int, minutes: int) -> None:
+    """Audit that sign-in for an account was locked after repeated failures (django-axes).
+
+    The lock itself lives in axes' table, which an admin empties to unlock; the audit row is
+    what stays, so a supervisor can later see that someone tried to guess this password.
+    """
+    audit_record(
+        action="core.user.locked_out",
+        obj=user,
+        actor=None,
+        after={"ip": ip, "failures": failures, "minutes": minutes},
+    )
+
+
 @transaction.atomic
 def user_change_password(*, user: User, actor: User, new_password: str) -> None:
     """Set a new password (validated by the form) and audit the change, never the password."""

@@ -8,6 +8,7 @@ Production (``DEBUG`` off) has no secret defaults: it refuses to start without a
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +16,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_addresses, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "guardian",
+    "axes",
     "django_htmx",
     "pengjiang_enforcement.apps.CoreConfig",
     "powers",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pengjiang_enforcement.urls"
@@ -180,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- authentication and permissions ----------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -195,6 +201,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+
+# --- failed sign-ins: throttling and lockout (django-axes) -----------------------------------
+# An office signs in from behind one NAT address, so locking an address would lock the whole
+# office out because of one person's typos (or one attacker). The lock is on the pair
+# user name + address: guessing one account's password stops after AXES_FAILURE_LIMIT tries,
+# colleagues at the same address and the same person elsewhere can still sign in.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The lock lasts AXES_COOLOFF_MINUTES from the failure that set it, whatever is tried in the
+# meantime, so the minutes the page announces are true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in forgets the earlier typos of that user name + address.
+AXES_RESET_ON_SUCCESS = True
+# Sign-ins are already in the audit trail; axes' own log of every success would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+# Failures are still logged (WARNING, user name and address masked); no banner at every start.
+AXES_VERBOSE = False
+# The sign-in page in the portal's layout says how long the lock lasts (not axes' bare text).
+AXES_LOCKOUT_CALLABLE = "pengjiang_enforcement.views.account.locked_out"
 
 # --- language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -213,6 +243,8 @@ if DEBUG:
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Where `manage.py backup` (`make backup`) writes its archives unless told otherwise.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -241,7 +273,51 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- caches and logging ----------------------------------------------------------------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache shared by every web process and worker (the calendar's override generation lives
+# there, so a day changed anywhere counts everywhere at once). Keys are namespaced by the
+# database name (see pengjiang_enforcement/cache.py): two portals on one Redis, or parallel test
+# runs, never read each other's keys. The Celery broker shares the Redis database, so never call
+# cache.clear() (Redis' FLUSHDB would empty the task queue too); delete the keys you own.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pengjiang",
+        "KEY_FUNCTION": "pengjiang_enforcement.cache.make_key",
+        # A Redis that stops answering slows a page by this much, not forever.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+
+# --- e-mail: errors reach the administrators --------------------------------------------------
+# ADMINS="Chen Li <chen@example.gov.cn>, ops@example.gov.cn" receive every ERROR log record
+# (a failed request, a failed task, an import that stopped) with its traceback.
+ADMINS = env_addresses("ADMINS")
+SERVER_EMAIL = env_str("SERVER_EMAIL", "pengjiang-portal@localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+EMAIL_SUBJECT_PREFIX = env_str("EMAIL_SUBJECT_PREFIX", "[Pengjiang portal] ")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (port 465), not both.")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+# Error mail is sent from the failing request or task itself: a mail server that does not
+# answer must not hold it for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+# --- error tracking (optional): Sentry or a compatible server ---------------------------------
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from .monitoring import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -250,12 +326,28 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
-    "filters": {"request_id": {"()": "pengjiang_enforcement.middleware.RequestIDLogFilter"}},
+    "filters": {
+        "request_id": {"()": "pengjiang_enforcement.middleware.RequestIDLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        # Sends nothing while ADMINS is empty (Django's handler returns at once), so it can
+        # always be in place; in development (DEBUG) the traceback is on the screen instead.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "request_id"],
+            "formatter": "plain",
+        },
     },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # On the root logger: django.request, Celery (celery.app.trace logs a failed task) and the
+    # portal's own modules all propagate here.
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
     "loggers": {
+        # Named so Django's default handlers on it (its own console and mail_admins) are
+        # replaced: otherwise a failed request would be mailed twice.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -36,11 +38,30 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
         user_record_login(user=user, succeeded=False, ip=_client_ip(request))
 
 
+@receiver(user_locked_out, dispatch_uid="core.audit_locked_out")
+def _audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    from .models import User
+    from .services import user_record_lockout
+
+    # Axes sends this signal on the failure that reaches the limit, and again for every attempt
+    # refused while the lock lasts; only the first carries the failure count. The refused
+    # attempts are already audited as failed sign-ins, so the lock is recorded once.
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None:
+        return
+    user = User.objects.filter(username=username or "").first()
+    if user is not None:
+        user_record_lockout(user=user, ip=ip_address or "", failures=failures, minutes=settings.AXES_COOLOFF_MINUTES)
+
+
 @receiver([post_save, post_delete], sender=CalendarOverride, dispatch_uid="core.calendar_cache")
 def _calendar_changed(**kwargs) -> None:
     # Now, for the writer's own reads, and again after the commit: another thread reading between
     # the save and the commit would otherwise cache the old days for the cache's lifetime.
+    # Until then this thread reads its own uncommitted days without sharing them: a rollback
+    # sends no signal, and the days must not outlive it.
     workdays.clear_override_cache()
+    workdays.note_uncommitted_change()
     transaction.on_commit(workdays.clear_override_cache)
 
 

@@ -14,45 +14,144 @@ counted (期间开始的日，不计算在内): ``add_working_days(d, 5)`` is th
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import logging
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 
 import chinese_calendar
+from django.core.cache import cache
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# Overrides are a handful of rows read on almost every deadline computation; a process keeps
-# them for a short while. Saving an override clears this cache in the saving process; other
-# processes see the change within the TTL.
-_OVERRIDE_TTL_SECONDS = 60.0
-_cache_lock = threading.Lock()
-_cache: dict[str, object] = {"loaded_at": 0.0, "days": {}}
+# Overrides are a handful of rows read on almost every deadline computation, so each process
+# keeps them in memory. The copy is only used while it belongs to the current *generation*, a
+# random token kept in the shared cache (Redis) that every save of an override replaces. Each
+# lookup (one deadline, one page's run of days: see ``batch``) reads the token once, so a day
+# changed by any process, web or worker, counts everywhere from the next lookup on. A random
+# token rather than a counter: a Redis that lost its keys cannot bring back an old number that
+# matches a stale copy.
+GENERATION_KEY = "calendar:overrides:generation"
+_memo_lock = threading.Lock()
+_memo: tuple[str | None, dict[datetime.date, bool]] = (None, {})
+_warned_at = -3600.0
+# Set in a thread whose open transaction changed an override: its reads include rows that no
+# other process sees yet and that a rollback may take back, so they neither use nor fill the
+# shared copy until that transaction ends.
+_uncommitted = threading.local()
+# The overrides pinned for a run of lookups (see ``batch``).
+_pinned: contextvars.ContextVar[dict[datetime.date, bool] | None] = contextvars.ContextVar(
+    "calendar_overrides", default=None
+)
+
+
+def drop_local_copy() -> None:
+    """Forget this process's copy of the overrides; its next lookup reads them again.
+
+    Enough where only this process can have read rows that are gone, e.g. after a test's
+    rolled-back transaction; a saved change calls :func:`clear_override_cache` instead.
+    """
+    global _memo
+    with _memo_lock:
+        _memo = (None, {})
+    _uncommitted.active = False
+
+
+def note_uncommitted_change() -> None:
+    """This thread's open transaction changed an override (see ``_uncommitted``)."""
+    if connection.in_atomic_block:
+        _uncommitted.active = True
 
 
 def clear_override_cache() -> None:
-    with _cache_lock:
-        _cache["loaded_at"] = 0.0
-        _cache["days"] = {}
+    """Start a new generation: every process reloads the overrides at its next lookup.
+
+    Called when an override is saved or deleted, and again when that transaction commits (a
+    process reading between the save and the commit would otherwise keep the old days).
+    """
+    drop_local_copy()
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except RedisError:
+        # The other processes keep their copy until Redis answers again and the next save;
+        # the error is worth a look, not a failed save.
+        logger.exception("the calendar could not tell the other processes that an override changed")
+
+
+def _generation() -> str | None:
+    """The current generation token, or None when the shared cache cannot be reached."""
+    try:
+        token = cache.get(GENERATION_KEY)
+        if token is None:
+            # First use, or Redis lost the key: start one (add() keeps a token another process
+            # set in the meantime, and everyone then reads the same one).
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            token = cache.get(GENERATION_KEY)
+    except RedisError:
+        global _warned_at
+        if time.monotonic() - _warned_at > 60:  # once a minute, not once a lookup
+            _warned_at = time.monotonic()
+            logger.warning("the shared cache does not answer; calendar overrides are read from the database")
+        return None
+    return token
 
 
 def _overrides() -> dict[datetime.date, bool]:
-    now = time.monotonic()
-    with _cache_lock:
-        if now - float(_cache["loaded_at"]) < _OVERRIDE_TTL_SECONDS:
-            return _cache["days"]  # type: ignore[return-value]
-    from .models import CalendarOverride
-
-    days = {d: kind == "working_day" for d, kind in CalendarOverride.objects.values_list("date", "kind")}
-    with _cache_lock:
-        _cache["days"] = days
-        _cache["loaded_at"] = now
+    """The override days (date -> is a working day), checked against the shared generation."""
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
+    if getattr(_uncommitted, "active", False):
+        if connection.in_atomic_block:
+            return _load()
+        _uncommitted.active = False  # committed (a new generation started) or rolled back
+    global _memo
+    # Read the generation before the rows: a save that lands in between leaves us with a copy
+    # filed under the old token, which the next lookup replaces.
+    token = _generation()
+    with _memo_lock:
+        if token is not None and _memo[0] == token:
+            return _memo[1]
+    days = _load()
+    if token is not None:
+        with _memo_lock:
+            _memo = (token, days)
     return days
 
 
+def _load() -> dict[datetime.date, bool]:
+    from .models import CalendarOverride
+
+    return {d: kind == "working_day" for d, kind in CalendarOverride.objects.values_list("date", "kind")}
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Use one reading of the overrides for every lookup inside (a month grid, a deadline).
+
+    Saves a round trip to the shared cache per day; a change saved meanwhile counts from the
+    next batch on.
+    """
+    if _pinned.get() is not None:
+        yield
+        return
+    token = _pinned.set(_overrides())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+# Needs no invalidation: it caches only what the chinesecalendar package says, which cannot
+# change while the process runs; overrides are looked up before it, per generation.
 @functools.lru_cache(maxsize=8192)
 def _package_says_working(day: datetime.date) -> bool:
     try:
@@ -118,20 +217,22 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     step = 1 if days > 0 else -1
     remaining = abs(days)
     day = start
-    while remaining:
-        day += datetime.timedelta(days=step)
-        if is_working_day(day):
-            remaining -= 1
+    with batch():
+        while remaining:
+            day += datetime.timedelta(days=step)
+            if is_working_day(day):
+                remaining -= 1
     return day
 
 
 def next_working_day(day: datetime.date, *, include_start: bool = False) -> datetime.date:
     """The first working day after ``day`` (or ``day`` itself when allowed and working)."""
-    if include_start and is_working_day(day):
-        return day
-    day += datetime.timedelta(days=1)
-    while not is_working_day(day):
+    with batch():
+        if include_start and is_working_day(day):
+            return day
         day += datetime.timedelta(days=1)
+        while not is_working_day(day):
+            day += datetime.timedelta(days=1)
     return day
 
 
@@ -145,10 +246,11 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         return -working_days_between(end, start)
     count = 0
     day = start
-    while day < end:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
+    with batch():
+        while day < end:
+            day += datetime.timedelta(days=1)
+            if is_working_day(day):
+                count += 1
     return count
 
 

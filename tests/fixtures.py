@@ -230,3 +230,18 @@ def sign_in(page, live_server, username: str, password: str | None = None) -> No
     page.fill("#id_password", password or PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _calendar_overrides_reload():
+    """Every test starts and ends without this process's copy of the calendar overrides.
+
+    An override a test writes rolls back with it, and a rollback sends no signal: the process
+    would otherwise keep the rolled-back day, filed under a generation still current in Redis.
+    Only the local copy is dropped, so a test without a database never touches Redis.
+    """
+    from pengjiang_enforcement import workdays
+
+    workdays.drop_local_copy()
+    yield
+    workdays.drop_local_copy()

@@ -54,7 +54,7 @@ def test_every_environment_variable_is_in_the_readme():
     sources = [BASE_DIR / "pengjiang_enforcement" / "settings.py", BASE_DIR / "pengjiang_enforcement" / "devstack.py"]
     names = set()
     for source in sources:
-        names |= set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', source.read_text()))
+        names |= set(re.findall(r'env_(?:str|bool|int|float|list|addresses)\("([A-Z_]+)"', source.read_text()))
         names |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', source.read_text()))
     names -= {"DJANGO_SETTINGS_MODULE"}
     assert names, "no variables found"

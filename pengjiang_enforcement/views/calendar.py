@@ -51,7 +51,8 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     year = max(2000, min(year, 2100))
     overrides = list(CalendarOverride.objects.restrict(request.user, "view").filter(date__year=year))
     override_days = {o.date for o in overrides}
-    months = [{"month": m, "weeks": _month_grid(year, m, override_days)} for m in range(1, 13)]
+    with workdays.batch():
+        months = [{"month": m, "weeks": _month_grid(year, m, override_days)} for m in range(1, 13)]
     form = None
     if request.user.has_perm("core.add_calendaroverride"):
         form = CalendarOverrideForm(request.POST or None)
