@@ -82,10 +82,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_restricted_object_or_404(
         CatalogueImport.objects.select_related("created_by", "confirmed_by"), request.user, pk=pk
     )
+    may_decide = can(request.user, "change", job)
     context = {
         "job": job,
         "running": job.is_running,
-        "can_change": can(request.user, "change", job),
+        "actions": frozenset({"confirm", "cancel"} if may_decide and job.is_previewed else ()),
         "error_total": job.summary.get("errors", len(job.errors)),
     }
     if job.status in {ImportStatus.PREVIEWED, ImportStatus.APPLYING, ImportStatus.DONE, ImportStatus.FAILED}:
