@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
@@ -169,7 +169,9 @@ def get_restricted_object_or_404(
         queryset = queryset._default_manager.all()
     try:
         obj = queryset.restrict(user, "view").get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        # A key that is not even a key (``?item=abc`` posted by hand) finds nothing, like a
+        # key of a row the user may not see.
         raise Http404 from exc
     if action != "view" and not queryset.model._default_manager.restrict(user, action).filter(pk=obj.pk).exists():
         raise PermissionDenied

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from pengjiang_enforcement.audit import audit_record, snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
+from pengjiang_enforcement.permissions import require_model
 
 from .adjustments import adjustment_propose
 from .choices import AdjustmentKind, EvaluationDecision, UsageKind
@@ -194,6 +195,7 @@ def evaluation_record(
     With ``start_adjustment`` a *recall* decision proposes the recall in the same step,
     effective on ``effective_date``; the adjustment goes through review and approval as usual.
     """
+    require_model(actor, "add", Evaluation)
     check_period(period_start, period_end)
     if decision not in EvaluationDecision.values:
         raise RuleViolation(_("Choose keep, adjust or recall."), rule="evaluation_decision")

@@ -13,13 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import audit_record, snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import User
+from pengjiang_enforcement.permissions import require, require_model
+from pengjiang_enforcement.workdays import today as local_today
 
 from .choices import DiscretionLevel, LeniencyKind, PowerKind
 from .models import DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
@@ -108,9 +108,10 @@ def discretion_standard_create(
     The new version takes effect today or later (``backfill`` is for loading a catalogue's
     history) and never before the version it replaces.
     """
+    require_model(actor, "add", DiscretionStandard)
     item = PowerItem.objects.select_for_update().get(pk=item.pk)
     if not backfill:
-        check_effective_date(effective_from, today=timezone.localdate())
+        check_effective_date(effective_from, today=local_today())
     cleaned = clean_bands(item, bands)
     latest = item.discretion_standards.order_by("-version").first()
     if latest is not None and effective_from < latest.effective_from:
@@ -138,10 +139,6 @@ def discretion_standard_create(
         },
     )
     return standard
-
-
-def next_discretion_version(item: PowerItem) -> int:
-    return (item.discretion_standards.aggregate(v=Max("version"))["v"] or 0) + 1
 
 
 def check_leniency_kind(item: PowerItem, kind: str) -> None:
@@ -184,9 +181,10 @@ def leniency_entry_add(
     backfill: bool = False,
 ) -> LeniencyEntry:
     """Put an item on a reduced- or no-penalty list from ``effective_from`` (today or later)."""
+    require_model(actor, "add", LeniencyEntry)
     item = PowerItem.objects.select_for_update().get(pk=item.pk)
     if not backfill:
-        check_effective_date(effective_from, today=timezone.localdate())
+        check_effective_date(effective_from, today=local_today())
     clean_leniency(item, kind=kind, circumstances=circumstances, basis=basis)
     entry = LeniencyEntry.objects.create(
         item=item,
@@ -204,7 +202,8 @@ def leniency_entry_add(
 def leniency_entry_end(*, actor: User | None, entry: LeniencyEntry, last_day: datetime.date) -> LeniencyEntry:
     """Take an entry off its list after ``last_day`` (today at the earliest; the record stays)."""
     entry = LeniencyEntry.objects.select_for_update().get(pk=entry.pk)
-    today = timezone.localdate()
+    require(actor, "change", entry)
+    today = local_today()
     if last_day < today - datetime.timedelta(days=1):
         raise RuleViolation(
             _("The entry can leave the list from today at the earliest."),

@@ -11,10 +11,11 @@ import datetime
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from powers.selectors import is_delegated
 from ..choices import LeadSource
 from ..models import Lead
 from .choices import OPEN_STATES, OrderState, ReplyKind, RequestKind, RequestStatus, RouteMethod
+from .export import MAX_ROWS, replies_xlsx
 from .models import HotlineOrder, HotlineReply, HotlineRequest, HotlineSource
 from .parsing import display_phone
 from .routing import Gazetteer
@@ -381,6 +383,20 @@ def order_choose_item(*, order: HotlineOrder, actor: User, item: PowerItem | Non
     transition(order, "choose_item", table=ORDERS, actor=actor, changes={"power_item": item},
                data={"item": item.full_code if item else ""})  # fmt: skip
     return order
+
+
+# --- the reply file --------------------------------------------------------------------------------
+def replies_export(*, actor: User, orders: QuerySet[HotlineOrder], filters: dict[str, Any]) -> tuple[IO[bytes], int]:
+    """The replies and statuses of ``orders`` in the hotline's columns (XLSX), audited with the
+    filters that chose them. ``orders`` come through the chokepoint's ``export`` action."""
+    handle, count = replies_xlsx(orders)
+    audit_record(
+        action="cases.workorder.replies_exported",
+        obj=None,
+        actor=actor,
+        after={"rows": count, "filters": filters, "limit": MAX_ROWS},
+    )
+    return handle, count
 
 
 # --- feed sources ------------------------------------------------------------------------------------

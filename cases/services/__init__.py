@@ -7,6 +7,7 @@ an audit row.
 
 from .deadlines import extension_decide, extension_request
 from .evidence import blob_store, check_upload, evidence_add, evidence_attach_file, lead_attach_file
+from .exports import attachment_open, case_list_export
 from .filing import (
     case_approve_filing,
     case_change_officers,
@@ -40,10 +41,12 @@ from .records import (
 from .views_log import case_record_view
 
 __all__ = [
+    "attachment_open",
     "blob_store",
     "case_approve_filing",
     "case_change_officers",
     "case_close_investigation",
+    "case_list_export",
     "case_record_view",
     "case_reopen_investigation",
     "case_request_filing",

@@ -11,12 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.pagination import paginate
 
 from .. import selectors, services
 from ..choices import CASE_EDITABLE_FILING_STATES
-from ..export import cases_xlsx
 from ..filters import CaseFilterSet, due_soon_days
 from ..forms import (
     CaseEditForm,
@@ -63,13 +61,8 @@ def case_list(request: HttpRequest, scope: str = "township") -> HttpResponse:
 def case_export(request: HttpRequest) -> FileResponse:
     """The filtered list as XLSX (identity numbers masked), bounded, through the chokepoint."""
     queue = CaseFilterSet(request.GET, user=request.user, scope=request.GET.get("scope", "township"))
-    queryset = queue.qs
-    handle, rows, truncated = cases_xlsx(queryset)
-    audit_record(
-        action="cases.case.exported",
-        obj=None,
-        actor=request.user,
-        after={"query": request.GET.urlencode(), "rows": rows, "truncated": truncated},
+    handle, _rows, _truncated = services.case_list_export(
+        actor=request.user, cases=queue.qs, query=request.GET.urlencode()
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(handle, as_attachment=True, filename=f"cases-{stamp}.xlsx")

@@ -6,13 +6,11 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.permissions import get_restricted_object_or_404
 
@@ -190,15 +188,9 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     blob = attachment.blob
     try:
-        handle = default_storage.open(blob.storage_name, "rb")
+        handle = services.attachment_open(attachment=attachment, actor=request.user)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    audit_record(
-        action="cases.attachment.downloaded",
-        obj=attachment.evidence.case if attachment.evidence_id else attachment.lead,
-        actor=request.user,
-        after={"attachment": attachment.pk, "name": attachment.original_name, "sha256": blob.sha256},
-    )
     response = FileResponse(
         handle,
         as_attachment=blob.content_type not in INLINE_TYPES,

@@ -103,3 +103,15 @@ def test_restrict_query_count_does_not_grow_with_rows(duruan_officer):
     for _ in range(5):
         UserFactory()
     assert count_queries() == before
+
+
+def test_a_key_that_is_no_key_is_a_404_not_a_500(duruan_officer):
+    """A hand-posted id such as ``abc`` is looked up like an id the user may not see."""
+    from django.http import Http404
+
+    from pengjiang_enforcement.models import Unit
+    from pengjiang_enforcement.permissions import get_restricted_object_or_404
+
+    for key in ("abc", "1.5", ""):
+        with pytest.raises(Http404):
+            get_restricted_object_or_404(Unit, duruan_officer, "view", pk=key)

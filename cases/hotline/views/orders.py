@@ -10,13 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
@@ -26,7 +25,6 @@ from powers.models import PowerItem
 from ...models import Lead
 from .. import selectors, services
 from ..deadlines import order_flag
-from ..export import MAX_ROWS, replies_xlsx
 from ..filters import OrderFilterSet
 from ..forms import (
     DecisionForm,
@@ -343,7 +341,7 @@ def order_link_lead(request: HttpRequest, pk: int) -> HttpResponse:
 def order_item(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order(request, pk, "change")
     item_id = request.POST.get("item")
-    item = get_object_or_404(PowerItem, pk=item_id) if item_id else None
+    item = get_restricted_object_or_404(PowerItem, request.user, "view", pk=item_id) if item_id else None
     return _do(
         request,
         order,
@@ -363,12 +361,6 @@ def reply_export(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         raise PermissionDenied
     orders = filterset.qs.filter(pk__in=HotlineOrder.objects.restrict(request.user, "export").values("pk"))
-    handle, count = replies_xlsx(orders)
-    audit_record(
-        action="cases.workorder.replies_exported",
-        obj=None,
-        actor=request.user,
-        after={"rows": count, "filters": request.GET.dict(), "limit": MAX_ROWS},
-    )
+    handle, _count = services.replies_export(actor=request.user, orders=orders, filters=request.GET.dict())
     name = f"12345-replies-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=name)
