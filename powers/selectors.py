@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.models import Unit
 
+from .choices import ItemStatus
 from .models import Adjustment, Delegation, DiscretionStandard, LeniencyEntry, PowerItem, PowerItemVersion
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
 
@@ -136,3 +140,86 @@ def catalogue_figures(day: datetime.date) -> dict:
         "open_adjustments": open_adjustments,
         "open_total": sum(open_adjustments.values()),
     }
+
+
+# --- the item page -----------------------------------------------------------------------------
+@dataclass
+class ItemPage:
+    """Everything an item's page shows, each part in one query: its discretion standards (the one
+    in force today), leniency entries, delegations (those held today), its version history with
+    what each version changed, recent adjustments and evaluations, and the use per township over
+    the last year (for those who read evaluations). ``actions``: ``adjust`` (propose an
+    adjustment, change the lists), ``standards`` (publish a discretion standard)."""
+
+    standards: list[DiscretionStandard]
+    current_standard: DiscretionStandard | None
+    leniency: list[LeniencyEntry]
+    delegations: list[Delegation]
+    held_now: list[Delegation]
+    versions: list[tuple[PowerItemVersion, Any]]
+    adjustments: list[Adjustment]
+    evaluations: list[Any]
+    open_adjustment: Adjustment | None
+    usage: list[dict[str, Any]] | None
+    actions: frozenset[str]
+    in_force: bool
+
+
+def item_page(user: Any, item: PowerItem, *, today: datetime.date | None = None) -> ItemPage:
+    from pengjiang_enforcement.permissions import can
+
+    from .display import describe_version
+    from .evaluation import usage_by_township
+    from .models import DiscretionBand, Evaluation
+
+    today = today or timezone.localdate()
+    standards = list(
+        DiscretionStandard.objects.restrict(user, "view")
+        .filter(item=item)
+        .prefetch_related(Prefetch("bands", queryset=DiscretionBand.objects.order_by("sort_order")))
+        .order_by("-version")
+    )
+    delegations = list(
+        Delegation.objects.restrict(user, "view")
+        .filter(item=item)
+        .select_related("township", "adjustment")
+        .order_by("township__sort_order", "valid_from")
+    )
+    units = dict(Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWNSHIP]).values_list("pk", "name"))
+    names = dict(Unit.objects.townships(active=None).values_list("code", "name"))
+    versions = PowerItemVersion.objects.filter(item=item).select_related("created_by").order_by("-version")
+    adjustments = list(
+        Adjustment.objects.restrict(user, "view")
+        .filter(item=item)
+        .select_related("proposed_by")
+        .order_by("-proposed_at")[:20]
+    )
+    open_adjustment = next((a for a in adjustments if a.status in OPEN_ADJUSTMENT_STATUSES), None)
+    may_adjust = can(user, "change", item) and user.has_perm("powers.add_adjustment")
+    actions = set()
+    if may_adjust:
+        actions.add("adjust")  # the page disables it while an adjustment is open
+    if may_adjust and user.has_perm("powers.add_discretionstandard"):
+        actions.add("standards")
+    year_ago = today - datetime.timedelta(days=365)
+    return ItemPage(
+        standards=standards,
+        current_standard=discretion_standard_on(item, today),
+        leniency=list(
+            LeniencyEntry.objects.restrict(user, "view").filter(item=item).order_by("kind", "effective_from")
+        ),
+        delegations=delegations,
+        held_now=[d for d in delegations if d.covers(today)],
+        versions=[(version, describe_version(version, units, names)) for version in versions],
+        adjustments=adjustments,
+        evaluations=list(
+            Evaluation.objects.restrict(user, "view")
+            .filter(item=item)
+            .select_related("township")
+            .order_by("-created_at")[:10]
+        ),
+        open_adjustment=open_adjustment,
+        usage=usage_by_township(item, year_ago, today) if user.has_perm("powers.view_evaluation") else None,
+        actions=frozenset(actions),
+        in_force=item.status == ItemStatus.IN_FORCE,
+    )

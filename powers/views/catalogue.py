@@ -6,37 +6,26 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
-from pengjiang_enforcement.permissions import can, get_restricted_object_or_404
+from pengjiang_enforcement.permissions import get_restricted_object_or_404
 
 from .. import exporting
-from ..choices import DiscretionLevel, ItemStatus
-from ..display import describe_version
-from ..evaluation import usage_by_township
+from ..choices import DiscretionLevel
 from ..filters import ItemFilterSet
 from ..forms import BandFormSet, DiscretionForm, LeniencyForm
 from ..models import (
-    Adjustment,
-    Delegation,
-    DiscretionBand,
-    DiscretionStandard,
-    Evaluation,
     LeniencyEntry,
     PowerItem,
-    PowerItemVersion,
 )
-from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
-from ..selectors import discretion_standard_on, holders_on, in_force_count
+from ..selectors import discretion_standard_on, holders_on, in_force_count, item_page
 from ..standards import discretion_standard_create, leniency_entry_add, leniency_entry_end
 from .common import require
 
@@ -91,66 +80,27 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An item: content, legal basis, discretion standard, lists, delegations, history."""
     item = get_restricted_object_or_404(PowerItem.objects.select_related("department"), request.user, pk=pk)
     today = timezone.localdate()
-    user = request.user
-    standards = list(
-        DiscretionStandard.objects.restrict(user, "view")
-        .filter(item=item)
-        .prefetch_related(Prefetch("bands", queryset=DiscretionBand.objects.order_by("sort_order")))
-        .order_by("-version")
-    )
-    current_standard = discretion_standard_on(item, today)
-    leniency = list(LeniencyEntry.objects.restrict(user, "view").filter(item=item).order_by("kind", "effective_from"))
-    delegations = list(
-        Delegation.objects.restrict(user, "view")
-        .filter(item=item)
-        .select_related("township", "adjustment")
-        .order_by("township__sort_order", "valid_from")
-    )
-    units = dict(Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWNSHIP]).values_list("pk", "name"))
-    names = dict(Unit.objects.townships(active=None).values_list("code", "name"))
-    versions = [
-        (version, describe_version(version, units, names))
-        for version in PowerItemVersion.objects.filter(item=item).select_related("created_by").order_by("-version")
-    ]
-    adjustments = list(
-        Adjustment.objects.restrict(user, "view")
-        .filter(item=item)
-        .select_related("proposed_by")
-        .order_by("-proposed_at")[:20]
-    )
-    evaluations = list(
-        Evaluation.objects.restrict(user, "view")
-        .filter(item=item)
-        .select_related("township")
-        .order_by("-created_at")[:10]
-    )
-    open_adjustment = next((a for a in adjustments if a.status in OPEN_ADJUSTMENT_STATUSES), None)
-    can_change = can(user, "change", item) and user.has_perm("powers.add_adjustment")
-    usage = (
-        usage_by_township(item, today - datetime.timedelta(days=365), today)
-        if user.has_perm("powers.view_evaluation")
-        else None
-    )
+    page = item_page(request.user, item, today=today)
     return render(
         request,
         "powers/item_detail.html",
         {
             "item": item,
             "today": today,
-            "standards": standards,
-            "current_standard": current_standard,
-            "leniency": leniency,
-            "delegations": delegations,
-            "held_now": [d for d in delegations if d.covers(today)],
-            "versions": versions,
-            "adjustments": adjustments,
-            "evaluations": evaluations,
-            "open_adjustment": open_adjustment,
-            "can_change": can_change,
-            "can_standards": can_change and user.has_perm("powers.add_discretionstandard"),
-            "usage": usage,
+            "page": page,
+            "standards": page.standards,
+            "current_standard": page.current_standard,
+            "leniency": page.leniency,
+            "delegations": page.delegations,
+            "held_now": page.held_now,
+            "versions": page.versions,
+            "adjustments": page.adjustments,
+            "evaluations": page.evaluations,
+            "open_adjustment": page.open_adjustment,
+            "actions": page.actions,
+            "usage": page.usage,
             "show_sample": item.is_sample,
-            "in_force": item.status == ItemStatus.IN_FORCE,
+            "in_force": page.in_force,
         },
     )
 
