@@ -93,6 +93,19 @@ class Adjustment(CatalogueModel):
         target = self.item.full_code if self.item_id else self.proposed_data.get("code", "")
         return f"{self.get_kind_display()} {target}"
 
+    # What a page asks of an adjustment, so templates never compare status strings.
+    @property
+    def is_failed(self) -> bool:
+        return self.status == AdjustmentStatus.FAILED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == AdjustmentStatus.REJECTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == AdjustmentStatus.WITHDRAWN
+
 
 class Evaluation(CatalogueModel):
     """A dynamic-evaluation record: keep, adjust or recall an item, with the figures behind it."""
