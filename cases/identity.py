@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from pengjiang_enforcement.text import halfwidth
+
 # GB 11643-1999 (公民身份号码): weights of the first 17 digits, and the check character by
 # the weighted sum modulo 11.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -20,9 +22,8 @@ _USCC_FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$
 
 
 def normalise(value: str) -> str:
-    """Upper case, without spaces; a full-width letter or digit becomes half-width."""
-    value = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in value or "")
-    return re.sub(r"\s+", "", value).upper()
+    """Upper case, without spaces; full-width letters and digits become half-width."""
+    return re.sub(r"\s+", "", halfwidth(value)).upper()
 
 
 def resident_id_check_char(first17: str) -> str:

@@ -82,16 +82,20 @@ def act_dates_consistent(
     continuing act has an end no earlier than its start."""
     if discovered_on > today:
         raise RuleViolation(
-            _("The discovery date %(day)s is in the future."), rule="case_act_dates", params={"day": discovered_on}
+            _("The discovery date %(day)s is in the future."),
+            rule="act_dates_consistent",
+            params={"day": discovered_on},
         )
     if act_date > discovered_on:
         raise RuleViolation(
             _("The act (%(act)s) cannot be later than its discovery (%(found)s)."),
-            rule="case_act_dates",
+            rule="act_dates_consistent",
             params={"act": act_date.isoformat(), "found": discovered_on.isoformat()},
         )
     if continuing and act_end_date is not None and not (act_date <= act_end_date <= today):
-        raise RuleViolation(_("The end of a continuing act lies between its start and today."), rule="case_act_dates")
+        raise RuleViolation(
+            _("The end of a continuing act lies between its start and today."), rule="act_dates_consistent"
+        )
 
 
 def limitation_years(serious_harm: bool) -> int:
@@ -156,7 +160,7 @@ def apl_42_certificates_valid(officers: Sequence[User], day: datetime.date) -> d
     if missing:
         raise RuleViolation(
             _("APL Art. 42: %(names)s hold no enforcement certificate valid on %(day)s."),
-            rule="apl_42_certificate_valid",
+            rule="apl_42_certificates_valid",
             params={"names": "、".join(missing), "day": day.isoformat()},
         )
     return found
@@ -237,7 +241,7 @@ def deadline_not_in_past(day: datetime.date, *, today: datetime.date, label: str
     if day <= today:
         raise RuleViolation(
             _("%(label)s (%(day)s) must lie after today."),
-            rule="deadline_in_past",
+            rule="deadline_not_in_past",
             params={"label": label, "day": day.isoformat()},
         )
 
@@ -247,52 +251,72 @@ def not_in_future(day: datetime.date, *, today: datetime.date, label: str) -> No
     if day > today:
         raise RuleViolation(
             _("%(label)s (%(day)s) is in the future."),
-            rule="date_in_future",
+            rule="not_in_future",
             params={"label": label, "day": day.isoformat()},
         )
 
 
 # --- identity numbers ---------------------------------------------------------------------
-def resident_id_valid(value: str, *, today: datetime.date | None = None) -> str:
-    """GB 11643-1999: an 18-digit resident identity number whose last character is its check digit.
-
-    Returns the normalised number.
-    """
-    value = identity.normalise(value)
-    problem = identity.resident_id_problem(value, today=today)
-    if problem == "format":
+def resident_id_format(value: str) -> None:
+    """GB 11643-1999: 17 digits and a check character (0–9 or X)."""
+    if identity.resident_id_problem(value) == "format":
         raise RuleViolation(
             _("A resident identity number has 17 digits and a check digit (0–9 or X)."), rule="resident_id_format"
         )
-    if problem == "birth_date":
+
+
+def resident_id_birth_date(value: str, *, today: datetime.date | None = None) -> None:
+    """GB 11643-1999: digits 7–14 are the holder's birth date, a real day not in the future."""
+    if identity.resident_id_problem(value, today=today) == "birth_date":
         raise RuleViolation(
             _("The birth date inside the identity number %(value)s is not a real date."),
             rule="resident_id_birth_date",
             params={"value": value},
         )
-    if problem == "check_digit":
+
+
+def resident_id_check_digit(value: str) -> None:
+    """GB 11643-1999: the last character is the check digit of the first seventeen."""
+    if identity.resident_id_problem(value) == "check_digit":
         raise RuleViolation(
             _("The check digit of %(value)s is wrong (GB 11643): please check the number."),
             rule="resident_id_check_digit",
             params={"value": value},
         )
+
+
+def resident_id_valid(value: str, *, today: datetime.date | None = None) -> str:
+    """A resident identity number passes the three rules of GB 11643-1999 (format, birth date,
+    check digit). Returns the normalised number."""
+    value = identity.normalise(value)
+    resident_id_format(value)
+    resident_id_birth_date(value, today=today)
+    resident_id_check_digit(value)
     return value
 
 
-def credit_code_valid(value: str) -> str:
-    """GB 32100-2015: an 18-character unified social credit code whose last character checks the
-    other seventeen. Returns the normalised code."""
-    value = identity.normalise(value)
-    problem = identity.credit_code_problem(value)
-    if problem == "format":
+def credit_code_format(value: str) -> None:
+    """GB 32100-2015: 18 characters, digits and capital letters except I, O, S, V, Z."""
+    if identity.credit_code_problem(value) == "format":
         raise RuleViolation(
             _("A unified social credit code has 18 characters (digits and capital letters except I, O, S, V, Z)."),
             rule="credit_code_format",
         )
-    if problem == "check_character":
+
+
+def credit_code_check_character(value: str) -> None:
+    """GB 32100-2015: the last character checks the other seventeen."""
+    if identity.credit_code_problem(value) == "check_character":
         raise RuleViolation(
             _("The check character of %(value)s is wrong (GB 32100): please check the code."),
             rule="credit_code_check_character",
             params={"value": value},
         )
+
+
+def credit_code_valid(value: str) -> str:
+    """A unified social credit code passes both rules of GB 32100-2015. Returns the normalised code."""
+    value = identity.normalise(value)
+    credit_code_format(value)
+    credit_code_check_character(value)
     return value

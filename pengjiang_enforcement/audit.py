@@ -19,7 +19,6 @@ import decimal
 import hashlib
 import hmac
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
+from .locks import lock_for_transaction
 from .middleware import current_request_id
 from .models import AuditCheckpoint, AuditCheckpointHead, AuditLog
 
@@ -112,10 +112,6 @@ def row_hash(row: dict[str, Any]) -> str:
     )
 
 
-def _advisory_key(chain_key: str) -> int:
-    return int.from_bytes(hashlib.sha256(chain_key.encode()).digest()[:8], "big", signed=True)
-
-
 def chain_key_for(obj: Model | None, action: str) -> str:
     if obj is None:
         return f"action:{action.rsplit('.', 1)[0]}"[:100]
@@ -141,10 +137,9 @@ def audit_record(
         actor = None
     chain_key = chain_key_for(obj, action)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Held until the surrounding transaction ends: the next writer of this chain reads
-            # the head only after our row is committed (or rolled back).
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_key(chain_key)])
+        # Held until the surrounding transaction ends: the next writer of this chain reads the
+        # head only after our row is committed (or rolled back).
+        lock_for_transaction(chain_key)
         head = AuditLog.objects.filter(chain_key=chain_key).order_by("-chain_seq").values("chain_seq", "hash").first()
         row: dict[str, Any] = {
             "created_at": timezone.now(),
@@ -172,8 +167,7 @@ def audit_checkpoint() -> AuditCheckpoint | None:
     Safe to run twice: a second run with nothing new writes nothing.
     """
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_key("audit:checkpoint")])
+        lock_for_transaction("audit:checkpoint")
         previous = AuditCheckpoint.objects.order_by("-id").first()
         last_id = AuditLog.objects.aggregate(m=Max("id"))["m"]
         if last_id is None or (previous and previous.last_audit_id >= last_id):
@@ -301,7 +295,3 @@ def verify_audit() -> VerifyReport:
                         f"FORGED OR EDITED: chain {key} #{seq} differs from what checkpoint {checkpoint.pk} sealed"
                     )
     return report
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex

@@ -19,17 +19,17 @@ A job whose worker stopped reporting is *stale*; :func:`job_resume` queues it ag
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from celery import current_app
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from .audit import audit_record
+from .locks import release_session_lock, try_session_lock
 from .models.jobs import BackgroundJob, JobStatus
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,6 @@ def _transient_errors() -> tuple[type[BaseException], ...]:
 TRANSIENT_ERRORS = _transient_errors()
 
 
-def advisory_key(text: str) -> int:
-    """A PostgreSQL advisory-lock key (a signed 64-bit integer) for a name."""
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
-
-
 def job_key(job: BackgroundJob | type[BackgroundJob], pk: int | None = None) -> str:
     return f"job:{job._meta.label_lower}:{pk if pk is not None else job.pk}"
 
@@ -62,16 +57,13 @@ def job_key(job: BackgroundJob | type[BackgroundJob], pk: int | None = None) -> 
 @contextlib.contextmanager
 def job_lock(model: type[BackgroundJob], pk: int) -> Iterator[bool]:
     """Hold a session lock on the job while a worker works on it (False: someone else does)."""
-    key = advisory_key(job_key(model, pk))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        held = cursor.fetchone()[0]
+    name = job_key(model, pk)
+    held = try_session_lock(name)
     try:
         yield held
     finally:
         if held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            release_session_lock(name)
 
 
 def job_claim(model: type[J], pk: int, statuses: tuple[str, ...], status: str, **fields: Any) -> J | None:

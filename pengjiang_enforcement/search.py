@@ -11,42 +11,63 @@ present, so "违法建设" matches texts containing 违法, 法建 and 建设 in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Value
 
+from .text import halfwidth
+
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# One run is all CJK characters, all Latin letters or all digits, never a mix.
 _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z]+|[0-9]+")
-_CJK_RUN = re.compile(rf"^[{_CJK}]+$")
-_FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
 
 
 def normalise(text: str) -> str:
-    """Full-width letters and digits to half-width, lower case."""
-    return (text or "").translate(_FULLWIDTH).lower()
+    """Half-width (NFKC) and lower case: what index and query both tokenise."""
+    return halfwidth(text).lower()
 
 
-def tokens(text: str) -> list[str]:
-    """Index tokens: CJK unigrams and bigrams, Latin words, digit runs."""
+def _is_cjk(run: str) -> bool:
+    return run[0] >= "\u3400"  # the CJK ranges start there; Latin letters and digits are below
+
+
+def tokens(text: str, *, singles: bool = True) -> list[str]:
+    """Index tokens: CJK pairs of neighbours (and single characters unless ``singles`` is off; a
+    lone character always counts), Latin words, digit runs."""
     result: list[str] = []
     for run in _RUN.findall(normalise(text)):
-        if _CJK_RUN.match(run):
-            result.extend(run)
-            result.extend(run[i : i + 2] for i in range(len(run) - 1))
-        else:
+        if not _is_cjk(run):
             result.append(run)
+            continue
+        if singles or len(run) == 1:
+            result.extend(run)
+        result.extend(run[i : i + 2] for i in range(len(run) - 1))
     return result
 
 
 def query_tokens(text: str) -> list[str]:
-    """Tokens a query requires: bigrams of CJK runs (a lone character stands for itself)."""
+    """Tokens a query requires: the pairs of its CJK runs (a lone character stands for itself),
+    its Latin words and digit runs, each once. Every one of them is an index token."""
     result: list[str] = []
     for run in _RUN.findall(normalise(text)):
-        if _CJK_RUN.match(run) and len(run) > 1:
+        if _is_cjk(run) and len(run) > 1:
             result.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
             result.append(run)
     return list(dict.fromkeys(result))
+
+
+def search_document(short: Iterable[str], long: Iterable[str] = ()) -> str:
+    """The tokens of a search vector, each once, for short fields and long ones (a body).
+
+    Long texts contribute their pairs but not their single characters: a one-character query
+    still finds the short fields (a surname, a village in the address), and a large import writes
+    some 40% fewer index entries.
+    """
+    found = set(tokens(" ".join(p for p in short if p)))
+    found.update(tokens(" ".join(p for p in long if p), singles=False))
+    return " ".join(found)
 
 
 def document(*parts: str | None) -> str:

@@ -6,17 +6,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from . import workdays
 from .choices import Role
 from .models import EnforcementCertificate, Unit, User
+from .workdays import today
 
 CERTIFICATE_WARNING_DAYS = 60
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 def township_overview(user) -> QuerySet[Unit]:

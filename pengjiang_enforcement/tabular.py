@@ -27,10 +27,11 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .text import halfwidth
+
 # How many rows from the top may hold titles and notes before the header row.
 HEADER_SEARCH_ROWS = 20
 _SNIFF_BYTES = 64 * 1024
-_FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -100,14 +101,9 @@ def clean_text(value: Any) -> str:
     return text.replace("\ufeff", "").strip()
 
 
-def to_halfwidth(text: str) -> str:
-    """Full-width letters, digits and punctuation to their ASCII forms (１２３ → 123)."""
-    return text.translate(_FULLWIDTH)
-
-
 def normalise_header(text: Any) -> str:
     """A header as we compare it: no spaces, no asterisks, no notes in brackets, half-width."""
-    text = to_halfwidth(clean_text(text)).lower()
+    text = halfwidth(clean_text(text)).lower()
     text = re.sub(r"[(\[【（].*?[)\]】）]", "", text)
     return re.sub(r"[\s*:：_\-]+", "", text)
 
@@ -133,7 +129,7 @@ def parse_date(value: Any) -> datetime.date | None:
         return value
     if isinstance(value, (int, float)) and 20000 < value < 80000:  # an Excel serial date
         return (_EXCEL_EPOCH + datetime.timedelta(days=float(value))).date()
-    text = to_halfwidth(clean_text(value))
+    text = halfwidth(clean_text(value))
     if not text:
         return None
     found = _DATETIME_PATTERN.match(text)
@@ -155,7 +151,7 @@ def parse_datetime(value: Any) -> datetime.datetime | None:
     elif isinstance(value, (int, float)) and 20000 < value < 80000:
         moment = _EXCEL_EPOCH + datetime.timedelta(days=float(value))
     else:
-        text = to_halfwidth(clean_text(value))
+        text = halfwidth(clean_text(value))
         if not text:
             return None
         found = _DATETIME_PATTERN.match(text)
@@ -179,7 +175,7 @@ def parse_decimal(value: Any) -> Decimal | None:
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(str(value))
-    text = to_halfwidth(clean_text(value)).replace(",", "").replace("元", "").replace("¥", "").strip()
+    text = halfwidth(clean_text(value)).replace(",", "").replace("元", "").replace("¥", "").strip()
     if not text:
         return None
     try:
@@ -189,7 +185,7 @@ def parse_decimal(value: Any) -> Decimal | None:
 
 
 def parse_bool(value: Any) -> bool | None:
-    text = to_halfwidth(clean_text(value)).lower()
+    text = halfwidth(clean_text(value)).lower()
     if text in {"是", "y", "yes", "true", "1", "√", "✓"}:
         return True
     if text in {"否", "n", "no", "false", "0", "×", ""}:
@@ -390,11 +386,6 @@ def _row(number: int, cells: Sequence[Any] | None, columns: dict[str, int]) -> R
     return Row(number=number, values=values, raw=cells)
 
 
-def open_path(path: str | Path, columns: Sequence[Column], **kwargs: Any) -> Table:
-    """Open a file by path (the caller keeps the table's rows consumed before the file closes)."""
-    return open_table(Path(path).open("rb"), columns, **kwargs)
-
-
 # --- writing ---------------------------------------------------------------------------------
 def write_xlsx(
     target: IO[bytes] | str | Path,
@@ -441,14 +432,3 @@ def _xlsx_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
     return value
-
-
-def write_csv(target: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a CSV Excel opens correctly (UTF-8 with BOM is the caller's choice of encoding)."""
-    writer = csv.writer(target)
-    writer.writerow(headers)
-    count = 0
-    for row in rows:
-        writer.writerow(["" if v is None else _xlsx_value(v) for v in row])
-        count += 1
-    return count

@@ -33,11 +33,11 @@ from pengjiang_enforcement.workflow import Transition, TransitionTable, transiti
 from .choices import AdjustmentKind, AdjustmentStatus, ItemStatus
 from .models import Adjustment, CatalogueImport, Evaluation, PowerItem
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
+from .rules import catalogue_effective_date
 from .services import (
     CHANGEABLE_FIELDS,
     _clean_item,
     _set_content,
-    check_effective_date,
     coverage_townships,
     current_values,
     holder_ids,
@@ -207,7 +207,7 @@ def adjustment_propose(
     require_model(actor, "add", Adjustment)
     ADJUSTMENTS.check("propose", None)
     reason = _require_reason(reason)
-    check_effective_date(effective_date, today=local_today())
+    catalogue_effective_date(effective_date, today=local_today())
     if kind not in AdjustmentKind.values:
         raise RuleViolation(_("Unknown kind of adjustment."), rule="adjustment_kind")
     proposed: dict[str, Any] = {}
@@ -344,7 +344,7 @@ def adjustment_approve(
     today = local_today()
 
     def date_not_past(locked: Adjustment) -> None:
-        check_effective_date(effective_date or locked.effective_date, today=today)
+        catalogue_effective_date(effective_date or locked.effective_date, today=today)
 
     changes: dict[str, Any] = {"decided_by": actor, "decided_at": timezone.now(), "decision_note": note.strip()}
     if effective_date is not None:
@@ -377,7 +377,7 @@ def adjustment_retry(*, actor: User, adjustment: Adjustment, effective_date: dat
     day = effective_date or max(locked.effective_date, today)
 
     def date_not_past(_locked: Adjustment) -> None:
-        check_effective_date(day, today=today)
+        catalogue_effective_date(day, today=today)
 
     changes = {"effective_date": day, "decided_by": actor, "decided_at": timezone.now()}
     adjustment = _decide(locked, "retry", actor=actor, changes=changes, check=date_not_past)

@@ -34,7 +34,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import audit_record, snapshot
@@ -45,6 +44,7 @@ from pengjiang_enforcement.permissions import require_model
 from .adjustments import adjustment_propose
 from .choices import AdjustmentKind, EvaluationDecision, UsageKind
 from .models import Adjustment, Delegation, Evaluation, PowerItem, PowerUsage
+from .rules import evaluation_period
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,6 @@ class Thresholds:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: str(v) for k, v in asdict(self).items()}
-
-
-def check_period(start: datetime.date, end: datetime.date) -> None:
-    """An evaluation looks back: a period that ends after today has no figures yet."""
-    if start > end:
-        raise RuleViolation(_("The period starts after it ends."), rule="evaluation_period")
-    if end > timezone.localdate():
-        raise RuleViolation(_("The period cannot end after today."), rule="evaluation_period")
 
 
 def _held_during(start: datetime.date, end: datetime.date, township: Unit | int | None) -> QuerySet[Delegation]:
@@ -196,7 +188,7 @@ def evaluation_record(
     effective on ``effective_date``; the adjustment goes through review and approval as usual.
     """
     require_model(actor, "add", Evaluation)
-    check_period(period_start, period_end)
+    evaluation_period(period_start, period_end)
     if decision not in EvaluationDecision.values:
         raise RuleViolation(_("Choose keep, adjust or recall."), rule="evaluation_decision")
     reasons = (reasons or "").strip()

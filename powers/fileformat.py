@@ -20,7 +20,8 @@ from openpyxl.utils import get_column_letter
 
 from pengjiang_enforcement.choices import TownshipType, UnitKind
 from pengjiang_enforcement.models import Unit
-from pengjiang_enforcement.tabular import Column, Row, parse_bool, parse_decimal, to_halfwidth
+from pengjiang_enforcement.tabular import Column, Row, parse_bool, parse_decimal
+from pengjiang_enforcement.text import halfwidth
 
 from .choices import DelegationMode, ItemStatus, PenaltyType, PowerKind, TownshipCoverage
 from .models.catalogue import DEFAULT_HEARING_ORGANISATION, DEFAULT_HEARING_PERSON
@@ -227,13 +228,13 @@ class RowReader:
         def fail(key: str, message: str) -> None:
             parsed.errors.append({"row": row.number, "column": self.where(key), "message": message})
 
-        code = to_halfwidth(v.get("code", "")).replace(" ", "")
+        code = halfwidth(v.get("code", "")).replace(" ", "")
         if not code:
             fail("code", _("The basic code is missing."))
         elif not _CODE.match(code):
             fail("code", _("The basic code must have 12 digits: “%(value)s”.") % {"value": code})
         out["code"] = code
-        out["sub_code"] = to_halfwidth(v.get("sub_code", "")).replace(" ", "")
+        out["sub_code"] = halfwidth(v.get("sub_code", "")).replace(" ", "")
         if len(out["sub_code"]) > 10:
             fail("sub_code", _("The sub-item code is longer than 10 characters."))
         out["name"] = v.get("name", "").strip()
@@ -270,7 +271,7 @@ class RowReader:
         out["notes"] = v.get("notes", "")
 
         types: list[str] = []
-        for word in _SPLIT.split(to_halfwidth(v.get("penalty_types", ""))):
+        for word in _SPLIT.split(halfwidth(v.get("penalty_types", ""))):
             if not word:
                 continue
             value = self.penalties.get(word)
@@ -337,7 +338,7 @@ class RowReader:
         return str(amount.quantize(Decimal("0.01")))
 
     def _townships(self, text: str, fail) -> list[str]:
-        text = to_halfwidth(text).strip()
+        text = halfwidth(text).strip()
         active = self.lookups.active_townships
         if text in ALL_WORDS or not text:
             return [t.code for t in active]
@@ -369,7 +370,7 @@ def guess_kind(name: str) -> str:
 def parse_hearing(text: str, person: Any, organisation: Any) -> tuple[Decimal, Decimal]:
     """“公民5000元，法人或其他组织10万元” → (5000, 100000). Amounts without a word for whom
     they apply to are read in that order; one bare amount is ambiguous (ValueError)."""
-    text = to_halfwidth(text).replace(",", "")
+    text = halfwidth(text).replace(",", "")
     found: dict[str, Decimal] = {}
     bare: list[Decimal] = []
     position = 0

@@ -43,7 +43,8 @@ from .choices import AdjustmentKind, AdjustmentStatus, ImportStatus, ItemStatus
 from .fileformat import COLUMNS, Lookups, ParsedRow, RowReader
 from .models import Adjustment, CatalogueImport, Delegation, PowerItem
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
-from .services import CHANGEABLE_FIELDS, check_effective_date, current_values, item_values
+from .rules import catalogue_effective_date
+from .services import CHANGEABLE_FIELDS, current_values, item_values
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def import_upload(
 ) -> CatalogueImport:
     """Keep an uploaded catalogue file on a new job row and queue its reading."""
     require_model(actor, "add", CatalogueImport)
-    check_effective_date(effective_date, today=local_today())
+    catalogue_effective_date(effective_date, today=local_today())
     if file.size > MAX_UPLOAD_BYTES:
         raise RuleViolation(
             _("The file is larger than %(size)s MB."), rule="import_file_size", params={"size": MAX_UPLOAD_BYTES >> 20}
@@ -350,7 +351,7 @@ def import_confirm(*, actor: User, job: CatalogueImport) -> CatalogueImport:
             rule="import_has_errors",
             params={"count": job.summary["errors"]},
         )
-    check_effective_date(job.effective_date, today=local_today())
+    catalogue_effective_date(job.effective_date, today=local_today())
     actions = job.preview.get("actions", [])
     job.confirmed_by, job.confirmed_at = actor, timezone.now()
     job.status = ImportStatus.APPLYING if actions else ImportStatus.DONE

@@ -25,6 +25,7 @@ from pengjiang_enforcement.search import document, search_vector
 from .choices import ItemStatus, PenaltyType, TownshipCoverage, UsageKind
 from .models import Adjustment, Delegation, PowerItem, PowerItemVersion, PowerUsage
 from .models.catalogue import DEFAULT_HEARING_ORGANISATION, DEFAULT_HEARING_PERSON
+from .rules import catalogue_fine_range
 
 # Fields of an item that a version snapshot records and an adjustment may change.
 ITEM_FIELDS = (
@@ -98,28 +99,6 @@ def current_values(item: PowerItem) -> dict[str, Any]:
     )
 
 
-def check_fine_range(fine_min: Decimal | None, fine_max: Decimal | None) -> None:
-    """A fine range whose minimum exceeds its maximum is refused."""
-    if fine_min is not None and fine_max is not None and fine_min > fine_max:
-        raise RuleViolation(
-            _("The minimum fine (%(min)s) exceeds the maximum (%(max)s)."),
-            rule="catalogue_fine_range",
-            params={"min": fine_min, "max": fine_max},
-        )
-    if (fine_min is not None and fine_min < 0) or (fine_max is not None and fine_max < 0):
-        raise RuleViolation(_("A fine cannot be negative."), rule="catalogue_fine_range")
-
-
-def check_effective_date(day: datetime.date, *, today: datetime.date) -> None:
-    """A change to the catalogue takes effect today or later, never in the past."""
-    if day < today:
-        raise RuleViolation(
-            _("The effective date %(day)s is in the past; changes take effect today or later."),
-            rule="catalogue_effective_date_past",
-            params={"day": day.isoformat()},
-        )
-
-
 def item_snapshot(item: PowerItem) -> dict[str, Any]:
     data = snapshot(item, fields=[*ITEM_FIELDS, "status", "effective_from", "effective_to", "is_sample"])
     data["townships"] = sorted(
@@ -164,7 +143,7 @@ def _clean_item(item: PowerItem) -> None:
         raise RuleViolation(
             _("Unknown penalty types: %(types)s."), rule="catalogue_penalty_type", params={"types": ", ".join(unknown)}
         )
-    check_fine_range(item.fine_min, item.fine_max)
+    catalogue_fine_range(item.fine_min, item.fine_max)
     try:
         # The constraints are checked above (fine range), by the callers (a code is unique) and
         # by the database; Django would spend a query on each of them for every item.

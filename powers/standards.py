@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,13 +20,18 @@ from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import require, require_model
 from pengjiang_enforcement.workdays import today as local_today
 
-from .choices import DiscretionLevel, LeniencyKind, PowerKind
+from .choices import DiscretionLevel
 from .models import DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
-from .services import _decimal, check_effective_date, check_fine_range
+from .rules import (
+    catalogue_effective_date,
+    catalogue_fine_range,
+    discretion_band_within_statutory_range,
+    leniency_kind,
+)
+from .services import _decimal
 
 LEVEL_ORDER = {level: index for index, level in enumerate(DiscretionLevel.values)}
 # Lists that lighten or waive a penalty only make sense for items that impose one.
-PENALTY_LISTS = frozenset({LeniencyKind.NO_PENALTY, LeniencyKind.MITIGATED, LeniencyKind.LIGHTER})
 
 
 def clean_bands(item: PowerItem, bands: Iterable[Mapping[str, Any]]) -> list[DiscretionBand]:
@@ -66,31 +70,12 @@ def clean_bands(item: PowerItem, bands: Iterable[Mapping[str, Any]]) -> list[Dis
             measures=(raw.get("measures") or "").strip(),
             sort_order=LEVEL_ORDER[level],
         )
-        check_fine_range(band.fine_min, band.fine_max)
-        check_band_within_statutory_range(item, band)
+        catalogue_fine_range(band.fine_min, band.fine_max)
+        discretion_band_within_statutory_range(item, band)
         result.append(band)
     if not result:
         raise RuleViolation(_("A discretion standard needs at least one level."), rule="discretion_band_conditions")
     return sorted(result, key=lambda b: b.sort_order)
-
-
-def check_band_within_statutory_range(item: PowerItem, band: DiscretionBand) -> None:
-    """APL Art. 34: a discretion standard refines the legal range; a band cannot leave it."""
-    low, high = item.fine_min, item.fine_max
-    if (band.fine_min is not None and low is not None and Decimal(band.fine_min) < Decimal(low)) or (
-        band.fine_max is not None and high is not None and Decimal(band.fine_max) > Decimal(high)
-    ):
-        raise RuleViolation(
-            _("The level %(level)s (%(min)s–%(max)s yuan) leaves the legal range of the item (%(low)s–%(high)s yuan)."),
-            rule="discretion_band_within_statutory_range",
-            params={
-                "level": DiscretionLevel(band.level).label,
-                "min": band.fine_min if band.fine_min is not None else "",
-                "max": band.fine_max if band.fine_max is not None else "",
-                "low": low if low is not None else "",
-                "high": high if high is not None else "",
-            },
-        )
 
 
 @transaction.atomic
@@ -111,7 +96,7 @@ def discretion_standard_create(
     require_model(actor, "add", DiscretionStandard)
     item = PowerItem.objects.select_for_update().get(pk=item.pk)
     if not backfill:
-        check_effective_date(effective_from, today=local_today())
+        catalogue_effective_date(effective_from, today=local_today())
     cleaned = clean_bands(item, bands)
     latest = item.discretion_standards.order_by("-version").first()
     if latest is not None and effective_from < latest.effective_from:
@@ -141,27 +126,8 @@ def discretion_standard_create(
     return standard
 
 
-def check_leniency_kind(item: PowerItem, kind: str) -> None:
-    """The no-, reduced- and lighter-penalty lists apply to penalty items; the no-coercion list
-    to items that allow a coercive measure (coercive items, and penalties that go with one)."""
-    if kind not in LeniencyKind.values:
-        raise RuleViolation(_("Unknown list: “%(kind)s”."), rule="leniency_kind", params={"kind": kind})
-    if kind in PENALTY_LISTS and item.kind != PowerKind.PENALTY:
-        raise RuleViolation(
-            _("%(list)s applies to administrative penalties; this item is an %(kind)s."),
-            rule="leniency_kind",
-            params={"list": LeniencyKind(kind).label, "kind": PowerKind(item.kind).label},
-        )
-    if kind == LeniencyKind.NO_COERCION and item.kind == PowerKind.INSPECTION:
-        raise RuleViolation(
-            _("%(list)s does not apply to an administrative inspection."),
-            rule="leniency_kind",
-            params={"list": LeniencyKind(kind).label},
-        )
-
-
 def clean_leniency(item: PowerItem, *, kind: str, circumstances: str, basis: str) -> None:
-    check_leniency_kind(item, kind)
+    leniency_kind(item, kind)
     if not (circumstances or "").strip():
         raise RuleViolation(_("State the circumstances in which the entry applies."), rule="leniency_circumstances")
     if not (basis or "").strip():
@@ -184,7 +150,7 @@ def leniency_entry_add(
     require_model(actor, "add", LeniencyEntry)
     item = PowerItem.objects.select_for_update().get(pk=item.pk)
     if not backfill:
-        check_effective_date(effective_from, today=local_today())
+        catalogue_effective_date(effective_from, today=local_today())
     clean_leniency(item, kind=kind, circumstances=circumstances, basis=basis)
     entry = LeniencyEntry.objects.create(
         item=item,
@@ -207,7 +173,7 @@ def leniency_entry_end(*, actor: User | None, entry: LeniencyEntry, last_day: da
     if last_day < today - datetime.timedelta(days=1):
         raise RuleViolation(
             _("The entry can leave the list from today at the earliest."),
-            rule="catalogue_effective_date_past",
+            rule="catalogue_effective_date",
         )
     if entry.effective_to is not None and entry.effective_to <= last_day:
         raise RuleViolation(_("The entry has already left the list."), rule="leniency_already_ended")

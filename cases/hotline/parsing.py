@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pengjiang_enforcement.tabular import Column, clean_text, to_halfwidth
+from pengjiang_enforcement.tabular import Column, clean_text
+from pengjiang_enforcement.text import halfwidth
 
 # Columns of the hotline's exports, by the names the templates give them. Open311 GeoReport v2
 # names are accepted too, so a JSON feed and a spreadsheet map to the same keys.
@@ -58,7 +59,7 @@ def normalise_order_no(raw: object) -> str:
     Excel turns long digit strings into floating-point numbers (8.26081308493182E+17) and
     loses digits; such a number cannot identify an order and is refused.
     """
-    text = to_halfwidth(clean_text(raw)).upper()
+    text = halfwidth(clean_text(raw)).upper()
     text = re.sub(r"\s+", "", text)
     if not text:
         raise OrderNumberError("empty")
@@ -140,7 +141,7 @@ def cited_order_numbers(text: str, *, own: str = "") -> list[str]:
     12315 complaint numbers (25 digits) and longer digit runs are not work orders.
     """
     found = []
-    for match in _CITED.finditer(to_halfwidth(clean_text(text)).upper()):
+    for match in _CITED.finditer(halfwidth(clean_text(text)).upper()):
         number = match.group(1)
         if number != own and number not in found:
             found.append(number)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,8 +18,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pengjiang_enforcement.search import normalise
-from pengjiang_enforcement.tabular import clean_text, parse_datetime, parse_decimal, to_halfwidth
+from pengjiang_enforcement.search import search_document
+from pengjiang_enforcement.tabular import parse_datetime, parse_decimal
+from pengjiang_enforcement.text import halfwidth
 
 from .choices import OrderState
 from .deadlines import ASSUMED_TYPE, DueDateMemo, type_working_days
@@ -60,31 +60,6 @@ ROW_MESSAGES = {
     "not_an_object": _("The item is not a JSON object."),
     "no_fields": _("The item has none of the known fields."),
 }
-
-_TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+|[0-9]+")
-
-
-def search_document(short: Iterable[str], long: Iterable[str] = ()) -> str:
-    """The tokens of the order's search vector, each once (PostgreSQL sorts them on input).
-
-    The tokenisation of ``pengjiang_enforcement.search`` (CJK characters and pairs of neighbours,
-    Latin words, digit runs), written for speed because the importer builds one per row. Long
-    texts (the body) contribute their pairs but not their single characters: a one-character
-    query still finds the short fields (a surname, a village in the address), and a 100,000-row
-    import writes some 40% fewer index entries.
-    """
-    found: set[str] = set()
-    for text, singles in ((" ".join(p for p in short if p), True), (" ".join(p for p in long if p), False)):
-        for run in _TOKEN_RUN.findall(normalise(text)):
-            if run[0] < "\u3400":  # Latin letters or digits (the alternatives of the pattern never mix)
-                found.add(run)
-            elif len(run) == 1 or singles:
-                found.update(run)
-                found.update([run[i : i + 2] for i in range(len(run) - 1)])
-            else:
-                found.update([run[i : i + 2] for i in range(len(run) - 1)])
-    return " ".join(found)
-
 
 # Platform statuses meaning the hotline already has the township's answer.
 _DONE_WORDS = ("办结", "已完成", "已回访", "已评价", "已回复")
@@ -143,7 +118,7 @@ def _when(raw: Any, text: str) -> datetime.datetime | None:
     except ValueError:
         if not isinstance(value, str):
             raise
-        moment = datetime.datetime.fromisoformat(to_halfwidth(value).strip().replace("Z", "+00:00"))
+        moment = datetime.datetime.fromisoformat(halfwidth(value).strip().replace("Z", "+00:00"))
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -313,18 +288,6 @@ def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext
         [body.matter, body.remark, body.rest if body.parts else ""],
     )
     return Parsed(order_no, parsed, errors, warnings, content_hash, search)
-
-
-def row_values(cells: list[Any], columns: dict[str, int]) -> tuple[dict[str, str], dict[str, Any]]:
-    """Cleaned texts and raw cells by column key, for a list of cells and the column positions."""
-    texts: dict[str, str] = {}
-    raw: dict[str, Any] = {}
-    size = len(cells)
-    for key, index in columns.items():
-        cell = cells[index] if index < size else None
-        raw[key] = cell
-        texts[key] = clean_text(cell)
-    return texts, raw
 
 
 def jsonable_cell(value: Any) -> Any:

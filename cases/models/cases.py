@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
 
-from ..choices import CASE_LIVE_STATES, CaseState, LeadSource, OfficerRole, Procedure
+from ..choices import CaseState, LeadSource, OfficerRole, Procedure
 
 
 class Case(ScopedModel):
@@ -133,10 +133,6 @@ class Case(ScopedModel):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk} {self.title}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.state in CASE_LIVE_STATES
 
     @property
     def display_number(self) -> str:

@@ -60,7 +60,3 @@ class Party(CaseChild):
     @property
     def is_person(self) -> bool:
         return self.kind == PartyKind.PERSON
-
-    @property
-    def identity_number(self) -> str:
-        return self.id_number if self.is_person else self.credit_code

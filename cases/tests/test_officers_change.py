@@ -89,7 +89,7 @@ def test_apl_42_two_officers_after_the_change(filed_case, duruan_head, newcomer)
 def test_apl_42_certificates_valid_on_the_day_of_the_change(filed_case, duruan_head, duruan_colleague):
     expired = UserFactory(username="dr_expired", full_name="过期")
     give_certificate(expired, valid_from=D(2020, 1, 1), valid_to=today() - datetime.timedelta(days=1))
-    refused("apl_42_certificate_valid", lambda: _change(filed_case, duruan_head, expired, [duruan_colleague]))
+    refused("apl_42_certificates_valid", lambda: _change(filed_case, duruan_head, expired, [duruan_colleague]))
     assert _team(Case.objects.get(pk=filed_case.pk)) == [("dr_alice", "lead"), ("dr_bob", "assisting")]
 
 

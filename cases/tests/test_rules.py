@@ -103,7 +103,7 @@ def test_apl_42_one_officer_only_refuses_filing(duruan_officer, item):
 def test_apl_42_expired_certificate_refuses_filing(duruan_officer, item):
     expired = UserFactory(username="dr_expired", full_name="过期")
     give_certificate(expired, valid_from=D(2020, 1, 1), valid_to=today() - datetime.timedelta(days=1))
-    exc = refused("apl_42_certificate_valid", lambda: make_pending_case(duruan_officer, expired, item=item))
+    exc = refused("apl_42_certificates_valid", lambda: make_pending_case(duruan_officer, expired, item=item))
     assert "过期" in exc.messages[0]
 
 
@@ -113,7 +113,7 @@ def test_apl_42_certificate_expired_before_approval_stops_the_approval(duruan_of
     case = make_pending_case(duruan_officer, colleague, item=item)
     certificate_revoke(actor=None, certificate=certificate, revoked_on=today())
     refused(
-        "apl_42_certificate_valid",
+        "apl_42_certificates_valid",
         lambda: services.case_approve_filing(case=case, actor=duruan_head, expected_version=case.version),
     )
     case.refresh_from_db()
@@ -237,7 +237,7 @@ def test_check_deadline_is_15_working_days_and_configurable(duruan_officer):
 
 def test_deadline_in_the_past_isrefused(filed_case, duruan_officer):
     refused(
-        "deadline_in_past",
+        "deadline_not_in_past",
         lambda: services.correction_order_issue(
             case=filed_case, actor=duruan_officer, content="整改", legal_basis="", deadline=today()
         ),
@@ -366,11 +366,11 @@ def test_investigation_needs_party_and_evidence(filed_case, duruan_officer):
         pytest.param(-9, 1, True, -2, id="continuing-act-ends-after-today"),
     ],
 )
-def test_case_act_dates_are_consistent(act, end, continuing, found):
+def test_act_dates_consistent(act, end, continuing, found):
     day = today()
     offset = datetime.timedelta
     refused(
-        "case_act_dates",
+        "act_dates_consistent",
         lambda: rules.act_dates_consistent(
             act_date=day + offset(days=act),
             act_end_date=None if end is None else day + offset(days=end),
@@ -381,7 +381,7 @@ def test_case_act_dates_are_consistent(act, end, continuing, found):
     )
 
 
-def test_case_act_dates_accept_a_continuing_act_that_goes_on_today():
+def test_act_dates_consistent_accept_a_continuing_act_that_goes_on_today():
     day = today()
     rules.act_dates_consistent(
         act_date=day - datetime.timedelta(days=30),

@@ -162,7 +162,7 @@ def test_office_documents_are_recognised_by_content():
 
 def test_evidence_collected_in_the_future_isrefused(filed_case, duruan_officer):
     refused(
-        "date_in_future",
+        "not_in_future",
         lambda: services.evidence_add(
             case=filed_case,
             actor=duruan_officer,

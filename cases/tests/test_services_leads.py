@@ -42,7 +42,7 @@ def test_lead_hotline_order_no_is_required_and_unique(duruan_officer):
 def test_discovery_in_the_future_is_refused(duruan_officer):
     with pytest.raises(RuleViolation) as exc:
         make_lead(duruan_officer, discovered_on=today() + datetime.timedelta(days=1))
-    assert exc.value.rule == "date_in_future"
+    assert exc.value.rule == "not_in_future"
 
 
 def test_start_check_assigns_the_checker(duruan_officer, duruan_colleague):

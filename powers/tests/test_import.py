@@ -291,7 +291,7 @@ def test_effective_date_in_the_past_is_refused_at_upload(district_admin, today):
             file=SimpleUploadedFile("a.csv", csv_bytes(ALIAS_HEADER, ROWS)),
             effective_date=today - dt.timedelta(days=1),
         )
-    assert exc.value.rule == "catalogue_effective_date_past"
+    assert exc.value.rule == "catalogue_effective_date"
     assert not CatalogueImport.objects.exists()
 
 

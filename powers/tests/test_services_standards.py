@@ -99,7 +99,7 @@ def test_discretion_effective_date_in_the_past_is_refused(district_admin, today)
         discretion_standard_create(
             actor=district_admin, item=make_item(), bands=BANDS, effective_from=today - dt.timedelta(days=1)
         )
-    assert exc.value.rule == "catalogue_effective_date_past"
+    assert exc.value.rule == "catalogue_effective_date"
 
 
 def test_leniency_entry_applies_from_its_date_until_it_ends(district_admin, today):

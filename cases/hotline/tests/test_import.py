@@ -348,8 +348,7 @@ def test_a_stalled_job_can_be_resumed(district_admin, django_capture_on_commit_c
 
 
 def test_search_tokens_match_the_portal_tokenisation_with_pairs_only_for_the_body():
-    from cases.hotline.rows import search_document
-    from pengjiang_enforcement.search import tokens
+    from pengjiang_enforcement.search import search_document, tokens
 
     short, long = ["陈先生 GD2026", "杜阮镇龙榜村"], ["夜间施工噪音扰民，路。"]
     found = set(search_document(short, long).split())

@@ -1,0 +1,16 @@
+"""Text as people type it and as files carry it, made comparable.
+
+Chinese input methods and exports mix full-width and half-width forms (１２３ and 123, ＡＢ and AB,
+（ and (, the ideographic space); every comparison, search and parse goes through
+:func:`halfwidth` first, so "ＧＤ２０２６" and "GD2026" are the same number.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def halfwidth(text: str) -> str:
+    """Compatibility forms to their plain ones (NFKC): full-width letters, digits and punctuation
+    to ASCII, the ideographic space to a space, ① to 1. Chinese characters are left as they are."""
+    return unicodedata.normalize("NFKC", text or "")
