@@ -12,7 +12,7 @@ DEPS   := $(VENV)/.deps-installed
 help:
 	@echo "make run     set up, start embedded services if needed, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test    set up, then run the whole suite against real PostgreSQL and Redis (ARGS=... for pytest)"
-	@echo "make lint    ruff check, ruff format --check, manage.py check, makemigrations --check"
+	@echo "make lint    ruff check and format, mypy, manage.py check, makemigrations --check, translations"
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make backup  write the database and the uploaded files to one archive in var/backups (ARGS=\"--output PATH\")"
 	@echo "make restore FILE=...     restore such an archive into an empty database and media folder"
@@ -46,6 +46,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(STACK) exec -- $(BIN)/mypy
 	$(STACK) exec -- $(BIN)/python manage.py check --fail-level WARNING
 	$(STACK) exec -- $(BIN)/python manage.py makemigrations --check --dry-run
 	msgfmt --check -o /dev/null pengjiang_enforcement/locale/zh_Hans/LC_MESSAGES/django.po

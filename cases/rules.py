@@ -168,7 +168,7 @@ def apl_42_certificates_valid(officers: Sequence[User], day: datetime.date) -> d
 
 def officers_of_township(officers: Sequence[User], township: Unit) -> None:
     """Handling officers belong to the township's own office (one team per township)."""
-    strangers = [str(o) for o in officers if not o.unit_id or o.unit.township_id != township.pk or not o.is_active]
+    strangers = [str(o) for o in officers if o.unit is None or o.unit.township_id != township.pk or not o.is_active]
     if strangers:
         raise RuleViolation(
             _("%(names)s do not work for %(township)s and cannot handle its cases."),
@@ -196,7 +196,10 @@ def apl_55_certificates_shown(shown: bool) -> None:
 
 def is_office_head_of(user: User, township: Unit) -> bool:
     return bool(
-        user.is_active and user.has_role(Role.OFFICE_HEAD) and user.unit_id and user.unit.township_id == township.pk
+        user.is_active
+        and user.has_role(Role.OFFICE_HEAD)
+        and user.unit is not None
+        and user.unit.township_id == township.pk
     )
 
 

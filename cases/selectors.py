@@ -101,7 +101,7 @@ class CasePage:
 
     file: CaseFile
     flag: Flag
-    history: list[Any]
+    history: dict[str, list[EarlierCase]]
     actions: frozenset[str]
     can_change: bool
     can_approve: bool
@@ -244,7 +244,9 @@ class EarlierCase:
     visible: bool
 
 
-def party_history(user: User, keys: list[str], *, exclude_case: int | None = None, limit: int = 20) -> dict[str, list]:
+def party_history(
+    user: User, keys: list[str], *, exclude_case: int | None = None, limit: int = 20
+) -> dict[str, list[EarlierCase]]:
     """The earlier cases, across the whole district, of parties with these identity numbers.
 
     Whether a party offended before matters for 首违不罚 (APL Art. 33) wherever it happened, so
@@ -254,14 +256,14 @@ def party_history(user: User, keys: list[str], *, exclude_case: int | None = Non
     keys = [k for k in dict.fromkeys(keys) if k]
     if not keys:
         return {}
-    rows = (
+    parties = (
         Party.objects.filter(identity_key__in=keys)
         .exclude(case_id=exclude_case)
         .exclude(case__state=CaseState.WITHDRAWN)
         .select_related("case__township", "case__power_item")
         .order_by("-case_id")[: limit * len(keys)]
     )
-    rows = list(rows)
+    rows = list(parties)
     visible = set(
         Case.objects.restrict(user, "view").filter(pk__in=[r.case_id for r in rows]).values_list("pk", flat=True)
     )
@@ -274,7 +276,7 @@ def party_history(user: User, keys: list[str], *, exclude_case: int | None = Non
                 number=case.number,
                 township=case.township.short_name,
                 filed_on=case.filed_on,
-                state=CaseState(case.state).label,
+                state=str(CaseState(case.state).label),
                 item=case.power_item.name,
                 visible=case.pk in visible,
             )

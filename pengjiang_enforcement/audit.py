@@ -87,7 +87,8 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
 # --- hashing -------------------------------------------------------------------------------
 def _digest(payload: dict[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hmac.new(settings.AUDIT_KEY.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+    key = str(settings.AUDIT_KEY)
+    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def row_hash(row: dict[str, Any]) -> str:

@@ -83,7 +83,7 @@ class Database:
         entry = dj_database_url.parse(url)
         if entry["ENGINE"] != "django.db.backends.postgresql":
             raise BackupError(f"not a PostgreSQL URL: {url.split('@')[-1]}")
-        return cls.from_settings(entry)
+        return cls.from_settings(dict(entry))
 
     def connect(self, *, dbname: str | None = None):
         import psycopg2
@@ -178,8 +178,8 @@ def find_pg_tool(name: str, *, at_least: int) -> tuple[Path, int]:
             f"{name} of PostgreSQL {at_least} or newer is needed (found: {seen}); install the client tools "
             f"(apt-get install postgresql-client) or point PG_BIN_DIR at their folder"
         )
-    version, path = usable[0]
-    return Path(path), version
+    version, found_at = usable[0]
+    return Path(found_at), version
 
 
 # --- hashing while copying ------------------------------------------------------------------

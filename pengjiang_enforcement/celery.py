@@ -7,6 +7,7 @@ was rolled back; the beat schedule lives in settings (``CELERY_BEAT_SCHEDULE``).
 from __future__ import annotations
 
 import os
+from contextvars import Token
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
@@ -17,7 +18,7 @@ app = Celery("pengjiang_enforcement")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-_tokens: dict[str, object] = {}
+_tokens: dict[str, Token[str]] = {}
 
 
 @task_prerun.connect

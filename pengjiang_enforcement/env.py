@@ -68,7 +68,9 @@ def env_float(name: str, default: float) -> float:
 
 def _split_addresses(value: str) -> list[str]:
     """Split on the commas that are outside double quotes and angle brackets."""
-    items, current, quoted, bracketed = [], [], False, False
+    items: list[str] = []
+    current: list[str] = []
+    quoted = bracketed = False
     for char in value:
         if char == '"':
             quoted = not quoted

@@ -52,7 +52,7 @@ NO_SCOPE = Scope()
 # Returned by ``scope_q`` when the user's scope covers every row (an empty Q would be dropped
 # when OR-ed with the object grants, so "everything" needs its own marker).
 ALL_ROWS = object()
-DISTRICT_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_SUPERVISOR})
+DISTRICT_ROLES: frozenset[str] = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_SUPERVISOR})
 
 
 def user_scope(user: User | AnonymousUser) -> Scope:
@@ -77,7 +77,7 @@ def user_scope(user: User | AnonymousUser) -> Scope:
             scope = Scope(township_id=unit.township_id)
         elif unit.kind == UnitKind.DEPARTMENT:
             scope = Scope(department_id=unit.pk)
-    user._scope_cache = scope
+    user._scope_cache = scope  # type: ignore[attr-defined]  # a per-request memo on the user object
     return scope
 
 
@@ -165,22 +165,22 @@ def get_restricted_object_or_404(
     Not visible to the user: 404 (its existence is not disclosed). Visible but the user may
     not perform ``action`` on it: 403.
     """
-    if isinstance(queryset, type):
-        queryset = queryset._default_manager.all()
+    rows: Any = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
-        obj = queryset.restrict(user, "view").get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        obj = rows.restrict(user, "view").get(**lookup)
+    except (rows.model.DoesNotExist, ValueError, ValidationError) as exc:
         # A key that is not even a key (``?item=abc`` posted by hand) finds nothing, like a
         # key of a row the user may not see.
         raise Http404 from exc
-    if action != "view" and not queryset.model._default_manager.restrict(user, action).filter(pk=obj.pk).exists():
+    if action != "view" and not can(user, action, obj):
         raise PermissionDenied
     return obj
 
 
 def can(user: Any, action: str, obj: models.Model) -> bool:
     """Whether ``user`` may perform ``action`` on ``obj`` (for showing or hiding buttons)."""
-    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+    manager: Any = type(obj)._default_manager  # a RestrictedQuerySet manager (every scoped model)
+    return manager.restrict(user, action).filter(pk=obj.pk).exists()
 
 
 def require(user: Any, action: str, obj: models.Model) -> None:

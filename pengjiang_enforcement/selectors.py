@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -21,9 +22,9 @@ def township_overview(user) -> QuerySet[Unit]:
     valid = EnforcementCertificate.objects.valid_on(day).filter(user=OuterRef("pk"))
     officers = User.objects.filter(is_active=True, groups__name=Role.OFFICER)
     certified_ids = officers.filter(Exists(valid)).values("pk")
+    visible: Any = Unit.objects.restrict(user, "view")  # a UnitQuerySet
     return (
-        Unit.objects.restrict(user, "view")
-        .townships(active=None)
+        visible.townships(active=None)
         .annotate(
             officer_count=Count(
                 "township_units__members",

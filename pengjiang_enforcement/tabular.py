@@ -161,6 +161,8 @@ def parse_datetime(value: Any) -> datetime.datetime | None:
             )
         else:
             day = parse_date(text)
+            if day is None:
+                return None
             moment = datetime.datetime(day.year, day.month, day.day)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())

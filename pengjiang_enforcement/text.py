@@ -8,9 +8,16 @@ Chinese input methods and exports mix full-width and half-width forms (１２３
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 
 def halfwidth(text: str) -> str:
     """Compatibility forms to their plain ones (NFKC): full-width letters, digits and punctuation
     to ASCII, the ideographic space to a space, ① to 1. Chinese characters are left as they are."""
     return unicodedata.normalize("NFKC", text or "")
+
+
+def field_label(model: Any, name: str) -> str:
+    """What a field of ``model`` is called (its ``verbose_name``), for messages about it."""
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))

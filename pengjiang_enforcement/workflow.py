@@ -162,7 +162,7 @@ class TransitionTable:
         if self.related:
             queryset = queryset.select_related(*self.related)
         locked = queryset.get(pk=pk)
-        if expected_version is not None and locked.version != expected_version:
+        if expected_version is not None and getattr(locked, "version", None) != expected_version:
             raise self.conflict(locked)
         return locked
 
@@ -248,12 +248,11 @@ def save_versioned(row: models.Model, fields: Iterable[str]) -> None:
     if "updated_at" in names:
         values["updated_at"] = timezone.now()
     if "version" in names:
-        updated = model._default_manager.filter(pk=row.pk, version=row.version).update(
-            version=F("version") + 1, **values
-        )
+        version: int = getattr(row, "version")  # noqa: B009  (not every model has one)
+        updated = model._default_manager.filter(pk=row.pk, version=version).update(version=F("version") + 1, **values)
         if updated != 1:
             raise ConflictError(_("This record was changed meanwhile; reload the page."))
-        row.version += 1  # type: ignore[attr-defined]
+        setattr(row, "version", version + 1)  # noqa: B010
     elif values:
         model._default_manager.filter(pk=row.pk).update(**values)
 
@@ -264,7 +263,7 @@ def _confirm_lock(table: TransitionTable, row: models.Model, state: str) -> None
     has_version = any(f.name == "version" for f in model._meta.concrete_fields)
     columns = [table.state_field, *(["version"] if has_version else [])]
     current = model._default_manager.select_for_update(of=("self",)).filter(pk=row.pk).values_list(*columns).get()
-    if current[0] != state or (has_version and current[1] != row.version):  # type: ignore[attr-defined]
+    if current[0] != state or (has_version and current[1] != getattr(row, "version", None)):
         raise ConflictError(_("This record was changed meanwhile; reload the page."))
 
 

@@ -227,9 +227,11 @@ def adjustment_propose(
         held = holder_ids(item)
         if kind == AdjustmentKind.CHANGE:
             add, remove = _townships(add_townships), _townships(remove_townships)
-            proposed = _check_change(item, data or {}, add, remove)
-            proposed["add_townships"] = [t.code for t in add]
-            proposed["remove_townships"] = [t.code for t in remove]
+            proposed = {
+                **_check_change(item, data or {}, add, remove),
+                "add_townships": [t.code for t in add],
+                "remove_townships": [t.code for t in remove],
+            }
             targets = [*add, *remove]
         elif kind == AdjustmentKind.RECALL:
             if item.status == ItemStatus.RECALLED or not held:
@@ -386,31 +388,37 @@ def adjustment_retry(*, actor: User, adjustment: Adjustment, effective_date: dat
 
 # --- applying --------------------------------------------------------------------------------
 def _carry_out(adjustment: Adjustment) -> None:
-    actor = adjustment.decided_by
+    actor, reason = adjustment.decided_by, adjustment.reason
     townships = list(adjustment.townships.order_by("sort_order", "pk"))
     day = adjustment.effective_date
-    common = {"actor": actor, "adjustment": adjustment, "reason": adjustment.reason}
     if adjustment.kind == AdjustmentKind.ADD:
         data = dict(adjustment.proposed_data.get("item", {}))
         department = data.pop("department", None)
         data["department"] = Unit.objects.get(pk=department) if department else None
-        item = item_create(data=data, effective_from=day, townships=townships, **common)
-        adjustment.item = item
+        adjustment.item = item_create(data=data, effective_from=day, townships=townships, actor=actor,
+                                      adjustment=adjustment, reason=reason)  # fmt: skip
         adjustment.save(update_fields=["item"])
-    elif adjustment.kind == AdjustmentKind.CHANGE:
+        return
+    item = adjustment.item
+    assert item is not None, "every adjustment but an addition names its item (a database constraint)"
+    if adjustment.kind == AdjustmentKind.CHANGE:
         by_code = {t.code: t for t in townships}
         item_change(
-            item=adjustment.item,
+            item=item,
             changes=adjustment.proposed_data.get("changes", {}),
             effective_from=day,
             add_townships=[by_code[c] for c in adjustment.proposed_data.get("add_townships", [])],
             remove_townships=[by_code[c] for c in adjustment.proposed_data.get("remove_townships", [])],
-            **common,
+            actor=actor,
+            adjustment=adjustment,
+            reason=reason,
         )
     elif adjustment.kind == AdjustmentKind.RECALL:
-        item_recall(item=adjustment.item, effective_date=day, townships=townships, **common)
+        item_recall(item=item, effective_date=day, townships=townships, actor=actor, adjustment=adjustment,
+                    reason=reason)  # fmt: skip
     elif adjustment.kind == AdjustmentKind.REDELEGATE:
-        item_redelegate(item=adjustment.item, effective_date=day, townships=townships, **common)
+        item_redelegate(item=item, effective_date=day, townships=townships, actor=actor, adjustment=adjustment,
+                        reason=reason)  # fmt: skip
 
 
 def adjustment_apply(*, adjustment: Adjustment | int, today: datetime.date | None = None) -> bool:

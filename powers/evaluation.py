@@ -94,7 +94,7 @@ def evaluation_rows(
     ``flag_unused`` and ``flag_errors``. One query, whatever the number of items."""
     thresholds = thresholds or Thresholds.from_settings()
     base = items if items is not None else PowerItem.objects.all()
-    rate = DecimalField(max_digits=7, decimal_places=4)
+    rate: DecimalField = DecimalField(max_digits=7, decimal_places=4)
     return (
         base.filter(Exists(_held_during(start, end, township)))
         .annotate(

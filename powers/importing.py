@@ -64,7 +64,7 @@ def import_upload(
     """Keep an uploaded catalogue file on a new job row and queue its reading."""
     require_model(actor, "add", CatalogueImport)
     catalogue_effective_date(effective_date, today=local_today())
-    if file.size > MAX_UPLOAD_BYTES:
+    if (file.size or 0) > MAX_UPLOAD_BYTES:
         raise RuleViolation(
             _("The file is larger than %(size)s MB."), rule="import_file_size", params={"size": MAX_UPLOAD_BYTES >> 20}
         )
@@ -122,6 +122,7 @@ class Catalogue:
         codes = {t.code for t in adjustment.townships.all()}
         if adjustment.kind == AdjustmentKind.ADD:
             return dict(adjustment.proposed_data.get("item", {})), codes, ItemStatus.IN_FORCE
+        assert item is not None, "only an added item has no row yet"
         values = current_values(item)
         holders = set(self.holders.get(item.pk, set()))
         if adjustment.kind == AdjustmentKind.CHANGE:
@@ -415,8 +416,10 @@ def _apply_action(job: CatalogueImport, action: dict[str, Any], townships: dict[
     else:
         adjustment = adjustment_propose(item=item, townships=codes, **common)
     note = _("Confirmed with catalogue import no. %(number)s.") % {"number": job.pk}
-    adjustment_review(actor=job.confirmed_by, adjustment=adjustment, note=note)
-    return adjustment_approve(actor=job.confirmed_by, adjustment=adjustment, note=note)
+    confirmed_by = job.confirmed_by
+    assert confirmed_by is not None, "only a confirmed import is applied"
+    adjustment_review(actor=confirmed_by, adjustment=adjustment, note=note)
+    return adjustment_approve(actor=confirmed_by, adjustment=adjustment, note=note)
 
 
 def import_apply(job_id: int) -> CatalogueImport | None:
@@ -431,7 +434,7 @@ def import_apply(job_id: int) -> CatalogueImport | None:
         actions = job.preview.get("actions", [])
         townships = {t.code: t for t in Unit.objects.townships(active=None)}
         while True:
-            position = None
+            position: int | None = None
             try:
                 with transaction.atomic():
                     job = (
@@ -446,13 +449,11 @@ def import_apply(job_id: int) -> CatalogueImport | None:
                     if start >= len(actions):
                         _finish(job)
                         return
+                    done = start
                     for position in range(start, min(start + APPLY_CHUNK, len(actions))):
                         _apply_action(job, actions[position], townships)
-                    job_progress(
-                        job,
-                        applied_rows=position + 1,
-                        progress=min(99, int((position + 1) * 100 / len(actions))),
-                    )
+                        done = position + 1
+                    job_progress(job, applied_rows=done, progress=min(99, int(done * 100 / len(actions))))
             except RuleViolation as exc:
                 action = actions[position] if position is not None else {}
                 where = (

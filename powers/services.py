@@ -21,6 +21,7 @@ from pengjiang_enforcement.choices import TownshipType, UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.search import document, search_vector
+from pengjiang_enforcement.text import field_label
 
 from .choices import ItemStatus, PenaltyType, TownshipCoverage, UsageKind
 from .models import Adjustment, Delegation, PowerItem, PowerItemVersion, PowerUsage
@@ -153,7 +154,7 @@ def _clean_item(item: PowerItem) -> None:
             raise
         # Name the field each message is about: the message goes to a person, not a form.
         messages = [
-            (" ".join(errors) if name == NON_FIELD_ERRORS else f"{PowerItem._meta.get_field(name).verbose_name}：")
+            (" ".join(errors) if name == NON_FIELD_ERRORS else f"{field_label(PowerItem, name)}：")
             + ("" if name == NON_FIELD_ERRORS else " ".join(errors))
             for name, errors in exc.message_dict.items()
         ]
@@ -261,7 +262,7 @@ def item_create(
     if not targets:
         # An item in force is held by some township; the catalogue's counts rely on it.
         raise RuleViolation(_("Name the townships that receive the item."), rule="adjustment_townships")
-    item.coverage = coverage_of(t.pk for t in targets)
+    item.coverage = coverage_of(t.pk for t in targets) or TownshipCoverage.LISTED
     try:
         with transaction.atomic():
             item.save()

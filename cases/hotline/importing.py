@@ -96,7 +96,7 @@ def import_upload(*, actor: User, file: UploadedFile) -> HotlineImport:
     whose columns cannot be recognised fails in its job, with the reason on the job's page. The
     file is stored before the transaction opens: writing 40 MB is no reason to hold one.
     """
-    if file.size > MAX_UPLOAD_BYTES:
+    if (file.size or 0) > MAX_UPLOAD_BYTES:
         raise RuleViolation(
             _("The file is larger than %(size)s MB: split the export."),
             rule="hotline_import_size",
@@ -116,7 +116,7 @@ def import_upload(*, actor: User, file: UploadedFile) -> HotlineImport:
         township_id=user_scope(actor).township_id,
         original_name=(file.name or "12345")[:255],
         sha256=digest.hexdigest(),
-        size=file.size,
+        size=file.size or 0,
         created_by=actor,
     )
     job.file.save(file.name or "12345.xlsx", file, save=False)

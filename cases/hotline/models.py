@@ -9,6 +9,8 @@ run 90 days, the hotline reply may not.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -194,6 +196,9 @@ class HotlineOrder(ScopedModel):
     time (承诺完成时间) when the export gives one, else received date + 2/10/15 working days by
     type; an approved extension moves it to ``extended_due_on``.
     """
+
+    # Set by the selectors of the pages that show the order (not stored).
+    flag: Any
 
     # --- from the hotline ----------------------------------------------------------------
     order_no = models.CharField(_("work-order number"), max_length=50, unique=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import can, user_scope
 from pengjiang_enforcement.search import query_tokens, tokens
+from pengjiang_enforcement.text import field_label
 from pengjiang_enforcement.workflow import actions_for
 from powers.models import PowerItem
 from powers.selectors import delegated_items
@@ -135,7 +136,7 @@ def order_links(user: User, order: HotlineOrder) -> OrderLinks:
     repeats: list[HotlineOrder] = []
     if order.repeat_key:
         repeats = list(visible.filter(repeat_key=order.repeat_key).exclude(pk=order.pk).order_by("-received_at")[:20])
-    leads = {o.lead_id: o.lead for o in repeats if o.lead_id and o.lead.township_id == order.township_id}
+    leads = {o.lead.pk: o.lead for o in repeats if o.lead is not None and o.lead.township_id == order.township_id}
     return OrderLinks(
         cites=cites,
         cites_unknown=[n for n in order.cited_order_nos if n not in known],
@@ -329,7 +330,7 @@ def _preview(job: HotlineImport) -> dict[str, list]:
         if order is not None:
             for key in PREVIEW_FIELDS:
                 if (row.parsed or {}).get(key, "") != getattr(order, key):
-                    fields.append(str(HotlineOrder._meta.get_field(key).verbose_name))
+                    fields.append(field_label(HotlineOrder, key))
         changes.append({"row": row, "fields": fields})
     return {"new": new, "updated": changes}
 

@@ -56,6 +56,15 @@ def _lock(order: HotlineOrder | int, expected_version: int | None = None) -> Hot
     return ORDERS.lock(order, expected_version=expected_version)
 
 
+def _township_of(order: HotlineOrder) -> Unit:
+    """The township that holds the order; an order still in triage is routed first."""
+    if order.township is None:
+        raise RuleViolation(
+            _("The work order is not routed to a township yet: route it first."), rule="hotline_order_unrouted"
+        )
+    return order.township
+
+
 def _text(value: str, *, rule: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -323,14 +332,15 @@ def order_convert_to_lead(*, order: HotlineOrder, actor: User, today: datetime.d
         raise PermissionDenied
     if order.lead_id:
         raise RuleViolation(_("This work order already has a lead."), rule="hotline_order_has_lead")
+    township = _township_of(order)
     lead = Lead.objects.filter(hotline_order_no=order.order_no).first()
     if lead is None:
         lead = lead_register(
             actor=actor,
-            township=order.township,
+            township=township,
             source=LeadSource.HOTLINE_12345,
             discovered_on=timezone.localtime(order.received_at).date(),
-            place=(order.address or order.township.name)[:200],
+            place=(order.address or township.name)[:200],
             description=_lead_description(order),
             reporter_name=order.complainant[:100],
             reporter_phone=display_phone(order.phone)[:30],
@@ -372,11 +382,12 @@ def order_choose_item(*, order: HotlineOrder, actor: User, item: PowerItem | Non
     if order.state not in (*OPEN_STATES, OrderState.REPLIED):
         raise RuleViolation(_("A returned work order is not worked on any more."), rule="hotline_order_closed")
     day = timezone.localtime(order.received_at).date()
-    if item is not None and not is_delegated(item, order.township_id, day):
+    township = _township_of(order)
+    if item is not None and not is_delegated(item, township, day):
         raise RuleViolation(
             _("%(item)s is not delegated to %(township)s on %(day)s."),
             rule="hotline_item_delegated",
-            params={"item": item.name, "township": order.township.name, "day": day.isoformat()},
+            params={"item": item.name, "township": township.name, "day": day.isoformat()},
         )
     if (item.pk if item else None) == order.power_item_id:
         return order

@@ -106,6 +106,9 @@ class ExtensionStep(models.Model):
 class ExtensionRequest(CaseChild):
     """A request to extend the decision deadline, decided by the office head."""
 
+    # Set by the selector of the case page (not stored).
+    may_decide: bool
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="extension_requests")
     deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="extension_requests")
     step = models.PositiveSmallIntegerField(_("step"))

@@ -98,6 +98,9 @@ class CorrectionOrder(CaseOrLeadChild):
     Issued within a case, or on a lead that ends with a correction order only.
     """
 
+    # Set by the selector of the page that shows the order (not stored).
+    may_reinspect: bool
+
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
     lead = models.ForeignKey("cases.Lead", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
     township = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
@@ -145,6 +148,9 @@ class Preservation(CaseChild):
 
     A decision on it is due within 7 working days of registration.
     """
+
+    # Set by the selector of the case page (not stored).
+    may_decide: bool
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="preservations")
     number = models.CharField(_("document number"), max_length=60, unique=True)

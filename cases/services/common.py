@@ -37,7 +37,7 @@ def refresh_lead_search(lead: Lead) -> None:
 
 def policy_for(township: Unit | int | None) -> ProcedurePolicy:
     """The township's procedure policy, else the district's, else the defaults in code."""
-    township_id = getattr(township, "pk", township)
+    township_id = township.pk if isinstance(township, Unit) else township
     rows = {
         p.township_id: p for p in ProcedurePolicy.objects.filter(Q(township_id=township_id) | Q(township__isnull=True))
     }

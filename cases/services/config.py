@@ -14,7 +14,7 @@ def reference_data_save(*, obj: Model, actor: User | None) -> Model:
     """Validate and save a row of reference data, with its before and after in the audit."""
     before = {}
     if obj.pk:
-        before = snapshot(type(obj).objects.select_for_update().get(pk=obj.pk))
+        before = snapshot(type(obj)._default_manager.select_for_update().get(pk=obj.pk))
     obj.full_clean()
     obj.save()
     old, new = changed(before, snapshot(obj))

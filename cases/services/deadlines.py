@@ -73,7 +73,7 @@ def case_refresh_deadlines(case: Case | int) -> None:
 
     Queues filter and flag on these columns, so they never join the deadlines of a million cases.
     """
-    pk = getattr(case, "pk", case)
+    pk = case.pk if isinstance(case, Case) else case
     open_rows = Deadline.objects.filter(case=OuterRef("pk"), status=DeadlineStatus.OPEN)
     Case.objects.filter(pk=pk).update(
         next_due_on=Subquery(open_rows.values("case").annotate(m=Min("due_on")).values("m")[:1]),

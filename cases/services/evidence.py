@@ -102,7 +102,7 @@ def blob_store(*, upload: UploadedFile) -> StoredFile:
     try:
         with transaction.atomic():
             return StoredFile.objects.create(
-                sha256=sha, size=upload.size, content_type=content_type, storage_name=stored_name
+                sha256=sha, size=upload.size or 0, content_type=content_type, storage_name=stored_name
             )
     except IntegrityError:  # the same file uploaded at the same moment by someone else
         return StoredFile.objects.get(sha256=sha)

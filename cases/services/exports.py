@@ -31,7 +31,7 @@ def case_list_export(*, actor: User, cases: QuerySet[Case], query: str) -> tuple
 def attachment_open(*, attachment: Attachment, actor: User) -> IO[bytes]:
     """Open a file of a lead or case for ``actor`` (who may see it), auditing the download on the
     case or lead it belongs to. Raises FileNotFoundError when the storage lost it."""
-    owner = attachment.evidence.case if attachment.evidence_id else attachment.lead
+    owner = attachment.evidence.case if attachment.evidence is not None else attachment.lead
     require(actor, "view", attachment)
     handle = default_storage.open(attachment.blob.storage_name, "rb")
     audit_record(

@@ -15,6 +15,7 @@ from pengjiang_enforcement.audit import changed, snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import require
+from pengjiang_enforcement.text import field_label
 from pengjiang_enforcement.workdays import today as local_today
 from pengjiang_enforcement.workflow import save_versioned, transition
 from powers.models import PowerItem
@@ -221,7 +222,7 @@ def case_update(
         raise RuleViolation(
             _("These details cannot change once the case is filed: %(fields)s."),
             rule="case_filed_details_fixed",
-            params={"fields": ", ".join(str(Case._meta.get_field(f).verbose_name) for f in sorted(unknown))},
+            params={"fields": ", ".join(field_label(Case, f) for f in sorted(unknown))},
         )
     before = snapshot(case, CASE_AUDIT_FIELDS)
     before_officers = _officer_names(case)
@@ -249,7 +250,7 @@ def case_update(
         )
         case.power_item_version = version_on(case.power_item, case.act_date)
     case.full_clean(exclude=["search_vector", "number"])
-    if filing and lead_officer is not None:
+    if filing and lead_officer is not None and officers is not None:
         _set_officers(case, officers)
     after = snapshot(case, CASE_AUDIT_FIELDS)
     after_officers = _officer_names(case)
@@ -372,7 +373,7 @@ def case_withdraw_filing(*, case: Case, actor: User, reason: str, expected_versi
     if not reason.strip():
         raise RuleViolation(_("Say why the filing is withdrawn."), rule="filing_withdraw_reason")
     transition(case, "case_withdraw_filing", table=CASES, actor=actor, note=reason, audit={"reason": reason})
-    if case.lead_id:
+    if case.lead is not None:
         lead_reopen(lead=case.lead, actor=actor, note=reason)
     return case
 

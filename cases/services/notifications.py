@@ -32,7 +32,7 @@ def notify(
     Deadline notifications are unique per recipient, deadline, kind and due date: a second call
     adds nothing.
     """
-    ids = {getattr(r, "pk", r) for r in recipients} - {getattr(exclude, "pk", None)}
+    ids = {r.pk if isinstance(r, User) else r for r in recipients} - {exclude.pk if exclude else None}
     rows = [
         Notification(
             recipient_id=pk,

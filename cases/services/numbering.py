@@ -51,7 +51,7 @@ def pattern_for(township: Unit, doc_type: str) -> str:
 
 
 def render_number(pattern: str, *, township: Unit, year: int, seq: int) -> str:
-    district = township.parent.short_name if township.parent_id else ""
+    district = township.parent.short_name if township.parent is not None else ""
     return pattern.format(district=district, township=township.short_name, year=year, seq=seq)
 
 

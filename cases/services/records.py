@@ -311,7 +311,7 @@ def correction_reinspect(
     today = local_today(today)
     # The order belongs to a case, or to a lead concluded with it; either is locked and asked.
     table = CASES if order.case_id else LEADS
-    owner = table.lock(order.case_id or order.lead_id)
+    owner = table.lock(order.case_id or order.lead_id or 0)
     require(actor, "change", owner)
     order = CorrectionOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != CorrectionStatus.OPEN:

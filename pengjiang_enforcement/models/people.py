@@ -14,7 +14,7 @@ from ..choices import Role
 from ..permissions import RestrictedQuerySet, ScopedModel
 
 
-class PortalUserManager(UserManager.from_queryset(RestrictedQuerySet)):
+class PortalUserManager(UserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
     """User manager whose querysets go through the permission chokepoint."""
 
 
@@ -39,12 +39,12 @@ class User(AbstractUser, ScopedModel):
         _("legal qualification certificate number"), max_length=50, blank=True
     )
 
-    objects = PortalUserManager()
+    objects = PortalUserManager()  # type: ignore[misc]  # Django's user manager, through the chokepoint
 
     township_lookup = "unit__township"
     department_lookup = "unit"
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["unit__sort_order", "username"]
@@ -72,7 +72,8 @@ class User(AbstractUser, ScopedModel):
 
     @property
     def township(self):
-        return self.unit.township if self.unit_id else None
+        unit = self.unit if self.unit_id else None
+        return unit.township if unit is not None else None
 
     def valid_certificate_on(self, day: datetime.date) -> EnforcementCertificate | None:
         """The enforcement certificate valid on ``day``, if any (APL Art. 42)."""
@@ -103,7 +104,7 @@ class EnforcementCertificate(ScopedModel):
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = CertificateQuerySet.as_manager()
+    objects = CertificateQuerySet.as_manager()  # type: ignore[misc]
 
     township_lookup = "user__unit__township"
 

@@ -58,7 +58,7 @@ class Unit(ScopedModel):
     township_lookup = "township"
     department_lookup = "pk"  # a department liaison sees their own department
 
-    objects = UnitQuerySet.as_manager()
+    objects = UnitQuerySet.as_manager()  # type: ignore[misc]  # the chokepoint's queryset, with townships()
 
     class Meta:
         verbose_name = _("unit")

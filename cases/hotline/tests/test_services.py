@@ -240,3 +240,15 @@ def test_feed_tokens_are_stored_as_hashes_and_compared_in_constant_time(district
     assert services.source_for_token(token) is None and services.source_for_token(new) == source
     services.source_set_active(source=source, actor=district_admin, active=False)
     assert services.source_for_token(new) is None
+
+
+def test_hotline_order_unrouted(make_orders, district_admin, duruan_officer):
+    """An order still in triage is routed before it becomes a lead or gets an item."""
+    from cases.hotline.models import HotlineOrder
+
+    order = make_orders()[0]
+    HotlineOrder.objects.filter(pk=order.pk).update(township=None, route_method="none")
+    order.refresh_from_db()
+    with pytest.raises(RuleViolation) as refused:
+        services._township_of(order)
+    assert refused.value.rule == "hotline_order_unrouted"
