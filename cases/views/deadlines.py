@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from pengjiang_enforcement.permissions import get_restricted_object_or_404
 
 from .. import services
 from ..choices import ExtensionStatus
@@ -42,7 +44,9 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def extension_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     case = get_case(request, pk, "approve")
-    extension = get_object_or_404(ExtensionRequest, pk=request_pk, case=case, status=ExtensionStatus.PENDING)
+    extension = get_restricted_object_or_404(
+        ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING), request.user, pk=request_pk
+    )
     form = ExtensionDecideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

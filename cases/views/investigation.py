@@ -7,7 +7,7 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +56,7 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def party_edit(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
     case = get_case(request, pk, "change")
-    party = get_object_or_404(Party, pk=party_pk, case=case)
+    party = get_restricted_object_or_404(Party.objects.filter(case=case), request.user, pk=party_pk)
     initial = {f: getattr(party, f) for f in services.parties.PARTY_FIELDS} | {"version": party.version}
     form = PartyEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +75,7 @@ def party_edit(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
 @login_required
 def party_remove(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
     case = get_case(request, pk, "change")
-    party = get_object_or_404(Party, pk=party_pk, case=case)
+    party = get_restricted_object_or_404(Party.objects.filter(case=case), request.user, pk=party_pk)
     form = ReasonForm(request.POST or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         done = attempt(
@@ -156,7 +156,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_attach(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     case = get_case(request, pk, "change")
-    evidence = get_object_or_404(Evidence, pk=evidence_pk, case=case)
+    evidence = get_restricted_object_or_404(Evidence.objects.filter(case=case), request.user, pk=evidence_pk)
     form = AttachForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -249,18 +249,16 @@ def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inspection_detail(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
     case = get_case(request, pk)
-    record = get_object_or_404(
-        InspectionRecord.objects.select_related("recorder").prefetch_related("officers"), pk=record_pk, case=case
-    )
+    records = InspectionRecord.objects.filter(case=case).select_related("recorder").prefetch_related("officers")
+    record = get_restricted_object_or_404(records, request.user, pk=record_pk)
     return render(request, "cases/inspection_detail.html", {"case": case, "record": record})
 
 
 @login_required
 def interview_detail(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
     case = get_case(request, pk)
-    record = get_object_or_404(
-        InterviewRecord.objects.select_related("recorder").prefetch_related("officers"), pk=record_pk, case=case
-    )
+    records = InterviewRecord.objects.filter(case=case).select_related("recorder").prefetch_related("officers")
+    record = get_restricted_object_or_404(records, request.user, pk=record_pk)
     return render(request, "cases/interview_detail.html", {"case": case, "record": record})
 
 
@@ -281,7 +279,7 @@ def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def correction_reinspect(request: HttpRequest, pk: int, order_pk: int) -> HttpResponse:
     case = get_case(request, pk, "change")
-    order = get_object_or_404(CorrectionOrder, pk=order_pk, case=case)
+    order = get_restricted_object_or_404(CorrectionOrder.objects.filter(case=case), request.user, pk=order_pk)
     form = ReinspectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -326,7 +324,9 @@ def preservation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def preservation_decide(request: HttpRequest, pk: int, preservation_pk: int) -> HttpResponse:
     case = get_case(request, pk, "change")
-    preservation = get_object_or_404(Preservation, pk=preservation_pk, case=case)
+    preservation = get_restricted_object_or_404(
+        Preservation.objects.filter(case=case), request.user, pk=preservation_pk
+    )
     form = PreservationDecideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = attempt(

@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.pagination import paginate
-from pengjiang_enforcement.permissions import user_scope
+from pengjiang_enforcement.permissions import get_restricted_object_or_404, user_scope
 from powers.choices import PowerKind
 from powers.selectors import delegated_items
 
@@ -312,7 +312,7 @@ def lead_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lead_reinspect(request: HttpRequest, pk: int, order_pk: int) -> HttpResponse:
     lead = get_lead(request, pk, "change")
-    order = get_object_or_404(CorrectionOrder, pk=order_pk, lead=lead)
+    order = get_restricted_object_or_404(CorrectionOrder.objects.filter(lead=lead), request.user, pk=order_pk)
     form = ReinspectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
