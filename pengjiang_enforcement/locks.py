@@ -23,6 +23,14 @@ def lock_for_transaction(name: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key(name)])
 
 
+def lock_many_for_transaction(names: list[str]) -> None:
+    """Wait for every lock of ``names``, taken in the order of their keys (two callers locking
+    overlapping sets never wait on each other in a circle); released when the transaction ends."""
+    keys = sorted({advisory_key(name) for name in names})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys])
+
+
 def try_session_lock(name: str) -> bool:
     """Take the lock ``name`` for this connection if it is free (False: someone holds it)."""
     with connection.cursor() as cursor:

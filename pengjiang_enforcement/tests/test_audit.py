@@ -150,3 +150,24 @@ def test_failed_service_leaves_no_audit_row(district_admin):
         unit_update(unit=unit("baisha"), actor=district_admin, short_name="杜阮")  # clashes with 杜阮镇
     assert AuditLog.objects.count() == before
     assert Unit.objects.get(code="baisha").short_name == "白沙"
+
+
+def test_audit_record_many_chains_each_object_like_audit_record(duruan_officer):
+    """A bulk write continues each object's own chain, and verify_audit accepts the result."""
+    from pengjiang_enforcement.audit import Entry, audit_record, audit_record_many, verify_audit
+    from pengjiang_enforcement.models import Unit
+
+    units = list(Unit.objects.order_by("pk")[:3])
+    audit_record(action="core.unit.updated", obj=units[0], actor=None, after={"name": "before"})
+    written = audit_record_many(
+        action="core.unit.updated",
+        model=Unit,
+        entries=[Entry(u.pk, str(u), after={"n": i}) for i, u in enumerate(units)],
+        actor=duruan_officer,
+    )
+    assert written == 3
+    first = AuditLog.objects.filter(chain_key=f"core.unit:{units[0].pk}").order_by("chain_seq")
+    assert [row.chain_seq for row in first] == [1, 2]
+    assert first[1].prev_hash == first[0].hash and first[1].actor == duruan_officer
+    assert AuditLog.objects.get(chain_key=f"core.unit:{units[2].pk}").chain_seq == 1
+    assert verify_audit().ok
