@@ -37,6 +37,8 @@ actions.register(
         "cases.workorder.import_resumed": _("12345 import resumed"),
         "cases.workorder.import_failed": _("12345 import failed"),
         "cases.workorder.imported": _("12345 import done"),
+        "cases.workorder.created_by_import": _("Created by a 12345 import"),
+        "cases.workorder.updated_by_import": _("Changed by a 12345 import"),
         "cases.workorder.feed_received": _("12345 feed delivery received"),
         "cases.workorder.feed_refused": _("12345 feed delivery refused"),
         "cases.hotlinesource.created": _("Feed source created"),

@@ -58,6 +58,8 @@ class RouteMethod(models.TextChoices):
     UNIT = "unit", _("By the handling unit")
     ADDRESS = "address", _("By the address (gazetteer)")
     MANUAL = "manual", _("Routed by hand")
+    # A township's own import: an order the routing places nowhere stays with the importer.
+    IMPORTER = "importer", _("Imported by the township")
 
 
 class ImportKind(models.TextChoices):

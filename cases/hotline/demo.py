@@ -19,7 +19,7 @@ from pengjiang_enforcement.tabular import write_xlsx
 from pengjiang_enforcement.workdays import add_working_days
 
 from ..models import Lead
-from . import feed, importing, services
+from . import applying, feed, importing, services
 from .choices import ImportStatus, OrderState, RequestStatus
 from .models import HotlineImport, HotlineOrder, HotlineSource
 
@@ -107,7 +107,7 @@ def _import(admin: User, stdout) -> HotlineImport | None:
     if job.status == ImportStatus.PREVIEWED:
         importing.import_confirm(job=job, actor=admin)
     if job.status in (ImportStatus.PREVIEWED, ImportStatus.APPLYING):
-        importing.import_apply(job.pk)
+        applying.import_apply(job.pk)
         job.refresh_from_db()
     return job if job.status == ImportStatus.DONE else None
 

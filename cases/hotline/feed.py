@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.tabular import clean_text, normalise_header
 
+from .applying import apply_all, finish_apply
 from .choices import ImportKind, ImportStatus, RawRowStatus
-from .importing import BATCH_ROWS, apply_all, batch_of, copy_raw_rows, finish_apply, finish_read, raw_tuple
+from .importing import BATCH_ROWS, batch_of, copy_raw_rows, finish_read, raw_tuple
 from .models import HotlineImport, HotlineOrder, HotlineSource
 from .parsing import HOTLINE_COLUMNS
 from .routing import Gazetteer

@@ -7,7 +7,7 @@
    a worker killed in the middle resumes after the last committed row. At the end, rows whose
    number appears again later in the file are marked superseded (the later row wins, both are
    reported) and the preview counts what would be added, updated or left unchanged.
-3. :func:`import_confirm`: a person confirms the preview; :func:`import_apply` (task) then
+3. :func:`import_confirm`: a person confirms the preview; ``applying.import_apply`` (task) then
    upserts the orders batch by batch, server-side (``INSERT … SELECT … ON CONFLICT (order_no)
    DO UPDATE``), each batch committed with the job's ``apply_cursor``. Upserting is idempotent,
    so a batch applied twice changes nothing and a re-run gives the same result.
@@ -63,6 +63,11 @@ MAX_LISTED_DUPLICATES = 500
 
 RAW_TABLE = HotlineRawRow._meta.db_table
 ORDER_TABLE = HotlineOrder._meta.db_table
+# Whether a raw row ``r`` is within the scope ``%(scope)s`` of its import (the importer's township,
+# NULL for a district import or the feed): as a new order (where the routing places it, the
+# importer's township when it places it nowhere) and as an existing order ``o`` (where it is).
+SCOPE_NEW = "(%(scope)s IS NULL OR COALESCE((r.parsed->>'township_id')::bigint, %(scope)s) = %(scope)s)"
+SCOPE_OLD = "(%(scope)s IS NULL OR o.township_id IS NOT DISTINCT FROM %(scope)s)"
 _RAW_COLUMNS = (
     "job_id",
     "row_number",
@@ -386,13 +391,32 @@ FROM (
 WHERE r.id = d.id AND d.copies > 1
 """
 
-_PREVIEW_COUNTS = f"""
-SELECT count(*) FILTER (WHERE o.id IS NULL),
-       count(*) FILTER (WHERE o.id IS NOT NULL AND o.content_hash <> r.content_hash),
-       count(*) FILTER (WHERE o.content_hash = r.content_hash),
-       count(*) FILTER (WHERE o.id IS NULL AND r.parsed->>'township_id' IS NULL)
+# The rows an import would write, each with where its order ends up (NULL: triage) and whether it
+# is within the import's scope.
+_WINNERS = f"""
+SELECT r.row_number, o.id IS NULL AS new, o.content_hash IS NOT DISTINCT FROM r.content_hash AS same,
+       CASE WHEN o.id IS NULL THEN COALESCE((r.parsed->>'township_id')::bigint, %(scope)s) ELSE o.township_id END
+           AS township,
+       CASE WHEN o.id IS NULL THEN {SCOPE_NEW} ELSE {SCOPE_OLD} END AS mine
 FROM {RAW_TABLE} AS r LEFT JOIN {ORDER_TABLE} AS o ON o.order_no = r.order_no
-WHERE r.job_id = %s AND r.status = 'valid' AND NOT r.superseded
+WHERE r.job_id = %(job)s AND r.status = 'valid' AND NOT r.superseded
+"""
+
+_PREVIEW_COUNTS = f"""
+SELECT count(*) FILTER (WHERE mine AND new),
+       count(*) FILTER (WHERE mine AND NOT new AND NOT same),
+       count(*) FILTER (WHERE mine AND NOT new AND same),
+       count(*) FILTER (WHERE mine AND new AND township IS NULL),
+       count(*) FILTER (WHERE NOT mine)
+FROM ({_WINNERS}) AS w
+"""
+
+_PER_TOWNSHIP = f"""
+SELECT township, count(*) FROM ({_WINNERS}) AS w WHERE mine AND NOT same GROUP BY township
+"""
+
+_FOREIGN_ROWS = f"""
+SELECT row_number FROM ({_WINNERS}) AS w WHERE NOT mine ORDER BY row_number LIMIT {MAX_LISTED_DUPLICATES}
 """
 
 _DUPLICATE_GROUPS = f"""
@@ -410,10 +434,15 @@ def finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED
         locked = HotlineImport.objects.select_for_update().get(pk=job.pk)
         if locked.status not in (ImportStatus.READING, ImportStatus.APPLYING):
             return  # finished by an earlier run
+        scope = {"job": job.pk, "scope": locked.township_id}
         with connection.cursor() as cursor:
             cursor.execute(_MARK_DUPLICATES, [job.pk])
-            cursor.execute(_PREVIEW_COUNTS, [job.pk])
-            new, updated, unchanged, triage = cursor.fetchone()
+            cursor.execute(_PREVIEW_COUNTS, scope)
+            new, updated, unchanged, triage, foreign = cursor.fetchone()
+            cursor.execute(_PER_TOWNSHIP, scope)
+            per_township = dict(cursor.fetchall())
+            cursor.execute(_FOREIGN_ROWS, scope)
+            foreign_rows = [row for (row,) in cursor.fetchall()]
             cursor.execute(_DUPLICATE_GROUPS, [job.pk])
             groups = cursor.fetchall()
         counts = {
@@ -421,6 +450,12 @@ def finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED
             "updated": updated,
             "unchanged": unchanged,
             "triage": triage,
+            # Rows of orders outside the importer's township: counted and named by row, never
+            # shown (what they hold belongs to another township).
+            "foreign": foreign,
+            "foreign_rows": foreign_rows,
+            # Where the orders created or changed go: township id (as text, JSON keys) → count.
+            "townships": {str(k) if k is not None else "": v for k, v in per_township.items()},
             "invalid": locked.rows_invalid,
             "duplicate_numbers": len(groups),
             "superseded": sum(len(rows) - 1 for _no, rows, _kinds in groups),
@@ -439,7 +474,8 @@ def finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED
             action="cases.workorder.import_read",
             obj=job,
             actor=None,
-            after={k: v for k, v in counts.items() if k != "duplicates"} | {"rows_read": locked.rows_read},
+            after={k: v for k, v in counts.items() if k not in ("duplicates", "foreign_rows")}
+            | {"rows_read": locked.rows_read},
         )
 
 
@@ -509,174 +545,3 @@ def import_resume(*, job: HotlineImport, actor: User) -> HotlineImport:
         raise RuleViolation(_("The import is not stalled."), rule="hotline_import_not_stalled")
     job_resume(locked, actor=actor)
     return locked
-
-
-_UPSERT = f"""
-INSERT INTO {ORDER_TABLE} AS o (
-    order_no, order_no_raw, city_order_no, channel, title, content, address, matter, remark,
-    category_1, category_2, category_3, category_4, order_type, order_type_text,
-    received_at, dispatched_at, promised_at, handling_unit, handling_dept, complainant, phone,
-    platform_status, platform_reply, platform_finished_at, satisfaction, warning_state,
-    latitude, longitude, cited_order_nos, repeat_key, content_hash, search_vector,
-    first_import_id, last_import_id, township_id, route_method, route_note, route_candidates,
-    state, type_days, base_due_on, extended_due_on, due_on, reply_text, replied_at,
-    return_reason, version, created_at, updated_at
-)
-SELECT
-    r.order_no, p.order_no_raw, p.city_order_no, p.channel, p.title, p.content, p.address, p.matter, p.remark,
-    p.category_1, p.category_2, p.category_3, p.category_4, p.order_type, p.order_type_text,
-    p.received_at, p.dispatched_at, p.promised_at, p.handling_unit, p.handling_dept, p.complainant, p.phone,
-    p.platform_status, p.platform_reply, p.platform_finished_at, p.satisfaction, p.warning_state,
-    p.latitude, p.longitude, p.cited_order_nos, p.repeat_key, r.content_hash, r.search,
-    %(job)s, %(job)s, p.township_id, p.route_method, p.route_note, p.route_candidates,
-    p.initial_state, p.type_days, p.base_due_on, NULL, p.base_due_on,
-    CASE WHEN p.initial_state = 'replied' THEN p.platform_reply ELSE '' END, p.replied_at,
-    '', 1, now(), now()
--- One jsonb_to_record per row: each ->> on a large (TOASTed) jsonb would decompress it again.
--- The search vector was built when the row was read (COPY parsed it on the database's CPU while
--- this process parsed the next batch), so applying only copies it.
-FROM {RAW_TABLE} AS r, jsonb_to_record(r.parsed) AS p(
-    order_no_raw text, city_order_no text, channel text, title text, content text, address text, matter text,
-    remark text, category_1 text, category_2 text, category_3 text, category_4 text, order_type text,
-    order_type_text text, received_at timestamptz, dispatched_at timestamptz, promised_at timestamptz,
-    handling_unit text, handling_dept text, complainant text, phone text, platform_status text,
-    platform_reply text, platform_finished_at timestamptz, satisfaction text, warning_state text,
-    latitude numeric, longitude numeric, cited_order_nos text[], repeat_key text,
-    township_id bigint, route_method text, route_note text, route_candidates bigint[], initial_state text,
-    type_days smallint, base_due_on date, replied_at timestamptz
-)
-WHERE r.job_id = %(job)s AND r.row_number > %(after)s AND r.row_number <= %(upto)s
-  AND r.status = 'valid' AND NOT r.superseded
-ORDER BY r.order_no
-ON CONFLICT (order_no) DO UPDATE SET
-    order_no_raw = EXCLUDED.order_no_raw, city_order_no = EXCLUDED.city_order_no, channel = EXCLUDED.channel,
-    title = EXCLUDED.title, content = EXCLUDED.content, address = EXCLUDED.address, matter = EXCLUDED.matter,
-    remark = EXCLUDED.remark, category_1 = EXCLUDED.category_1, category_2 = EXCLUDED.category_2,
-    category_3 = EXCLUDED.category_3, category_4 = EXCLUDED.category_4, order_type = EXCLUDED.order_type,
-    order_type_text = EXCLUDED.order_type_text, received_at = EXCLUDED.received_at,
-    dispatched_at = EXCLUDED.dispatched_at, promised_at = EXCLUDED.promised_at,
-    handling_unit = EXCLUDED.handling_unit, handling_dept = EXCLUDED.handling_dept,
-    complainant = EXCLUDED.complainant, phone = EXCLUDED.phone, platform_status = EXCLUDED.platform_status,
-    platform_reply = EXCLUDED.platform_reply, platform_finished_at = EXCLUDED.platform_finished_at,
-    satisfaction = EXCLUDED.satisfaction, warning_state = EXCLUDED.warning_state,
-    latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, cited_order_nos = EXCLUDED.cited_order_nos,
-    repeat_key = EXCLUDED.repeat_key, content_hash = EXCLUDED.content_hash, search_vector = EXCLUDED.search_vector,
-    last_import_id = EXCLUDED.last_import_id,
-    -- An order still waiting for acceptance follows the hotline's new dispatch; one accepted,
-    -- routed by hand or triaged keeps its township.
-    township_id = CASE WHEN {{reroute}} THEN EXCLUDED.township_id ELSE o.township_id END,
-    route_method = CASE WHEN {{reroute}} THEN EXCLUDED.route_method ELSE o.route_method END,
-    route_note = CASE WHEN {{reroute}} THEN EXCLUDED.route_note ELSE o.route_note END,
-    route_candidates = CASE WHEN {{reroute}} THEN EXCLUDED.route_candidates ELSE o.route_candidates END,
-    type_days = EXCLUDED.type_days, base_due_on = EXCLUDED.base_due_on,
-    due_on = COALESCE(o.extended_due_on, EXCLUDED.base_due_on),
-    updated_at = now()
-WHERE o.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-RETURNING (xmax = 0)
-""".replace(
-    "{reroute}",
-    "(o.state = 'pending' AND o.route_method <> 'manual' AND EXCLUDED.township_id IS NOT NULL)",
-)
-
-_BATCH_END = f"""
-SELECT row_number FROM {RAW_TABLE}
-WHERE job_id = %s AND status = 'valid' AND row_number > %s
-ORDER BY row_number OFFSET %s LIMIT 1
-"""
-
-_BATCH_SIZE = f"""
-SELECT count(*), count(*) FILTER (WHERE NOT superseded) FROM {RAW_TABLE}
-WHERE job_id = %s AND status = 'valid' AND row_number > %s AND row_number <= %s
-"""
-
-
-def _apply_batch(job_id: int, after: int, upto: int) -> dict[str, int]:
-    """Upsert the orders of rows ``after < row <= upto``; returns what happened."""
-    with connection.cursor() as cursor:
-        # The batch is sorted by number (a fixed lock order between concurrent imports); its
-        # wide rows need more than the default 4 MB to sort in memory.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_BATCH_SIZE, [job_id, after, upto])
-        processed, winning = cursor.fetchone()
-        cursor.execute(_UPSERT, {"job": job_id, "after": after, "upto": upto})
-        outcomes = [row[0] for row in cursor.fetchall()]
-    created = sum(1 for inserted in outcomes if inserted)
-    updated = len(outcomes) - created
-    return {
-        "processed": processed,
-        "created": created,
-        "updated": updated,
-        "unchanged": winning - len(outcomes),
-        "superseded": processed - winning,
-    }
-
-
-def _next_batch_end(job_id: int, after: int, last: int) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(_BATCH_END, [job_id, after, BATCH_ROWS - 1])
-        found = cursor.fetchone()
-    return found[0] if found else last
-
-
-def _add(total: dict[str, Any], part: dict[str, int]) -> dict[str, Any]:
-    return {**total, **{k: int(total.get(k, 0)) + v for k, v in part.items() if k != "processed"}}
-
-
-def import_apply(job_id: int, *, max_batches: int | None = None) -> HotlineImport | None:
-    """Upsert a confirmed import's orders in committed batches (the task's body).
-
-    ``max_batches`` stops early like a killed worker; calling again resumes at the cursor.
-    """
-
-    def work(job: HotlineImport) -> None:
-        if apply_all(job, max_batches=max_batches):
-            finish_apply(job, actor=None)
-
-    job = job_run(
-        HotlineImport,
-        job_id,
-        claim_from=(ImportStatus.APPLYING,),
-        status=ImportStatus.APPLYING,
-        work=work,
-        unexpected=str(UNEXPECTED),
-    )
-    return job or HotlineImport.objects.filter(pk=job_id).first()
-
-
-def apply_all(job: HotlineImport, *, max_batches: int | None) -> bool:
-    last = job.read_cursor
-    batches = 0
-    while job.apply_cursor < last:
-        upto = _next_batch_end(job.pk, job.apply_cursor, last)
-        with transaction.atomic():
-            done = _apply_batch(job.pk, job.apply_cursor, upto)
-            result = _add(job.result or {}, done)
-            moved = HotlineImport.objects.filter(
-                pk=job.pk, apply_cursor=job.apply_cursor, status=ImportStatus.APPLYING
-            ).update(apply_cursor=upto, rows_applied=F("rows_applied") + done["processed"], result=result,
-                     heartbeat_at=Now())  # fmt: skip
-            if moved != 1:
-                raise RuntimeError(f"12345 import {job.pk}: apply cursor moved under us")
-        job.apply_cursor, job.result = upto, result
-        job.rows_applied += done["processed"]
-        batches += 1
-        if max_batches is not None and batches >= max_batches and job.apply_cursor < last:
-            return False
-    return True
-
-
-def finish_apply(job: HotlineImport, *, actor: User | None) -> None:
-    with transaction.atomic():
-        moved = HotlineImport.objects.filter(pk=job.pk, status=ImportStatus.APPLYING).update(
-            status=ImportStatus.DONE, finished_at=Now(), heartbeat_at=Now()
-        )
-        if not moved:
-            return
-        job.status = ImportStatus.DONE
-        audit_record(
-            action="cases.workorder.imported",
-            obj=job,
-            actor=actor,
-            before={"status": ImportStatus.APPLYING},
-            after={"status": ImportStatus.DONE, **(job.result or {})},
-        )

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import can, user_scope
@@ -311,15 +312,25 @@ class ImportPage:
     columns: list[tuple[str, str]]
     earlier: HotlineImport | None
     actions: frozenset[str]
+    townships: list[tuple[str, int]]  # where the orders created or changed go (name, count)
 
 
 def _preview(job: HotlineImport) -> dict[str, list]:
-    """A sample of the rows that would add and update orders (while the preview waits)."""
+    """A sample of the rows that would add and update orders (while the preview waits).
+
+    Only rows within the import's scope: of an order another township holds, not even which
+    fields differ is shown (the counts say how many such rows there are, by row number)."""
     if not job.is_previewed:
         return {}
     winners = HotlineRawRow.objects.filter(job=job, status=RawRowStatus.VALID, superseded=False)
     same_number = HotlineOrder.objects.filter(order_no=OuterRef("order_no"))
-    new = list(winners.filter(~Exists(same_number)).order_by("row_number")[:PREVIEW_ROWS])
+    new_rows = winners.filter(~Exists(same_number))
+    if job.township_id is not None:
+        # as the import will: new orders placed in the township (or nowhere), the township's orders
+        placed_here = Q(parsed__township_id=None) | Q(parsed__township_id=job.township_id)
+        new_rows = new_rows.filter(placed_here)
+        same_number = same_number.filter(township=job.township_id)
+    new = list(new_rows.order_by("row_number")[:PREVIEW_ROWS])
     changed = same_number.exclude(content_hash=OuterRef("content_hash"))
     updated = list(winners.filter(Exists(changed)).order_by("row_number")[:PREVIEW_ROWS])
     current = {o.order_no: o for o in HotlineOrder.objects.filter(order_no__in=[r.order_no for r in updated])}
@@ -352,10 +363,16 @@ def import_page(user: User, job: HotlineImport) -> ImportPage:
     if may_run and job.is_stale():
         actions.add("resume")
     problems = HotlineRawRow.objects.filter(job=job, status=RawRowStatus.INVALID).order_by("row_number")
+    counted = (job.counts or {}).get("townships", {})
+    names = dict(Unit.objects.townships(active=None).filter(pk__in=[k for k in counted if k]).values_list("pk", "name"))
+    townships = [(names.get(int(key), "?"), n) for key, n in counted.items() if key]
+    if counted.get(""):
+        townships.append((str(_("the triage queue")), counted[""]))
     return ImportPage(
         problems=problems.only("id", "row_number", "order_no", "errors", "warnings"),
         preview=_preview(job),
         columns=_columns(job),
         earlier=earlier_import_of_same_file(job),
         actions=frozenset(actions),
+        townships=sorted(townships),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pengjiang_enforcement.tasks import job_task
 
-from . import importing
+from . import applying, importing
 
 
 @job_task("cases.hotline_import_read")
@@ -22,5 +22,5 @@ def hotline_import_read(job_id: int) -> str:
 @job_task("cases.hotline_import_apply")
 def hotline_import_apply(job_id: int) -> str:
     """Turn a confirmed import's rows into work orders (upsert by number)."""
-    job = importing.import_apply(job_id)
+    job = applying.import_apply(job_id)
     return job.status if job else "skipped"

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cases.hotline import importing
+from cases.hotline import applying, importing
 from cases.hotline.choices import ImportStatus
 from cases.hotline.models import HotlineImport, HotlineOrder
 
@@ -90,7 +90,7 @@ def run(actor, content: bytes, name: str = "export.xlsx") -> HotlineImport:
     job = read(actor, content, name)
     assert job.status == ImportStatus.PREVIEWED, (job.status, job.error_message)
     importing.import_confirm(job=job, actor=actor)
-    importing.import_apply(job.pk)
+    applying.import_apply(job.pk)
     job.refresh_from_db()
     return job
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.conf import settings
 
-from cases.hotline import importing
+from cases.hotline import applying, importing
 from cases.hotline.choices import ImportStatus, OrderState, RawRowStatus
 from cases.hotline.models import HotlineImport, HotlineOrder, HotlineRawRow
 from cases.hotline.rows import describe
@@ -190,7 +190,7 @@ def test_a_number_repeated_in_one_file_the_later_row_wins_and_both_are_reported(
         assert any(w["code"] == "duplicate" for w in row.warnings), row.row_number
         assert "2、4" in describe(next(w for w in row.warnings if w["code"] == "duplicate"))
     importing.import_confirm(job=job, actor=district_admin)
-    importing.import_apply(job.pk)
+    applying.import_apply(job.pk)
     job.refresh_from_db()
     assert job.result == {"created": 2, "updated": 0, "unchanged": 0, "superseded": 1}
     assert HotlineOrder.objects.get(order_no=NUMBERS[0]).matter == "再次反映，仍未处理"
@@ -270,13 +270,13 @@ def test_an_apply_killed_in_the_middle_gives_the_same_result_when_run_again(dist
 
     job = read(district_admin, many_rows(35), "killed.csv")
     importing.import_confirm(job=job, actor=district_admin)
-    importing.import_apply(job.pk, max_batches=2)
+    applying.import_apply(job.pk, max_batches=2)
     job.refresh_from_db()
     assert job.status == ImportStatus.APPLYING and job.rows_applied == 20
     assert HotlineOrder.objects.count() == 20
     # the batch after the cursor is applied again, as a re-delivered task would (harmless)
     HotlineImport.objects.filter(pk=job.pk).update(apply_cursor=job.apply_cursor - 10)
-    importing.import_apply(job.pk)
+    applying.import_apply(job.pk)
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     assert list(HotlineOrder.objects.order_by("order_no").values_list("order_no", "content_hash", "due_on")) == expected
@@ -308,7 +308,8 @@ def test_a_preview_must_be_confirmed_once_and_can_be_discarded(district_admin):
     assert not HotlineOrder.objects.exists()
 
 
-def test_only_the_job_is_audited_not_each_row(district_admin):
+def test_the_job_and_each_order_it_writes_are_audited(district_admin):
+    """The job's steps on the job's chain; every order created (or changed) on its own chain."""
     job = run(district_admin, csv_bytes(JIANGMEN, rows()), "a.csv")
     from django.contrib.contenttypes.models import ContentType
 
@@ -321,7 +322,12 @@ def test_only_the_job_is_audited_not_each_row(district_admin):
         "cases.workorder.import_confirmed",
         "cases.workorder.imported",
     ]
-    assert not AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(HotlineOrder)).exists()
+    orders = AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(HotlineOrder))
+    assert sorted(orders.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in HotlineOrder.objects.values_list("pk", flat=True)
+    )
+    assert set(orders.values_list("action", flat=True)) == {"cases.workorder.created_by_import"}
+    assert all(row.after == {"import": job.pk} and row.actor == district_admin for row in orders)
 
 
 def test_the_importers_township_scopes_the_job(duruan_head, baisha_officer):

@@ -85,6 +85,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "earlier": view.earlier,
             "actions": view.actions,
             "columns": view.columns,
+            "townships": view.townships,
             "tab": "imports",
             **_tabs(request),
         },
