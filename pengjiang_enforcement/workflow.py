@@ -32,7 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .audit import audit_record, snapshot
 from .exceptions import ConflictError, RuleViolation
@@ -88,7 +88,7 @@ class TransitionTable:
         self.rule = rule
         # What an out-of-order step says; it may name the step, the subject, the state (also as
         # ``status``), the target state and the states the step is possible from.
-        self.refusal = refusal or _lazy(
+        self.refusal = refusal or gettext_lazy(
             "“%(step)s” is not possible now: the %(subject)s is “%(state)s”; it is possible only from %(sources)s."
         )
         self.related = related

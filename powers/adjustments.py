@@ -21,7 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
@@ -57,23 +57,27 @@ S = AdjustmentStatus
 # that failed to apply.
 ADJUSTMENTS = TransitionTable(
     model="powers.Adjustment",
-    subject=_lazy("adjustment"),
+    subject=gettext_lazy("adjustment"),
     states=S,
     state_field="status",
     audit_prefix="powers.adjustment.",
     rule="adjustment_transition",
-    refusal=_lazy("An adjustment that is “%(status)s” cannot become “%(target)s”."),
+    refusal=gettext_lazy("An adjustment that is “%(status)s” cannot become “%(target)s”."),
     transitions=[
-        Transition("propose", (), S.PROPOSED, _lazy("Propose"), "proposed", "add"),
-        Transition("review", (S.PROPOSED,), S.REVIEWED, _lazy("Record the review"), "reviewed"),
-        Transition("approve", (S.REVIEWED,), S.APPROVED, _lazy("Approve"), "approved"),
-        Transition("reject", (S.PROPOSED, S.REVIEWED), S.REJECTED, _lazy("Reject"), "rejected"),
+        Transition("propose", (), S.PROPOSED, gettext_lazy("Propose"), "proposed", "add"),
+        Transition("review", (S.PROPOSED,), S.REVIEWED, gettext_lazy("Record the review"), "reviewed"),
+        Transition("approve", (S.REVIEWED,), S.APPROVED, gettext_lazy("Approve"), "approved"),
+        Transition("reject", (S.PROPOSED, S.REVIEWED), S.REJECTED, gettext_lazy("Reject"), "rejected"),
         Transition(
-            "withdraw", (S.PROPOSED, S.REVIEWED, S.APPROVED, S.FAILED), S.WITHDRAWN, _lazy("Withdraw"), "withdrawn"
+            "withdraw",
+            (S.PROPOSED, S.REVIEWED, S.APPROVED, S.FAILED),
+            S.WITHDRAWN,
+            gettext_lazy("Withdraw"),
+            "withdrawn",
         ),
-        Transition("retry", (S.FAILED,), S.APPROVED, _lazy("Approve again"), "retried"),
-        Transition("apply", (S.APPROVED,), S.APPLIED, _lazy("Apply"), "applied", None),
-        Transition("fail", (S.APPROVED,), S.FAILED, _lazy("Mark as not applicable"), "failed", None),
+        Transition("retry", (S.FAILED,), S.APPROVED, gettext_lazy("Approve again"), "retried"),
+        Transition("apply", (S.APPROVED,), S.APPLIED, gettext_lazy("Apply"), "applied", None),
+        Transition("fail", (S.APPROVED,), S.FAILED, gettext_lazy("Mark as not applicable"), "failed", None),
     ],
 )
 # The decisions offered as buttons, in the order they are shown.

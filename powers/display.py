@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.models import Unit
+from pengjiang_enforcement.text import field_label
 
 from .choices import AdjustmentKind, DelegationMode, ItemStatus, PenaltyType, PowerKind, TownshipCoverage
 from .models import Adjustment, PowerItem
@@ -18,10 +19,6 @@ CHOICES = {
     "delegation_mode": DelegationMode,
     "coverage": TownshipCoverage,
 }
-
-
-def field_label(name: str) -> str:
-    return str(PowerItem._meta.get_field(name).verbose_name)
 
 
 def show(name: str, value: Any, units: dict[int, str] | None = None) -> str:
@@ -53,14 +50,16 @@ def _units(values: list[dict[str, Any]]) -> dict[int, str]:
 def describe_values(values: dict[str, Any]) -> list[tuple[str, str]]:
     """The fields of a proposed item, in the catalogue's order."""
     units = _units([values])
-    return [(field_label(n), show(n, values[n], units)) for n in ITEM_FIELDS if n in values]
+    return [(field_label(PowerItem, n), show(n, values[n], units)) for n in ITEM_FIELDS if n in values]
 
 
 def describe_changes(changes: dict[str, Any], before: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(field, before, after) for each changed field."""
     units = _units([changes, before])
     return [
-        (field_label(n), show(n, before.get(n), units), show(n, changes[n], units)) for n in ITEM_FIELDS if n in changes
+        (field_label(PowerItem, n), show(n, before.get(n), units), show(n, changes[n], units))
+        for n in ITEM_FIELDS
+        if n in changes
     ]
 
 
@@ -73,7 +72,9 @@ def describe_version(version, units: dict[int, str], township_names_by_code: dic
 
     before, after = plain(summary.get("before")), plain(summary.get("after"))
     changes = [
-        (field_label(n), show(n, before.get(n), units), show(n, after[n], units)) for n in ITEM_FIELDS if n in after
+        (field_label(PowerItem, n), show(n, before.get(n), units), show(n, after[n], units))
+        for n in ITEM_FIELDS
+        if n in after
     ]
     names = township_names_by_code
 
@@ -83,7 +84,9 @@ def describe_version(version, units: dict[int, str], township_names_by_code: dic
     if "townships" in after:
         changes.append((_("townships"), townships_of(before), townships_of(after)))
     if "status" in after:
-        changes.append((field_label("status"), show_status(before.get("status")), show_status(after["status"])))
+        changes.append(
+            (field_label(PowerItem, "status"), show_status(before.get("status")), show_status(after["status"]))
+        )
     return {
         "changes": changes,
         "recalled_from": "、".join(names.get(c, c) for c in summary.get("recalled_from", [])),

@@ -41,7 +41,7 @@ COLUMNS: list[Column] = [
     Column("penalty_types", ("处罚种类", "处罚类型")),
     Column("fine_min", ("罚款下限", "罚款最低额", "罚款下限额")),
     Column("fine_max", ("罚款上限", "罚款最高额", "罚款上限额")),
-    Column("penalty_range", ("处罚幅度", "处罚种类和幅度", "裁量幅度")),
+    Column("penalty_range", ("处罚幅度", "处罚种类和幅度", "处罚种类及幅度", "裁量幅度")),
     Column("hearing", ("听证标准",)),
     Column("hearing_person", ("公民听证标准", "个人听证标准", "自然人听证标准")),
     Column("hearing_organisation", ("法人听证标准", "单位听证标准", "组织听证标准")),
@@ -52,6 +52,26 @@ COLUMNS: list[Column] = [
     Column("notes", ("备注",)),
 ]
 LABELS = {c.key: c.label for c in COLUMNS}
+# The item fields each column carries. A column a file does not have leaves its fields as they
+# are on the items the file changes (a new item takes their defaults).
+CARRIES: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "kind": ("kind",),
+    "department": ("department",),
+    "field": ("field",),
+    "setting_basis": ("setting_basis",),
+    "penalty_basis": ("penalty_basis",),
+    "penalty_types": ("penalty_types",),
+    "fine_min": ("fine_min",),
+    "fine_max": ("fine_max",),
+    "penalty_range": ("penalty_range",),
+    "hearing": ("hearing_threshold_person", "hearing_threshold_organisation"),
+    "hearing_person": ("hearing_threshold_person",),
+    "hearing_organisation": ("hearing_threshold_organisation",),
+    "is_major": ("is_major",),
+    "delegation_mode": ("delegation_mode",),
+    "notes": ("notes",),
+}
 
 # What an export writes: one column per item field, under the first name of each column.
 EXPORT_COLUMNS = [
@@ -194,6 +214,12 @@ class ParsedRow:
     townships: list[str] = field(default_factory=list)  # township codes
     status: str = ItemStatus.IN_FORCE
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # The item fields the file has a column for, and those of them whose cell is empty (an
+    # empty cell empties the field, which the admin confirms explicitly).
+    carried: set[str] = field(default_factory=set)
+    empty: set[str] = field(default_factory=set)
+    townships_carried: bool = True
+    status_carried: bool = True
 
     @property
     def key(self) -> tuple[str, str]:
@@ -228,6 +254,14 @@ class RowReader:
         def fail(key: str, message: str) -> None:
             parsed.errors.append({"row": row.number, "column": self.where(key), "message": message})
 
+        for key, fields in CARRIES.items():
+            if key in self.columns:
+                parsed.carried.update(fields)
+                if not str(v.get(key, "")).strip():
+                    parsed.empty.update(fields)
+        parsed.townships_carried = "townships" in self.columns
+        parsed.status_carried = "status" in self.columns
+
         code = halfwidth(v.get("code", "")).replace(" ", "")
         if not code:
             fail("code", _("The basic code is missing."))
@@ -248,6 +282,7 @@ class RowReader:
         if not kind_text and "kind" not in self.columns and out["field"] in self.kinds:
             # A file whose "类别" column holds the kind of power, not the field.
             kind_text, out["field"] = out["field"], ""
+            parsed.carried = (parsed.carried - {"field"}) | {"kind"}
         if kind_text:
             kind = self.kinds.get(kind_text)
             if kind is None:

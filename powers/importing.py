@@ -28,7 +28,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
@@ -137,7 +137,18 @@ class Catalogue:
 
 
 def _differences(values: dict[str, Any], row: ParsedRow) -> dict[str, Any]:
-    return {k: row.values[k] for k in COMPARED_FIELDS if k in row.values and row.values[k] != values.get(k)}
+    """The fields the row carries that differ from ``values`` (a column the file lacks changes
+    nothing)."""
+    return {
+        k: row.values[k]
+        for k in COMPARED_FIELDS
+        if k in row.carried and k in row.values and row.values[k] != values.get(k)
+    }
+
+
+def _emptied(changes: dict[str, Any], row: ParsedRow, current: dict[str, Any]) -> list[str]:
+    """The fields a change empties because the row's cell is empty while the item has a value."""
+    return sorted(k for k in changes if k in row.empty and current.get(k) not in (None, "", [], False))
 
 
 def _action_for(row: ParsedRow, item: PowerItem | None, catalogue: Catalogue) -> dict[str, Any] | None:
@@ -150,14 +161,15 @@ def _action_for(row: ParsedRow, item: PowerItem | None, catalogue: Catalogue) ->
                 "townships": row.townships}  # fmt: skip
     base |= {"item": item.pk, "name": item.name}
     holders = catalogue.holders.get(item.pk, set())
-    if row.status == ItemStatus.RECALLED:
+    if row.status_carried and row.status == ItemStatus.RECALLED:
         if item.status == ItemStatus.IN_FORCE and holders:
             return {**base, "type": AdjustmentKind.RECALL, "townships": sorted(holders)}
         return None
     current = current_values(item)
     changes = _differences(current, row)
-    add = [c for c in row.townships if c not in holders]
-    remove = sorted(holders - set(row.townships))
+    # Without a township column the file says nothing about who holds the item.
+    add = [c for c in row.townships if c not in holders] if row.townships_carried else []
+    remove = sorted(holders - set(row.townships)) if row.townships_carried else []
     if not changes and not add and not remove:
         return None
     if not changes and not remove:
@@ -165,7 +177,7 @@ def _action_for(row: ParsedRow, item: PowerItem | None, catalogue: Catalogue) ->
     if not changes and not add:
         return {**base, "type": AdjustmentKind.RECALL, "townships": remove}
     return {**base, "type": AdjustmentKind.CHANGE, "values": changes, "before": {k: current.get(k) for k in changes},
-            "add_townships": add, "remove_townships": remove}  # fmt: skip
+            "add_townships": add, "remove_townships": remove, "emptied": _emptied(changes, row, current)}  # fmt: skip
 
 
 def compare(parsed: list[ParsedRow], catalogue: Catalogue, *, recall_missing: bool) -> dict[str, Any]:
@@ -233,6 +245,9 @@ def compare(parsed: list[ParsedRow], catalogue: Catalogue, *, recall_missing: bo
     order = {AdjustmentKind.ADD: 0, AdjustmentKind.CHANGE: 1, AdjustmentKind.REDELEGATE: 2, AdjustmentKind.RECALL: 3}
     actions.sort(key=lambda a: (order[a["type"]], a["row"] is None, a["row"] or 0, a["code"], a["sub_code"]))
     counts.update(a["type"] for a in actions)
+    emptying = sum(1 for a in actions if a.get("emptied"))
+    if emptying:
+        counts["emptying"] = emptying  # changes that empty a field: confirmed explicitly
     return {"actions": actions, "counts": dict(counts), "errors": errors}
 
 
@@ -327,16 +342,20 @@ def import_parse(job_id: int) -> CatalogueImport | None:
         work=work,
         known_errors=(TableError,),
         describe=lambda exc: (exc.code, exc.message),  # type: ignore[attr-defined]
-        unexpected=str(_lazy("The file could not be read. Check that it is an XLSX or CSV file of the catalogue.")),
+        unexpected=str(
+            gettext_lazy("The file could not be read. Check that it is an XLSX or CSV file of the catalogue.")
+        ),
     )
 
 
 # --- confirming and applying -----------------------------------------------------------------
 @transaction.atomic
-def import_confirm(*, actor: User, job: CatalogueImport) -> CatalogueImport:
+def import_confirm(*, actor: User, job: CatalogueImport, emptying_confirmed: bool = False) -> CatalogueImport:
     """Confirm a preview: its changes become approved adjustments (queued to the apply task).
 
-    A preview with bad rows cannot be confirmed: the file is corrected and uploaded again.
+    A preview with bad rows cannot be confirmed: the file is corrected and uploaded again. Changes
+    that empty a field (an empty cell in a column the file has) need ``emptying_confirmed``: an
+    empty cell is more often a gap in the file than a decision to remove a legal basis.
     """
     job = CatalogueImport.objects.select_for_update().get(pk=job.pk)
     require(actor, "change", job)
@@ -351,6 +370,16 @@ def import_confirm(*, actor: User, job: CatalogueImport) -> CatalogueImport:
             _("The file has %(count)s bad rows: correct them and upload the file again. Nothing was written."),
             rule="import_has_errors",
             params={"count": job.summary["errors"]},
+        )
+    emptying = job.preview.get("counts", {}).get("emptying", 0)
+    if emptying and not emptying_confirmed:
+        raise RuleViolation(
+            _(
+                "%(count)s changes empty a field of an item (an empty cell in the file): tick the box to confirm "
+                "that these fields are to be emptied, or correct the file."
+            ),
+            rule="import_emptying_confirmed",
+            params={"count": emptying},
         )
     catalogue_effective_date(job.effective_date, today=local_today())
     actions = job.preview.get("actions", [])
@@ -476,7 +505,7 @@ def import_apply(job_id: int) -> CatalogueImport | None:
         claim_from=(ImportStatus.APPLYING,),
         status=ImportStatus.APPLYING,
         work=work,
-        unexpected=str(_lazy("The import stopped on an unexpected error; the administrators were told.")),
+        unexpected=str(gettext_lazy("The import stopped on an unexpected error; the administrators were told.")),
     )
 
 

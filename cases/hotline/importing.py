@@ -39,7 +39,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.exceptions import RuleViolation
@@ -85,7 +85,7 @@ _RAW_COLUMNS = (
 
 # --- the job row -----------------------------------------------------------------------------
 # Claiming, locking, progress, failure and resuming are the kernel's (pengjiang_enforcement.jobs).
-UNEXPECTED = _lazy("The import stopped on an unexpected error; the administrators were told.")
+UNEXPECTED = gettext_lazy("The import stopped on an unexpected error; the administrators were told.")
 
 
 def _describe_table_error(exc: Exception) -> tuple[str, str]:

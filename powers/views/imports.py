@@ -113,7 +113,7 @@ def import_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     job = get_restricted_object_or_404(CatalogueImport, request.user, "change", pk=pk)
     try:
         if action == "confirm":
-            import_confirm(actor=request.user, job=job)
+            import_confirm(actor=request.user, job=job, emptying_confirmed=request.POST.get("emptying") == "1")
             messages.success(request, _("Confirmed: the changes are being applied."))
         else:
             import_cancel(actor=request.user, job=job)
