@@ -25,10 +25,61 @@ from django.utils import timezone
 from cases import services
 from cases.choices import EvidenceKind
 from tests.factories import UserFactory
+from tests.matrix import requested_names
 
 from .factories import PDF, make_lead, person_values, today, upload
 
 pytestmark = pytest.mark.django_db
+
+COVERED = frozenset(
+    f"cases:{name}"
+    for name in [
+        "lead_list",
+        "lead_create",
+        "lead_detail",
+        "lead_edit",
+        "lead_start_check",
+        "lead_file",
+        "item_options",
+        "lead_not_file",
+        "lead_transfer",
+        "lead_correction",
+        "lead_attach",
+        "lead_reinspect",
+        "case_list",
+        "my_cases",
+        "case_export",
+        "approvals",
+        "case_detail",
+        "case_edit",
+        "case_approve",
+        "case_return",
+        "case_resubmit",
+        "case_withdraw",
+        "case_close_investigation",
+        "case_reopen",
+        "case_officers",
+        "party_add",
+        "party_edit",
+        "party_remove",
+        "party_history",
+        "evidence_add",
+        "evidence_attach",
+        "inspection_add",
+        "inspection_detail",
+        "interview_add",
+        "interview_detail",
+        "correction_add",
+        "correction_reinspect",
+        "preservation_add",
+        "preservation_decide",
+        "extension_request",
+        "extension_decide",
+        "attachment_download",
+        "notifications",
+        "notifications_read",
+    ]
+)
 
 PERSONAS = ["handler", "colleague", "head", "other_township", "judicial", "district", "social", "anonymous"]
 
@@ -182,6 +233,8 @@ def _client(person) -> Client:
 def test_the_matrix_covers_every_view_of_the_app(world):
     names = {name for name in get_resolver().namespace_dict["cases"][1].reverse_dict if isinstance(name, str)}
     assert names == set(world["urls"]) | set(world["posts"])
+    requested = [url for _kind, url in world["urls"].values()] + [url for url, _data in world["posts"].values()]
+    assert requested_names(requested) == COVERED
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +21,7 @@ from ..services import certificate_add, unit_update
 
 
 @login_required
+@permission_required("core.view_unit", raise_exception=True)
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = (
         Unit.objects.restrict(request.user, "view")
@@ -66,6 +67,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("core.view_user", raise_exception=True)
 def user_list(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None, user=request.user)
     people = User.objects.restrict(request.user, "view").filter(is_active=True)

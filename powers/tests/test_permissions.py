@@ -19,11 +19,37 @@ from powers.evaluation import evaluation_record
 from powers.importing import import_parse, import_upload
 from powers.models import Adjustment, LeniencyEntry, PowerItem
 from powers.standards import leniency_entry_add
+from tests.matrix import requested_names
 
 from .factories import make_item
 
 pytestmark = pytest.mark.django_db
 
+COVERED = frozenset(
+    f"powers:{name}"
+    for name in [
+        "item_list",
+        "item_export",
+        "item_detail",
+        "discretion_new",
+        "leniency_new",
+        "leniency_end",
+        "matrix",
+        "adjustment_list",
+        "adjustment_new",
+        "adjustment_detail",
+        "adjustment_decide",
+        "evaluation",
+        "evaluation_new",
+        "evaluation_detail",
+        "import_list",
+        "import_new",
+        "import_detail",
+        "import_progress",
+        "import_file",
+        "import_decide",
+    ]
+)
 READERS = ["duruan_officer", "baisha_officer", "duruan_supervisor", "district_supervisor", "department_liaison"]
 OVERSIGHT = ["district_supervisor", "department_liaison"]
 NOT_ADMINS = [*READERS, "social_supervisor"]
@@ -82,7 +108,8 @@ def oversight_urls(c):
 
 
 def import_rows(c):
-    return [f"/catalogue/imports/{c['job'].pk}/", f"/catalogue/imports/{c['job'].pk}/file/"]
+    job = c["job"].pk
+    return [f"/catalogue/imports/{job}/", f"/catalogue/imports/{job}/progress/", f"/catalogue/imports/{job}/file/"]
 
 
 def admin_urls(c):
@@ -113,6 +140,12 @@ def change_posts(c):
         f"/catalogue/evaluation/items/{c['item'].pk}/",
         "/catalogue/imports/new/",
     ]
+
+
+def test_the_matrix_covers_every_url_of_the_namespace(catalogue):
+    c = catalogue
+    requested = read_urls(c) + oversight_urls(c) + import_rows(c) + admin_urls(c) + change_posts(c)
+    assert requested_names(requested) == COVERED
 
 
 def test_district_admin_opens_every_screen(login, district_admin, catalogue):
