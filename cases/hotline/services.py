@@ -115,10 +115,9 @@ def order_reply(*, order: HotlineOrder, actor: User, text: str, expected_version
 def _request(
     order: HotlineOrder, *, kind: str, actor: User, reason: str, due_on: datetime.date | None
 ) -> HotlineRequest:
-    if HotlineRequest.objects.filter(order=order, status=RequestStatus.PENDING).exists():
-        raise RuleViolation(
-            _("A request on this work order is already waiting for the office head."), rule="hotline_request_pending"
-        )
+    # A second request while one waits is refused by the transition table: a pending request
+    # puts the order in 申请延期/申请退单, from which no request starts (and the order row is
+    # locked, so two cannot race). The unique constraint on pending requests backs it up.
     return HotlineRequest.objects.create(
         order=order,
         kind=kind,

@@ -89,6 +89,33 @@ def test_extension_four_eyes_and_refusal_reason(duruan_head, duruan_officer, sec
     assert case.decision_due == request.due_before
 
 
+def test_extension_needs_open_deadline(pending_case, duruan_officer):
+    """Before filing there is no 90-day decision deadline, so nothing to extend."""
+    refused(
+        "extension_needs_open_deadline",
+        lambda: services.extension_request(case=pending_case, actor=duruan_officer, reason="鉴定"),
+    )
+    assert not pending_case.extension_requests.exists()
+
+
+def test_extension_reason(filed_case, duruan_officer):
+    refused("extension_reason", lambda: services.extension_request(case=filed_case, actor=duruan_officer, reason=" "))
+    assert not filed_case.extension_requests.exists()
+
+
+def test_extension_already_decided(filed_case, duruan_officer, duruan_head):
+    request = services.extension_request(case=filed_case, actor=duruan_officer, reason="鉴定")
+    services.extension_decide(request=request, actor=duruan_head, approve=False, note="理由不充分")
+    refused(
+        "extension_already_decided",
+        lambda: services.extension_decide(request=request, actor=duruan_head, approve=True, note="同意"),
+    )
+    request.refresh_from_db()
+    assert request.status == "refused"
+    filed_case.refresh_from_db()
+    assert filed_case.decision_due == request.due_before
+
+
 def test_only_an_office_head_decides_an_extension(filed_case, duruan_officer, duruan_colleague):
     from django.core.exceptions import PermissionDenied
 

@@ -74,6 +74,16 @@ def test_number_pattern_valid(pattern, ok):
 
 
 @pytest.mark.django_db
+def test_number_pattern_valid_is_checked_again_when_a_number_is_allocated():
+    """The admin form checks a pattern; a row written past it (a data fix) is refused at use."""
+    NumberPattern.objects.create(township=unit("baisha"), doc_type=DocumentType.FILING, pattern="白综执立{seq}号")
+    with pytest.raises(RuleViolation) as exc, transaction.atomic():
+        services.number_allocate(township=unit("baisha"), doc_type="filing", year=2026)
+    assert exc.value.rule == "number_pattern_valid"
+    assert not IssuedNumber.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_pattern_colliding_with_issued_numbers_is_refused_not_duplicated():
     NumberPattern.objects.filter(doc_type="filing").update(pattern="综执立〔{year}〕{seq}号")  # no township
     with transaction.atomic():

@@ -142,3 +142,13 @@ def test_replacing_the_officers_of_a_pending_filing(pending_case, duruan_officer
     assert set(pending_case.officers.all()) == {duruan_officer, duruan_head}
     event = CaseEvent.objects.filter(case=pending_case, kind="case.updated").get()
     assert event.data["changed"] == ["officers"]
+
+
+def test_filing_withdraw_reason(pending_case, duruan_officer):
+    with pytest.raises(RuleViolation) as exc:
+        services.case_withdraw_filing(
+            case=pending_case, actor=duruan_officer, reason=" ", expected_version=pending_case.version
+        )
+    assert exc.value.rule == "filing_withdraw_reason"
+    pending_case.refresh_from_db()
+    assert pending_case.state == CaseState.FILING_PENDING

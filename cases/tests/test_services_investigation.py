@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from cases import services
 from cases.choices import CaseState, DeadlineStatus, EvidenceKind, InvestigationProposal
-from cases.models import Attachment, Case, Deadline, Evidence, InvestigationReport, Party, StoredFile
+from cases.models import (
+    Attachment,
+    Case,
+    CorrectionOrder,
+    Deadline,
+    Evidence,
+    InvestigationReport,
+    Party,
+    Preservation,
+    StoredFile,
+)
 from cases.selectors import party_history
 from pengjiang_enforcement.exceptions import ConflictError
 from pengjiang_enforcement.search import search_query
@@ -77,6 +87,11 @@ def test_party_remove_needs_a_reason_and_updates_the_summary(filed_case, duruan_
     services.party_remove(party=party, actor=duruan_officer, reason="录入错误")
     filed_case.refresh_from_db()
     assert filed_case.party_summary == "" and not Party.objects.exists()
+
+
+def test_party_name(filed_case, duruan_officer):
+    refused("party_name", lambda: services.party_add(case=filed_case, actor=duruan_officer, **person_values(name=" ")))
+    assert not Party.objects.exists()
 
 
 def test_party_history_shows_earlier_cases_across_the_district(
@@ -247,6 +262,85 @@ def test_interview_record_keeps_questions_and_answers(filed_case, duruan_officer
     assert Evidence.objects.get(interview=record).kind == EvidenceKind.WITNESS
 
 
+def _interview(case, officer, colleague, **overrides):
+    now = timezone.now()
+    values = {
+        "started_at": now - datetime.timedelta(minutes=40),
+        "ended_at": now,
+        "place": "执法办",
+        "interviewee_role": "party",
+        "interviewee_name": "王小明",
+        "officers": [officer, colleague],
+        "recorder": colleague,
+        "qa": [{"q": "你是否在杜阮北路摆卖水果？", "a": "是的。"}],
+        "certificates_shown": True,
+        "rights_told": True,
+        "confirmed": True,
+        **overrides,
+    }
+    return services.interview_record_add(case=case, actor=officer, **values)
+
+
+def test_interview_questions(filed_case, duruan_officer, duruan_colleague):
+    """A record of blank lines is no interview record."""
+    refused(
+        "interview_questions",
+        lambda: _interview(filed_case, duruan_officer, duruan_colleague, qa=[{"q": " ", "a": ""}]),
+    )
+    refused("interview_questions", lambda: _interview(filed_case, duruan_officer, duruan_colleague, qa=[]))
+    assert not Evidence.objects.exists()
+
+
+def test_interview_confirmed(filed_case, duruan_officer, duruan_colleague):
+    refused("interview_confirmed", lambda: _interview(filed_case, duruan_officer, duruan_colleague, confirmed=False))
+    assert not Evidence.objects.exists()
+    _interview(filed_case, duruan_officer, duruan_colleague)
+    assert Evidence.objects.count() == 1
+
+
+def _correction(case, officer, **overrides):
+    values = {
+        "content": "清理占道物品",
+        "legal_basis": "条例第十四条",
+        "deadline": today() + datetime.timedelta(days=3),
+        **overrides,
+    }
+    return services.correction_order_issue(case=case, actor=officer, **values)
+
+
+def test_correction_content(filed_case, duruan_officer, lead):
+    refused("correction_content", lambda: _correction(filed_case, duruan_officer, content="  "))
+    refused(
+        "correction_content",
+        lambda: services.lead_order_correction(
+            lead=lead,
+            actor=duruan_officer,
+            content="",
+            legal_basis="条例第十四条",
+            deadline=today() + datetime.timedelta(days=3),
+            reason="情节轻微",
+            expected_version=lead.version,
+        ),
+    )
+    assert not CorrectionOrder.objects.exists()
+
+
+def test_correction_reinspection_date(filed_case, duruan_officer):
+    order = _correction(filed_case, duruan_officer)
+    refused(
+        "correction_reinspection_date",
+        lambda: services.correction_reinspect(
+            order=order,
+            actor=duruan_officer,
+            reinspected_on=order.issued_on - datetime.timedelta(days=1),
+            result="corrected",
+            note="已整改",
+        ),
+    )
+    order.refresh_from_db()
+    assert order.status == "open"
+
+
 def test_correction_order_deadline_and_reinspection(filed_case, duruan_officer):
     order = services.correction_order_issue(
         case=filed_case,
@@ -300,6 +394,62 @@ def test_apl_56_preservation_needs_the_head_and_starts_the_7_working_day_clock(
     assert preservation.number.startswith("蓬江杜阮综执保〔")
     deadline = Deadline.objects.get(preservation=preservation)
     assert deadline.working_days and deadline.due_on == preservation.decision_due
+
+
+def _preserve(case, officer, head, **overrides):
+    values = {
+        "items": "水果5箱",
+        "place_kept": "暂存室",
+        "reason": "易腐",
+        "approved_by": head,
+        "registered_on": today(),
+        **overrides,
+    }
+    return services.preservation_register(case=case, actor=officer, **values)
+
+
+def test_preservation_after_filing(filed_case, duruan_officer, duruan_head):
+    """APL Art. 56 preserves evidence in a filed case: not before the filing date."""
+    before_filing = filed_case.filed_on - datetime.timedelta(days=1)
+    refused(
+        "preservation_after_filing",
+        lambda: _preserve(filed_case, duruan_officer, duruan_head, registered_on=before_filing),
+    )
+    assert not Preservation.objects.exists()
+
+
+@pytest.mark.parametrize("blank", ["items", "reason"])
+def test_preservation_items_reason(filed_case, duruan_officer, duruan_head, blank):
+    refused("preservation_items_reason", lambda: _preserve(filed_case, duruan_officer, duruan_head, **{blank: " "}))
+    assert not Preservation.objects.exists()
+
+
+def test_preservation_decision_date(filed_case, duruan_officer, duruan_head):
+    preservation = _preserve(filed_case, duruan_officer, duruan_head)
+    refused(
+        "preservation_decision_date",
+        lambda: services.preservation_decide(
+            preservation=preservation,
+            actor=duruan_officer,
+            decision="return",
+            decided_on=preservation.registered_on - datetime.timedelta(days=1),
+        ),
+    )
+    preservation.refresh_from_db()
+    assert preservation.decision == ""
+
+
+def test_preservation_already_decided(filed_case, duruan_officer, duruan_head):
+    preservation = _preserve(filed_case, duruan_officer, duruan_head)
+    services.preservation_decide(preservation=preservation, actor=duruan_officer, decision="return", decided_on=today())
+    refused(
+        "preservation_already_decided",
+        lambda: services.preservation_decide(
+            preservation=preservation, actor=duruan_officer, decision="confiscate", decided_on=today()
+        ),
+    )
+    preservation.refresh_from_db()
+    assert preservation.decision == "return"
 
 
 def test_apl_56_preservation_undecided_stops_the_end_of_the_investigation(filed_case, duruan_officer, duruan_head):
@@ -376,6 +526,19 @@ def test_the_investigation_end_report_closes_the_investigation(filed_case, durua
     assert filed_case.state == CaseState.INVESTIGATING
     _close(filed_case, duruan_officer, prepare=False)
     assert InvestigationReport.objects.filter(case=filed_case).count() == 2
+
+
+def test_investigation_reopen_reason(filed_case, duruan_officer):
+    _close(filed_case, duruan_officer)
+    filed_case.refresh_from_db()
+    refused(
+        "investigation_reopen_reason",
+        lambda: services.case_reopen_investigation(
+            case=filed_case, actor=duruan_officer, reason="", expected_version=filed_case.version
+        ),
+    )
+    filed_case.refresh_from_db()
+    assert filed_case.state == CaseState.INVESTIGATION_CLOSED
 
 
 def test_attachments_of_a_lead(lead, duruan_officer):

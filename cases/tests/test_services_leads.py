@@ -8,7 +8,7 @@ import pytest
 
 from cases import services
 from cases.choices import CaseState, DeadlineStatus, LeadSource, LeadStatus
-from cases.models import CaseEvent, CorrectionOrder, Deadline, Lead
+from cases.models import Attachment, CaseEvent, CorrectionOrder, Deadline, Lead
 from pengjiang_enforcement.exceptions import ConflictError, RuleViolation
 from pengjiang_enforcement.models import AuditLog
 from tests.factories import unit
@@ -180,3 +180,42 @@ def test_an_officer_registers_leads_of_their_own_township_only(duruan_officer):
             description="越界登记",
         )
     assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize("blank", ["place", "description"])
+def test_lead_place_and_description(duruan_officer, lead, blank):
+    with pytest.raises(RuleViolation) as exc:
+        make_lead(duruan_officer, **{blank: "  "})
+    assert exc.value.rule == "lead_place_and_description"
+    with pytest.raises(RuleViolation) as exc:
+        services.lead_update(lead=lead, actor=duruan_officer, expected_version=lead.version, **{blank: ""})
+    assert exc.value.rule == "lead_place_and_description"
+    assert Lead.objects.count() == 1
+
+
+def test_lead_transfer_reason(lead, duruan_officer):
+    with pytest.raises(RuleViolation) as exc:
+        services.lead_transfer(
+            lead=lead, actor=duruan_officer, target=unit("dept-market"), reason=" ", expected_version=lead.version
+        )
+    assert exc.value.rule == "lead_transfer_reason"
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.CHECKING
+
+
+def test_lead_concluded_is_neither_edited_nor_given_files(lead, duruan_officer):
+    from .factories import upload
+
+    lead = services.lead_conclude_not_filed(
+        lead=lead, actor=duruan_officer, reason="经核查无违法事实", expected_version=lead.version
+    )
+    with pytest.raises(RuleViolation) as exc:
+        services.lead_update(lead=lead, actor=duruan_officer, expected_version=lead.version, place="杜阮北路14号")
+    assert exc.value.rule == "lead_concluded"
+    blob = services.blob_store(upload=upload("补充照片.png"))
+    with pytest.raises(RuleViolation) as exc:
+        services.lead_attach_file(lead=lead, actor=duruan_officer, blob=blob, name="补充照片.png")
+    assert exc.value.rule == "lead_concluded"
+    lead.refresh_from_db()
+    assert lead.place == "杜阮镇杜阮北路12号门前"
+    assert not Attachment.objects.filter(lead=lead).exists()

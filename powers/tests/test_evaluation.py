@@ -153,3 +153,21 @@ def test_evaluation_reasons_and_decision_are_required(items, district_admin):
     with pytest.raises(RuleViolation) as exc:
         evaluation_record(**common, decision="maybe", reasons="理由")
     assert exc.value.rule == "evaluation_decision"
+
+
+def test_adjustment_effective_date_of_a_recall_started_by_the_evaluation(items, district_admin):
+    _, unused, _ = items
+    with pytest.raises(RuleViolation) as exc:
+        evaluation_record(
+            actor=district_admin,
+            item=unused,
+            township=unit("duruan"),
+            period_start=START,
+            period_end=END,
+            decision=EvaluationDecision.RECALL,
+            reasons="全年未使用",
+            start_adjustment=True,
+            effective_date=None,
+        )
+    assert exc.value.rule == "adjustment_effective_date"
+    assert not unused.evaluations.exists()  # the evaluation is not kept without its recall

@@ -459,3 +459,25 @@ def test_adjustment_transition_retry_is_only_for_a_failed_adjustment(district_ad
     adjustment.refresh_from_db()
     assert adjustment.status == S.REVIEWED
     assert decisions_open(adjustment) == ["approve", "reject", "withdraw"]
+
+
+def test_adjustment_kind(district_admin, today):
+    with pytest.raises(RuleViolation) as exc:
+        adjustment_propose(actor=district_admin, kind="merge", item=make_item(), reason="合并", effective_date=today)
+    assert exc.value.rule == "adjustment_kind"
+    assert not Adjustment.objects.exists()
+
+
+@pytest.mark.parametrize("kind", [K.CHANGE, K.RECALL, K.REDELEGATE])
+def test_adjustment_item_is_needed_except_to_add_one(district_admin, today, kind):
+    with pytest.raises(RuleViolation) as exc:
+        adjustment_propose(
+            actor=district_admin,
+            kind=kind,
+            data={"notes": "x"},
+            townships=[unit("duruan")],
+            reason="调整",
+            effective_date=today,
+        )
+    assert exc.value.rule == "adjustment_item"
+    assert not Adjustment.objects.exists()

@@ -369,3 +369,51 @@ def test_one_character_finds_the_citizen_and_two_find_the_body(district_admin, d
     run(district_admin, csv_bytes(JIANGMEN, rows(NUMBERS[:1], person="欧阳女士")), "s.csv")
     found = lambda q: order_queue(duruan_officer, q=q, state="").count()  # noqa: E731
     assert found("欧") == 1 and found("摆卖") == 1 and found("噪音") == 0
+
+
+def test_hotline_import_size(district_admin, monkeypatch):
+    """A file over the limit is refused before anything is stored (the limit is lowered here)."""
+    content = csv_bytes(JIANGMEN, rows())
+    monkeypatch.setattr(importing, "MAX_UPLOAD_BYTES", len(content) - 1)
+    with pytest.raises(RuleViolation) as exc:
+        importing.import_upload(actor=district_admin, file=upload(content, "big.csv"))
+    assert exc.value.rule == "hotline_import_size"
+    assert not HotlineImport.objects.exists()
+
+
+def test_hotline_import_old_xls(district_admin):
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+    with pytest.raises(RuleViolation) as exc:
+        importing.import_upload(actor=district_admin, file=upload(old_excel, "export.xls"))
+    assert exc.value.rule == "hotline_import_old_xls"
+    assert "xlsx" in exc.value.messages[0].lower()
+    assert not HotlineImport.objects.exists()
+
+
+def test_hotline_import_nothing(district_admin):
+    job = read(district_admin, csv_bytes(JIANGMEN, [jiangmen_row(""), jiangmen_row("8.26081308493182E+17")]), "x.csv")
+    assert job.status == ImportStatus.PREVIEWED and job.rows_invalid == 2
+    with pytest.raises(RuleViolation) as exc:
+        importing.import_confirm(job=job, actor=district_admin)
+    assert exc.value.rule == "hotline_import_nothing"
+    job.refresh_from_db()
+    assert job.status == ImportStatus.PREVIEWED and not HotlineOrder.objects.exists()
+
+
+def test_hotline_import_not_previewed(district_admin):
+    job = read(district_admin, csv_bytes(JIANGMEN, rows()), "p.csv")
+    importing.import_discard(job=job, actor=district_admin)
+    for step in (importing.import_confirm, importing.import_discard):
+        with pytest.raises(RuleViolation) as exc:
+            step(job=job, actor=district_admin)
+        assert exc.value.rule == "hotline_import_not_previewed"
+    job.refresh_from_db()
+    assert job.status == ImportStatus.CANCELLED and not HotlineOrder.objects.exists()
+
+
+def test_hotline_import_not_stalled(district_admin, django_capture_on_commit_callbacks):
+    job = importing.import_upload(actor=district_admin, file=upload(csv_bytes(JIANGMEN, rows()), "s.csv"))
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuleViolation) as exc:
+        importing.import_resume(job=job, actor=district_admin)
+    assert exc.value.rule == "hotline_import_not_stalled"
+    assert callbacks == []

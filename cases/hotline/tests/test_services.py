@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases.choices import LeadSource, LeadStatus
 from cases.hotline import services
 from cases.hotline.choices import OrderState, RequestKind, RequestStatus
-from cases.hotline.models import HotlineEvent
+from cases.hotline.models import HotlineEvent, HotlineOrder, HotlineRequest, HotlineSource
 from cases.hotline.selectors import order_links, suggest_items
 from cases.hotline.workflow import ORDERS
 from cases.models import Lead
@@ -77,8 +77,9 @@ def test_extension_approved_by_the_office_head_moves_the_deadline(order, duruan_
     request = services.order_request_extension(order=order, actor=duruan_officer, reason="需第三方检测", due_on=later)
     order.refresh_from_db()
     assert order.state == OrderState.EXTENSION_REQUESTED
-    with pytest.raises(RuleViolation):  # one pending request per order
+    with pytest.raises(RuleViolation) as pending:  # one pending request per order
         services.order_request_return(order=order, actor=duruan_officer, reason="x")
+    assert pending.value.rule == "hotline_transition_order"
     services.order_decide_request(request=request, actor=duruan_head, approve=True)
     order.refresh_from_db()
     assert order.state == OrderState.IN_PROGRESS
@@ -252,3 +253,110 @@ def test_hotline_order_unrouted(make_orders, district_admin, duruan_officer):
     with pytest.raises(RuleViolation) as refused:
         services._township_of(order)
     assert refused.value.rule == "hotline_order_unrouted"
+
+
+def test_hotline_request_reason(make_orders, duruan_officer, district_admin):
+    extended, returned = make_orders(2)
+    services.order_accept(order=extended, actor=duruan_officer)
+    extended.refresh_from_db()
+    later = extended.due_on + datetime.timedelta(days=10)
+    with pytest.raises(RuleViolation) as exc:
+        services.order_request_extension(order=extended, actor=duruan_officer, reason=" ", due_on=later)
+    assert exc.value.rule == "hotline_request_reason"
+    with pytest.raises(RuleViolation) as exc:
+        services.order_request_return(order=returned, actor=duruan_officer, reason="")
+    assert exc.value.rule == "hotline_request_reason"
+    unplaced = make_orders(unit="", body="地址：某处。事项：噪音。")[0]
+    with pytest.raises(RuleViolation) as exc:
+        services.order_return_untriaged(order=unplaced, actor=district_admin, reason="  ")
+    assert exc.value.rule == "hotline_request_reason"
+    assert not HotlineRequest.objects.exists()
+    assert {o.state for o in HotlineOrder.objects.all()} <= {OrderState.PENDING, OrderState.IN_PROGRESS}
+
+
+def test_hotline_request_decided(order, duruan_officer, duruan_head):
+    services.order_accept(order=order, actor=duruan_officer)
+    order.refresh_from_db()
+    later = order.due_on + datetime.timedelta(days=10)
+    request = services.order_request_extension(order=order, actor=duruan_officer, reason="需检测", due_on=later)
+    services.order_decide_request(request=request, actor=duruan_head, approve=False, note="可按期办结")
+    with pytest.raises(RuleViolation) as exc:
+        services.order_decide_request(request=request, actor=duruan_head, approve=True)
+    assert exc.value.rule == "hotline_request_decided"
+    request.refresh_from_db()
+    order.refresh_from_db()
+    assert request.status == RequestStatus.REFUSED and order.due_on < later
+
+
+def test_hotline_reopen_reason(order, duruan_officer, duruan_head):
+    services.order_accept(order=order, actor=duruan_officer)
+    services.order_reply(order=order, actor=duruan_officer, text="已处理")
+    with pytest.raises(RuleViolation) as exc:
+        services.order_reopen(order=order, actor=duruan_head, reason=" ")
+    assert exc.value.rule == "hotline_reopen_reason"
+    order.refresh_from_db()
+    assert order.state == OrderState.REPLIED
+
+
+def test_hotline_unroute_reason(order, duruan_head):
+    """An office head who sends an order back to triage says why (routing by address can be wrong)."""
+    with pytest.raises(RuleViolation) as exc:
+        services.order_route(order=order, actor=duruan_head, township=None, reason="")
+    assert exc.value.rule == "hotline_unroute_reason"
+    order.refresh_from_db()
+    assert order.township.code == "duruan"
+
+
+def test_hotline_return_untriaged_only_for_an_order_no_township_holds(order, district_admin):
+    with pytest.raises(RuleViolation) as exc:
+        services.order_return_untriaged(order=order, actor=district_admin, reason="属江海区事项")
+    assert exc.value.rule == "hotline_return_untriaged"
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING and order.township.code == "duruan"
+
+
+def test_hotline_lead_other_township(make_orders, duruan_officer, baisha_officer):
+    from cases.services import lead_register
+    from cases.tests.factories import make_lead
+
+    order, repeat = make_orders(2)
+    elsewhere = lead_register(
+        actor=baisha_officer,
+        township=baisha_officer.township,
+        source=LeadSource.HOTLINE_12345,
+        discovered_on=timezone.localdate(),
+        place="白沙大道",
+        description="电话登记",
+        hotline_order_no=order.order_no,
+    )
+    with pytest.raises(RuleViolation) as exc:
+        services.order_convert_to_lead(order=order, actor=duruan_officer)
+    assert exc.value.rule == "hotline_lead_other_township"
+    with pytest.raises(RuleViolation) as exc:
+        services.order_link_to_lead(order=repeat, actor=duruan_officer, lead=make_lead(baisha_officer))
+    assert exc.value.rule == "hotline_lead_other_township"
+    assert not HotlineOrder.objects.filter(lead__isnull=False).exists()
+    assert Lead.objects.filter(township__code="duruan").count() == 0 and elsewhere.hotline_orders.count() == 0
+
+
+def test_hotline_order_closed(order, duruan_officer, duruan_head):
+    """A returned order is the hotline's again: the township no longer chooses its item."""
+    item = make_item(townships=["duruan"], effective_from=datetime.date(2020, 1, 1))
+    request = services.order_request_return(order=order, actor=duruan_officer, reason="不属本镇街职权")
+    services.order_decide_request(request=request, actor=duruan_head, approve=True)
+    with pytest.raises(RuleViolation) as exc:
+        services.order_choose_item(order=order, actor=duruan_officer, item=item)
+    assert exc.value.rule == "hotline_order_closed"
+    order.refresh_from_db()
+    assert order.state == OrderState.RETURNED and order.power_item is None
+
+
+def test_hotline_source_name_and_hotline_source_unique(district_admin):
+    with pytest.raises(RuleViolation) as exc:
+        services.source_create(actor=district_admin, name="  ")
+    assert exc.value.rule == "hotline_source_name"
+    services.source_create(actor=district_admin, name="江门12345平台")
+    with pytest.raises(RuleViolation) as exc:
+        services.source_create(actor=district_admin, name=" 江门12345平台 ")
+    assert exc.value.rule == "hotline_source_unique"
+    assert HotlineSource.objects.count() == 1
