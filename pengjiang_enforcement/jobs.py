@@ -102,12 +102,15 @@ def job_fail(
     message: str,
     exc: BaseException | None = None,
     details: dict[str, Any] | None = None,
+    cleanup: Callable[[Any], Any] | None = None,
 ) -> None:
     """Mark the job failed with ``message`` for the user; ``exc`` goes to the log (and so to the
     administrators), never to the page. Writes the job's ``failed`` audit row."""
     if exc is not None:
         log.error("%s %s failed: %s", job._meta.label, job.pk, code, exc_info=exc)
     with transaction.atomic():
+        if cleanup is not None:
+            cleanup(job)
         type(job)._default_manager.filter(pk=job.pk).update(
             status=JobStatus.FAILED, error_code=code, error_message=message, finished_at=Now()
         )
@@ -130,13 +133,15 @@ def job_run(
     known_errors: tuple[type[Exception], ...] = (),
     describe: Callable[[Exception], tuple[str, str]] | None = None,
     unexpected: str = "",
+    on_fail: Callable[[J], Any] | None = None,
 ) -> J | None:
     """Lock and claim job ``pk`` of ``model``, then run ``work(job)`` on it.
 
     An error of ``known_errors`` (bad input) fails the job with ``describe(exc)`` → (code,
     message); a transient error leaves the job as it is and propagates (the task retries); any
     other error fails the job with ``unexpected`` and propagates (it reaches the log and the
-    administrators). Returns the job as the work left it; None when there was nothing to do (another
+    administrators). ``on_fail`` cleans up what a failed job leaves half done (in the failure's
+    transaction). Returns the job as the work left it; None when there was nothing to do (another
     worker holds the job, or it is past ``claim_from``: a task delivered twice).
     """
     with job_lock(model, pk) as held:
@@ -149,11 +154,11 @@ def job_run(
             work(job)
         except known_errors as exc:
             code, message = describe(exc) if describe else ("invalid", str(exc))
-            job_fail(job, code=code, message=message)
+            job_fail(job, code=code, message=message, cleanup=on_fail)
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:
-            job_fail(job, code="internal", message=unexpected, exc=exc)
+            job_fail(job, code="internal", message=unexpected, exc=exc, cleanup=on_fail)
             raise
         job.refresh_from_db()
         return job

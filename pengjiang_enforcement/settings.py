@@ -157,6 +157,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # message), then killed. The largest 12345 export takes a few minutes; the limits leave room.
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
+# What an import accepts of a row: dates between IMPORT_DATE_MIN and a year (by default) ahead,
+# cells of at most IMPORT_MAX_CELL_CHARS characters (Excel's own limit); anything else is an error of
+# that row, named with its row number, and the other rows import.
+IMPORT_DATE_MIN = datetime.date.fromisoformat(env_str("IMPORT_DATE_MIN", "2000-01-01") or "2000-01-01")
+IMPORT_DATE_MAX_DAYS_AHEAD = env_int("IMPORT_DATE_MAX_DAYS_AHEAD", 366)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32767)
 # A running job whose worker has not reported for this long (seconds) counts as stalled.
 JOB_STALE_AFTER = env_int("JOB_STALE_AFTER", 300)
 CELERY_TIMEZONE = "Asia/Shanghai"

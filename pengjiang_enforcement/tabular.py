@@ -266,6 +266,32 @@ def _match_header(cells: Sequence[Any], columns: Sequence[Column]) -> tuple[dict
     return found, unknown
 
 
+def plausible_day(day: datetime.date | datetime.datetime) -> bool:
+    """Whether a date read from a file can be meant: from ``IMPORT_DATE_MIN`` (2000-01-01) to
+    ``IMPORT_DATE_MAX_DAYS_AHEAD`` days (a year) after today. Exports write 0001-01-01 or
+    9999-12-31 for "no date"; such a value must never reach a deadline or a page."""
+    from django.conf import settings
+
+    if isinstance(day, datetime.datetime):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    latest = timezone.localdate() + datetime.timedelta(days=settings.IMPORT_DATE_MAX_DAYS_AHEAD)
+    return settings.IMPORT_DATE_MIN <= day <= latest
+
+
+def overlong_cells(values: dict[str, str]) -> list[tuple[str, int]]:
+    """The (column, length) of cells longer than ``IMPORT_MAX_CELL_CHARS`` (Excel's own limit): a
+    row holding one is refused, whatever the column, so nothing is stored cut short."""
+    from django.conf import settings
+
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    return [(key, len(text)) for key, text in values.items() if len(text) > limit]
+
+
+# Python's CSV reader refuses a field over 128 KB and stops the whole file there. The upload limit
+# bounds a field anyway; a row with an overlong cell is then refused as a row (``overlong_cells``).
+csv.field_size_limit(256 * 1024 * 1024)
+
+
 def _rows_of_csv(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     sample = text.read(8192)

@@ -88,6 +88,13 @@ _RAW_COLUMNS = (
 UNEXPECTED = gettext_lazy("The import stopped on an unexpected error; the administrators were told.")
 
 
+def _forget_rows(job: HotlineImport) -> None:
+    """A file that could not be read to its end leaves no rows: its preview would be a part of it
+    (the file itself stays on the job)."""
+    HotlineRawRow.objects.filter(job=job).delete()
+    HotlineImport.objects.filter(pk=job.pk).update(read_cursor=0, rows_read=0, rows_invalid=0)
+
+
 def _describe_table_error(exc: Exception) -> tuple[str, str]:
     assert isinstance(exc, TableError)
     return exc.code, exc.message
@@ -253,6 +260,7 @@ def import_read(job_id: int, *, max_batches: int | None = None) -> HotlineImport
         known_errors=(TableError,),
         describe=_describe_table_error,
         unexpected=str(UNEXPECTED),
+        on_fail=_forget_rows,
     )
     # A second delivery of the task finds the job past reading: say where it stands.
     return job or HotlineImport.objects.filter(pk=job_id).first()

@@ -9,6 +9,7 @@ run 90 days, the hotline reply may not.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,11 @@ from .choices import (
     RequestStatus,
     RouteMethod,
 )
+
+# The dates a stored order may carry at all (see ``cases_hlorder_dates_possible``).
+EARLIEST_DAY, LATEST_DAY = datetime.date(1900, 1, 1), datetime.date(2200, 1, 1)
+EARLIEST_MOMENT = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+LATEST_MOMENT = datetime.datetime(2200, 1, 1, tzinfo=datetime.UTC)
 
 
 class HotlineSource(models.Model):
@@ -335,6 +341,24 @@ class HotlineOrder(ScopedModel):
             models.CheckConstraint(
                 name="cases_hlorder_returned_has_reason",
                 condition=~Q(state=OrderState.RETURNED) | ~Q(return_reason=""),
+            ),
+            # An export's "no date" (0001-01-01, 9999-12-31) can never be stored: read back, such a
+            # value breaks every page and deadline that touches the order. Imports refuse a far
+            # narrower range (settings.IMPORT_DATE_MIN ...); this is the floor under all of them.
+            models.CheckConstraint(
+                name="cases_hlorder_dates_possible",
+                condition=Q(received_at__gte=EARLIEST_MOMENT, received_at__lt=LATEST_MOMENT)
+                & Q(due_on__gte=EARLIEST_DAY, due_on__lt=LATEST_DAY)
+                & Q(base_due_on__gte=EARLIEST_DAY, base_due_on__lt=LATEST_DAY)
+                & (
+                    Q(dispatched_at__isnull=True)
+                    | Q(dispatched_at__gte=EARLIEST_MOMENT, dispatched_at__lt=LATEST_MOMENT)
+                )
+                & (Q(promised_at__isnull=True) | Q(promised_at__gte=EARLIEST_MOMENT, promised_at__lt=LATEST_MOMENT))
+                & (
+                    Q(platform_finished_at__isnull=True)
+                    | Q(platform_finished_at__gte=EARLIEST_MOMENT, platform_finished_at__lt=LATEST_MOMENT)
+                ),
             ),
         ]
         indexes = [

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.search import search_document
-from pengjiang_enforcement.tabular import parse_datetime, parse_decimal
+from pengjiang_enforcement.tabular import overlong_cells, parse_datetime, parse_decimal, plausible_day
 from pengjiang_enforcement.text import halfwidth
 
 from .choices import OrderState
@@ -47,6 +48,17 @@ ROW_MESSAGES = {
     "number_characters": _("“%(value)s” is not a work-order number."),
     "number_too_long": _("The work-order number “%(value)s” is longer than 50 characters."),
     "no_received": _("The row has no receipt date (受理时间): its deadline cannot be computed."),
+    "cell_too_long": _(
+        "%(column)s holds %(length)s characters, more than a cell may (%(limit)s): the row is not read."
+    ),
+    "received_out_of_range": _(
+        "The receipt date “%(value)s” cannot be meant (before %(first)s or more than a year ahead; exports write "
+        "0001-01-01 or 9999-12-31 for no date)."
+    ),
+    "date_out_of_range": _("%(column)s “%(value)s” cannot be meant and was left empty."),
+    "received_long_ago": _("The receipt date %(value)s is more than a year ago: check that it is right."),
+    "received_in_future": _("The receipt date %(value)s lies in the future: check that it is right."),
+    "unreadable": _("The row could not be read (%(reason)s)."),
     "bad_received": _("The receipt date “%(value)s” cannot be read."),
     "received_is_dispatch": _("The export has no receipt date: the dispatch time (派发时间) counts as received."),
     "bad_date": _("%(column)s “%(value)s” cannot be read and was left empty."),
@@ -151,7 +163,24 @@ _SOURCE_KEYS = (
 
 
 def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext) -> Parsed:
-    """Parse one row: ``values`` are the cleaned texts by column key, ``raw`` the cells as read."""
+    """Parse one row: ``values`` are the cleaned texts by column key, ``raw`` the cells as read.
+
+    Whatever the row holds, the result is the row's values or its errors: a row no rule foresaw
+    becomes an error of that row (``unreadable``), never the end of the import.
+    """
+    overlong = overlong_cells(values)
+    if overlong:
+        number = _cut(values.get("order_no", ""), 50)
+        errors = [_entry("cell_too_long", key, length=n, limit=settings.IMPORT_MAX_CELL_CHARS) for key, n in overlong]
+        return Parsed(number, None, errors, [])
+    try:
+        return _parse_row(values, raw, context)
+    except (ValueError, ArithmeticError, OverflowError, TypeError) as exc:
+        reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
+        return Parsed(_cut(values.get("order_no", ""), 50), None, [_entry("unreadable", reason=reason)], [])
+
+
+def _parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext) -> Parsed:
     errors: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     get = values.get
@@ -179,6 +208,10 @@ def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext
             optional[key] = None
             code = "bad_promised" if key == "due_at" else "bad_date"
             warnings.append(_entry(code, key, value=get(key, "")))
+        moment = optional[key]
+        if moment is not None and not plausible_day(moment):
+            optional[key] = None
+            warnings.append(_entry("date_out_of_range", key, value=get(key, "") or moment.isoformat()))
 
     received_at = None
     received_text = get("received_at", "")
@@ -194,10 +227,21 @@ def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext
             warnings.append(_entry("received_is_dispatch"))
         elif received_at is None:
             errors.append(_entry("no_received", "received_at"))
+    if received_at is not None and not plausible_day(received_at):
+        errors.append(
+            _entry("received_out_of_range", "received_at", value=received_text or received_at.isoformat(),
+                   first=settings.IMPORT_DATE_MIN.isoformat())
+        )  # fmt: skip
+        received_at = None
 
     if errors:
         return Parsed(order_no, None, errors, warnings)
     assert received_at is not None  # for the type checker: no error means a date was read
+    received_on, today = _local_date(received_at), timezone.localdate()
+    if received_on < today - datetime.timedelta(days=365):
+        warnings.append(_entry("received_long_ago", "received_at", value=received_on.isoformat()))
+    elif received_on > today:
+        warnings.append(_entry("received_in_future", "received_at", value=received_on.isoformat()))
 
     coordinates: dict[str, str | None] = {}
     for key, limit in (("latitude", 90), ("longitude", 180)):
