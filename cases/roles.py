@@ -74,3 +74,12 @@ CASES_PERMISSIONS: dict[str, list[str]] = {
     Role.DEPARTMENT_LIAISON: ["cases.view_case", "cases.view_caseofficer", "cases.view_party", *INBOX],
     Role.SOCIAL_SUPERVISOR: [],
 }
+
+# Who reads a party's phone and address (``view_contact_party``). A liaison follows the case, not
+# the people in it. Kept apart from ``CASES_PERMISSIONS``: migration 0002 grants those before the
+# permission exists; migration 0109 grants these.
+PARTY_CONTACT_PERMISSIONS: dict[str, list[str]] = {
+    role: ["cases.view_contact_party"]
+    for role, perms in CASES_PERMISSIONS.items()
+    if "cases.view_party" in perms and role != Role.DEPARTMENT_LIAISON
+}

@@ -17,7 +17,7 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
-from pengjiang_enforcement.permissions import can
+from pengjiang_enforcement.permissions import can, child_rows
 from pengjiang_enforcement.workflow import actions_for
 
 from .choices import (
@@ -110,7 +110,7 @@ class CasePage:
 
 def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> CasePage:
     today = today or timezone.localdate()
-    file = case_file(case)
+    file = case_file(user, case)
     soon = due_soon_days(user)
     flag_rows([d for d in file.deadlines if d.is_open], attr="due_on", today=today, soon_days=soon)
     can_change, can_approve = can(user, "change", case), can(user, "approve", case)
@@ -191,26 +191,51 @@ class CaseFile:
     extensions: list[ExtensionRequest]
     events: list[CaseEvent]
     views: list[Viewer]
+    # the parts the user may not read (model names): the page leaves them out
+    unread: frozenset[str] = frozenset()
 
 
-def case_file(case: Case) -> CaseFile:
+def case_file(user: User, case: Case) -> CaseFile:
+    """The case's parts the user may read, each through the chokepoint (:func:`child_rows`): a
+    reader of cases without, say, ``view_evidence`` gets no evidence list, and the page says so
+    instead of showing an empty one. Phones and addresses of parties need ``view_contact_party``."""
+
+    def rows(related: QuerySet) -> QuerySet:
+        readable = child_rows(user, related)
+        if readable is not related:
+            unread.add(related.model._meta.model_name)
+        return readable
+
+    unread: set[str] = set()
+    files = rows(Attachment.objects.select_related("blob").order_by("id"))
+    parties = list(rows(case.parties.order_by("id")))
+    all_parties = case.parties.all()
+    contacts = child_rows(user, all_parties, "view_contact")
+    if contacts is not all_parties and parties:
+        shown = set(contacts.values_list("pk", flat=True))
+        for party in parties:
+            party.contact_hidden = party.pk not in shown
+    events = rows(case.events.select_related("actor").order_by("-at", "-id"))
     return CaseFile(
-        officers=list(case.officer_links.select_related("user", "certificate").order_by("id")),
-        parties=list(case.parties.order_by("id")),
+        officers=list(rows(case.officer_links.select_related("user", "certificate").order_by("id"))),
+        parties=parties,
         evidence=list(
-            case.evidence.select_related("collected_by")
-            .prefetch_related(Prefetch("files", queryset=Attachment.objects.select_related("blob").order_by("id")))
+            rows(case.evidence.select_related("collected_by"))
+            .prefetch_related(Prefetch("files", queryset=files))
             .order_by("seq")
         ),
-        inspections=list(case.inspections.prefetch_related("officers").order_by("started_at")),
-        interviews=list(case.interviews.order_by("started_at")),
-        corrections=list(case.corrections.order_by("issued_on", "id")),
-        preservations=list(case.preservations.select_related("approved_by").order_by("registered_on", "id")),
-        reports=list(case.reports.select_related("submitted_by").order_by("-submitted_at")),
-        deadlines=list(case.deadlines.order_by("status", "due_on")),
-        extensions=list(case.extension_requests.select_related("requested_by", "decided_by").order_by("-requested_at")),
-        events=list(case.events.select_related("actor").order_by("-at", "-id")),
-        views=_viewers(case),
+        inspections=list(rows(case.inspections.prefetch_related("officers").order_by("started_at"))),
+        interviews=list(rows(case.interviews.order_by("started_at"))),
+        corrections=list(rows(case.corrections.order_by("issued_on", "id"))),
+        preservations=list(rows(case.preservations.select_related("approved_by").order_by("registered_on", "id"))),
+        reports=list(rows(case.reports.select_related("submitted_by").order_by("-submitted_at"))),
+        deadlines=list(rows(case.deadlines.order_by("status", "due_on"))),
+        extensions=list(
+            rows(case.extension_requests.select_related("requested_by", "decided_by").order_by("-requested_at"))
+        ),
+        events=list(events),
+        views=[] if "caseevent" in unread else _viewers(case),
+        unread=frozenset(unread),
     )
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from pengjiang_enforcement.tabular import Column, clean_text
-from pengjiang_enforcement.text import halfwidth
+from pengjiang_enforcement.text import halfwidth, mask_phone
 
 # Columns of the hotline's exports, by the names the templates give them. Open311 GeoReport v2
 # names are accepted too, so a JSON feed and a spreadsheet map to the same keys.
@@ -117,22 +117,9 @@ def split_body(text: str) -> Body:
     return body
 
 
-_MASKED = re.compile(r"\*{2,}|x{3,}|X{3,}")
-
-
-def is_masked(phone: str) -> bool:
-    return bool(_MASKED.search(phone or ""))
-
-
 def display_phone(phone: str) -> str:
     """A phone number as lists show it: masked ones stay as given, full ones are masked."""
-    phone = clean_text(phone)
-    if not phone or is_masked(phone):
-        return phone
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) >= 7:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return phone
+    return mask_phone(clean_text(phone))
 
 
 def cited_order_numbers(text: str, *, own: str = "") -> list[str]:

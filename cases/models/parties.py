@@ -39,6 +39,8 @@ class Party(CaseChild):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         ordering = ["case", "id"]
+        # A party's phone and address: readers of the case who contact or serve the party.
+        permissions = [("view_contact_party", _("Can view the phone and address of a party"))]
         constraints = [
             models.CheckConstraint(
                 name="cases_party_person_fields",

@@ -10,7 +10,9 @@ checks that no URL was left out, then asks each of them as:
 * ``judicial``: the 杜阮 judicial office (reads its township, changes nothing);
 * ``district``: the district justice bureau (reads everything, changes nothing);
 * ``social``: a social supervisor (sees no case data);
-* ``anonymous``.
+* ``anonymous``;
+* ``liaison``: the liaison of the district department whose power the case uses (reads the case,
+  its officers and parties' names; not its evidence, records, leads or contact details).
 """
 
 from __future__ import annotations
@@ -81,29 +83,35 @@ COVERED = frozenset(
     ]
 )
 
-PERSONAS = ["handler", "colleague", "head", "other_township", "judicial", "district", "social", "anonymous"]
+PERSONAS = ["handler", "colleague", "head", "other_township", "judicial", "district", "social", "anonymous", "liaison"]
 
 # expected status by kind of page, per persona (in the order of PERSONAS)
 EXPECTED = {
-    "list": [200, 200, 200, 200, 200, 200, 403, 302],
-    "inbox": [200, 200, 200, 200, 200, 200, 200, 302],
-    "export": [200, 200, 200, 200, 200, 200, 403, 302],
-    "new_lead": [200, 200, 200, 200, 403, 403, 403, 302],
-    "approvals": [403, 403, 200, 403, 403, 403, 403, 302],
-    "view": [200, 200, 200, 404, 200, 200, 404, 302],
-    "change": [200, 403, 403, 404, 403, 403, 404, 302],
-    "approve": [403, 403, 200, 404, 403, 403, 404, 302],
-    "lead_change": [200, 200, 200, 404, 403, 403, 404, 302],
+    "list": [200, 200, 200, 200, 200, 200, 403, 302, 200],
+    "lead_list": [200, 200, 200, 200, 200, 200, 403, 302, 403],
+    "inbox": [200, 200, 200, 200, 200, 200, 200, 302, 200],
+    "export": [200, 200, 200, 200, 200, 200, 403, 302, 403],
+    "new_lead": [200, 200, 200, 200, 403, 403, 403, 302, 403],
+    "approvals": [403, 403, 200, 403, 403, 403, 403, 302, 403],
+    "view": [200, 200, 200, 404, 200, 200, 404, 302, 200],
+    # a record or file of the case: its own permission (a liaison reads the case, not these)
+    "child_view": [200, 200, 200, 404, 200, 200, 404, 302, 404],
+    "lead_view": [200, 200, 200, 404, 200, 200, 404, 302, 404],
+    "change": [200, 403, 403, 404, 403, 403, 404, 302, 403],
+    "approve": [403, 403, 200, 404, 403, 403, 404, 302, 403],
+    "lead_change": [200, 200, 200, 404, 403, 403, 404, 302, 404],
 }
 
 
 @pytest.fixture
 def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_supervisor, district_supervisor,
-          social_supervisor, filed_case):  # fmt: skip
+          social_supervisor, department_liaison, filed_case):  # fmt: skip
     """A filed case with something of everything, and leads in each state the pages need."""
     case = filed_case
     colleague = UserFactory(username="dr_carol", full_name="同事丙", certified=True)
-    party = services.party_add(case=case, actor=duruan_officer, **person_values())
+    party = services.party_add(
+        case=case, actor=duruan_officer, **person_values(phone="13912345678", address="杜阮镇井根村十号")
+    )
     blob = services.blob_store(upload=upload("scan.pdf", PDF))
     evidence = services.evidence_add(
         case=case,
@@ -163,18 +171,18 @@ def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_
     case.refresh_from_db()
     c = case.pk
     urls = {
-        "lead_list": ("list", "/leads/"),
+        "lead_list": ("lead_list", "/leads/"),
         "case_list": ("list", "/cases/"),
         "my_cases": ("list", "/cases/mine/"),
         "notifications": ("inbox", "/notifications/"),
         "case_export": ("export", "/cases/export.xlsx"),
         "lead_create": ("new_lead", "/leads/new/"),
         "approvals": ("approvals", "/cases/approvals/"),
-        "lead_detail": ("view", f"/leads/{lead.pk}/"),
+        "lead_detail": ("lead_view", f"/leads/{lead.pk}/"),
         "case_detail": ("view", f"/cases/{c}/"),
-        "inspection_detail": ("view", f"/cases/{c}/inspections/{inspection.pk}/"),
-        "interview_detail": ("view", f"/cases/{c}/interviews/{interview.pk}/"),
-        "attachment_download": ("view", f"/files/{evidence.files.get().pk}/"),
+        "inspection_detail": ("child_view", f"/cases/{c}/inspections/{inspection.pk}/"),
+        "interview_detail": ("child_view", f"/cases/{c}/interviews/{interview.pk}/"),
+        "attachment_download": ("child_view", f"/files/{evidence.files.get().pk}/"),
         "case_edit": ("change", f"/cases/{c}/edit/"),
         "case_withdraw": ("change", f"/cases/{c}/withdraw/"),
         "case_close_investigation": ("change", f"/cases/{c}/close-investigation/"),
@@ -219,8 +227,25 @@ def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_
         "judicial": duruan_supervisor,
         "district": district_supervisor,
         "social": social_supervisor,
+        "liaison": department_liaison,
     }
-    return {"urls": urls, "posts": posts, "people": people}
+    files = evidence.files.get()
+    # what of each child record the case page shows, to tell whether the page leaks it
+    children = {
+        "cases.view_party": 'id="parties"',
+        "cases.view_contact_party": party.phone,
+        "cases.view_evidence": 'id="evidence"',
+        "cases.view_attachment": f"/files/{files.pk}/",
+        "cases.view_inspectionrecord": f"/inspections/{inspection.pk}/",
+        "cases.view_interviewrecord": f"/interviews/{interview.pk}/",
+        "cases.view_correctionorder": correction.number,
+        "cases.view_preservation": preservation.number,
+        "cases.view_deadline": 'id="deadlines"',
+        "cases.view_extensionrequest": "鉴定",
+        "cases.view_caseofficer": 'id="officers"',
+        "cases.view_caseevent": 'id="timeline"',
+    }
+    return {"urls": urls, "posts": posts, "people": people, "children": children, "case": case}
 
 
 def _client(person) -> Client:
@@ -251,10 +276,10 @@ def test_every_page_answers_each_persona_as_the_rules_say(world, persona):
 
 # POST-only pages: who is let through (a redirect back) and who is stopped
 POST_EXPECTED = {
-    "lead_start_check": [302, 302, 302, 404, 403, 403, 404, 302],
-    "lead_attach": [302, 302, 302, 404, 403, 403, 404, 302],
-    "case_resubmit": [302, 403, 403, 404, 403, 403, 404, 302],
-    "notifications_read": [302, 302, 302, 302, 302, 302, 302, 302],
+    "lead_start_check": [302, 302, 302, 404, 403, 403, 404, 302, 404],
+    "lead_attach": [302, 302, 302, 404, 403, 403, 404, 302, 404],
+    "case_resubmit": [302, 403, 403, 404, 403, 403, 404, 302, 403],
+    "notifications_read": [302, 302, 302, 302, 302, 302, 302, 302, 302],
 }
 
 
@@ -282,3 +307,26 @@ def test_department_liaison_reads_the_cases_using_the_departments_powers(filed_c
     assert client.get(f"/cases/{filed_case.pk}/").status_code == 200  # dept-urban's item
     assert client.get(f"/cases/{filed_case.pk}/edit/").status_code == 403
     assert client.get("/leads/").status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["handler", "head", "judicial", "district", "liaison"])
+def test_case_page_shows_each_child_record_only_with_its_permission(world, persona):
+    """Every child record of a case has its own permission: a reader of the case sees a part of
+    it (evidence, records, deadlines, timeline, a party's phone...) exactly when the role holds
+    that part's permission; the liaison reads the case without them."""
+    person = world["people"][persona]
+    content = _client(person).get(f"/cases/{world['case'].pk}/").content.decode()
+    wrong = [
+        (perm, person.has_perm(perm))
+        for perm, marker in world["children"].items()
+        if (marker in content) != person.has_perm(perm)
+    ]
+    assert wrong == []
+
+
+def test_department_liaison_sees_a_partys_phone_masked_and_no_address(world, department_liaison):
+    content = _client(department_liaison).get(f"/cases/{world['case'].pk}/").content.decode()
+    assert "王小明" in content
+    assert "139****5678" in content
+    assert "13912345678" not in content and "井根村" not in content
+    assert 'data-testid="partial-file"' in content

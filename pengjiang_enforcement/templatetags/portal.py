@@ -7,6 +7,7 @@ from django.forms import BoundField
 from django.forms.widgets import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 
 from ..models.jobs import JobStatus
+from ..text import mask_phone
 
 register = template.Library()
 
@@ -79,3 +80,9 @@ def mask_id(value: str | None) -> str:
     if len(value) <= 10:
         return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+@register.filter(name="mask_phone")
+def mask_phone_filter(value: str | None) -> str:
+    """A phone number with its middle digits hidden (``138****5678``)."""
+    return mask_phone(value or "")

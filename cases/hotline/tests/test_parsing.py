@@ -12,12 +12,12 @@ from cases.hotline.parsing import (
     cited_order_numbers,
     classify_type,
     display_phone,
-    is_masked,
     normalise_order_no,
     split_body,
     split_title,
 )
 from pengjiang_enforcement.tabular import open_table
+from pengjiang_enforcement.text import is_masked
 
 
 @pytest.mark.parametrize(
