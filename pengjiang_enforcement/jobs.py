@@ -13,12 +13,16 @@ A Celery task of a job takes the job's id and calls a service that runs inside :
    error (database or broker connection lost) is not a failure: the job stays as it is and the
    task is retried (see :func:`pengjiang_enforcement.tasks.job_task`), resuming from its cursors.
 
-A job whose worker stopped reporting is *stale*; :func:`job_resume` queues it again.
+A job is never left waiting for a person to notice: a task whose worker was killed is delivered
+again (late acknowledgement), a job whose worker stopped reporting is *stale*, and a job whose task
+the broker refused (Redis down) is *pending dispatch*; the beat's sweep (:func:`job_sweep`, every
+minute) queues both again. :func:`job_resume` does the same for one job, at a person's request.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -164,15 +168,38 @@ def job_run(
         return job
 
 
+# How long sending a task may wait for an unreachable broker before the job is left to the sweep:
+# a person is waiting for the page.
+SEND_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def job_dispatch(model: type[BackgroundJob], pk: int, task: str) -> bool:
+    """Send ``task`` for job ``pk`` now. When the broker cannot be reached the job is marked
+    ``dispatch_pending`` (the page says it waits for the task queue, the sweep sends it later)
+    instead of failing the request that made it. True when the task was sent."""
+    manager = model._default_manager
+    try:
+        current_app.send_task(task, args=[pk], retry=True, retry_policy=SEND_RETRY_POLICY)
+    except TRANSIENT_ERRORS as exc:
+        log.warning(
+            "%s %s: the task queue cannot be reached (%s); the sweep sends it later", model._meta.label, pk, exc
+        )
+        manager.filter(pk=pk).update(dispatch_pending=True)
+        return False
+    manager.filter(pk=pk, dispatch_pending=True).update(dispatch_pending=False)
+    return True
+
+
 def job_enqueue(job: BackgroundJob) -> None:
     """Queue the task that carries ``job`` on from its status, once the transaction commits.
 
     By name, through the broker: a service does not import its app's tasks (which import the
-    service), and a job rolled back is never queued.
+    service), and a job rolled back is never queued. A broker that does not answer leaves the job
+    pending dispatch (:func:`job_dispatch`), never an error for the person who made it.
     """
     task = job.tasks[job.status]
-    pk = job.pk
-    transaction.on_commit(lambda: current_app.send_task(task, args=[pk]))
+    model, pk = type(job), job.pk
+    transaction.on_commit(lambda: job_dispatch(model, pk, task))
 
 
 def job_resume(job: BackgroundJob, *, actor: Any) -> bool:
@@ -187,3 +214,39 @@ def job_resume(job: BackgroundJob, *, actor: Any) -> bool:
     audit_record(action=f"{job.audit_prefix}resumed", obj=job, actor=actor, after={"status": job.status})
     job_enqueue(job)
     return True
+
+
+def job_models() -> list[type[BackgroundJob]]:
+    """Every concrete job model of the project."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if issubclass(m, BackgroundJob) and m.tasks]
+
+
+def job_sweep(*, now: Any = None, batch: int = 200) -> int:
+    """Queue again the jobs nobody carries on: stale ones (no progress for ``JOB_STALE_AFTER``
+    seconds: a killed worker, a lost task) and those whose task the broker refused. Run by the
+    beat every minute; sending a task twice is harmless (the job's lock and claim). Returns how
+    many jobs were queued again."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.JOB_STALE_AFTER)
+    stuck = Q(dispatch_pending=True) | Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    swept = 0
+    for model in job_models():
+        pks = list(
+            model._default_manager.filter(stuck, status__in=list(model.tasks))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        for pk in pks:
+            with transaction.atomic():
+                job = model._default_manager.select_for_update(skip_locked=True).filter(pk=pk).first()
+                if job is None or job.status not in model.tasks:
+                    continue
+                if not (job.dispatch_pending or job.is_stale(now)):
+                    continue
+                swept += job_resume(job, actor=None)
+    return swept

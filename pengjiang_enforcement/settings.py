@@ -173,6 +173,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.audit_checkpoint",
         "schedule": 600.0,
     },
+    # Jobs whose worker was killed, whose task was lost, or whose task the broker refused while
+    # it was down are queued again without anyone pressing Resume.
+    "core-sweep-jobs": {
+        "task": "core.sweep_jobs",
+        "schedule": 60.0,
+    },
     # Adjustments take effect on their date: shortly after midnight, and every quarter hour
     # after that in case the beat was down at midnight (applying twice changes nothing).
     "powers-apply-due-adjustments": {

@@ -38,6 +38,14 @@ def audit_checkpoint_task() -> int:
     return checkpoint.head_count if checkpoint else 0
 
 
+@shared_task(name="core.sweep_jobs")
+def sweep_jobs_task() -> int:
+    """Queue again the background jobs nobody carries on (beat, every minute; see ``job_sweep``)."""
+    from .jobs import job_sweep
+
+    return job_sweep()
+
+
 @shared_task(name="core.ping")
 def ping() -> str:
     """A no-op used by health checks and tests to see that a worker consumes the queue."""

@@ -55,6 +55,9 @@ class BackgroundJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The broker refused the job's task (Redis down): the job is saved, and the sweep
+    # (``core.sweep_jobs``, every minute) sends the task once the broker answers again.
+    dispatch_pending = models.BooleanField(_("waiting for the task queue"), default=False)
 
     class Meta:
         abstract = True
@@ -85,6 +88,11 @@ class BackgroundJob(models.Model):
     def is_failed(self) -> bool:
         """Stopped on an error (or refused its input): the error message says why."""
         return self.status in (JobStatus.FAILED, JobStatus.REFUSED)
+
+    @property
+    def is_waiting_for_queue(self) -> bool:
+        """Saved, but its task could not be queued yet: it starts when the task queue is back."""
+        return self.dispatch_pending and self.is_running
 
     def is_stale(self, now: datetime.datetime | None = None) -> bool:
         """Running, but its worker has not reported for ``JOB_STALE_AFTER`` seconds (it may have
