@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # After every other middleware's process_view (the CSRF check first): a form sent twice
+    # does its work once (pengjiang_enforcement/submissions.py).
+    "pengjiang_enforcement.submissions.SubmitOnceMiddleware",
 ]
 
 ROOT_URLCONF = "pengjiang_enforcement.urls"
@@ -111,6 +114,8 @@ TEMPLATES = [
             # The 12345 hotline is a package inside the cases app, not an app of its own, so its
             # template tags are registered here rather than found in an app's templatetags/.
             "libraries": {"hotline_tags": "cases.hotline.templatetags"},
+            # {% csrf_token %} also renders the form's submission token (submissions.py).
+            "builtins": ["pengjiang_enforcement.templatetags.submission"],
         },
     },
 ]
@@ -163,6 +168,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
 IMPORT_DATE_MIN = datetime.date.fromisoformat(env_str("IMPORT_DATE_MIN", "2000-01-01") or "2000-01-01")
 IMPORT_DATE_MAX_DAYS_AHEAD = env_int("IMPORT_DATE_MAX_DAYS_AHEAD", 366)
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32767)
+# How long a sent form's token is remembered (a repeat within it shows the first result).
+SUBMISSION_KEEP_HOURS = env_int("SUBMISSION_KEEP_HOURS", 48)
 # A running job whose worker has not reported for this long (seconds) counts as stalled.
 JOB_STALE_AFTER = env_int("JOB_STALE_AFTER", 300)
 CELERY_TIMEZONE = "Asia/Shanghai"
@@ -178,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
     "core-sweep-jobs": {
         "task": "core.sweep_jobs",
         "schedule": 60.0,
+    },
+    "core-forget-submissions": {
+        "task": "core.forget_submissions",
+        "schedule": 3600.0,
     },
     # Adjustments take effect on their date: shortly after midnight, and every quarter hour
     # after that in case the beat was down at midnight (applying twice changes nothing).

@@ -46,6 +46,14 @@ def sweep_jobs_task() -> int:
     return job_sweep()
 
 
+@shared_task(name="core.forget_submissions")
+def forget_submissions_task() -> int:
+    """Forget the form tokens older than ``SUBMISSION_KEEP_HOURS`` (beat, hourly)."""
+    from .submissions import forget_submissions
+
+    return forget_submissions()
+
+
 @shared_task(name="core.ping")
 def ping() -> str:
     """A no-op used by health checks and tests to see that a worker consumes the queue."""

@@ -2,6 +2,7 @@ from .audit import AuditCheckpoint, AuditCheckpointHead, AuditLog
 from .calendar import CalendarOverride
 from .jobs import BackgroundJob, JobStatus
 from .people import EnforcementCertificate, User
+from .submissions import Submission
 from .timeline import TimelineEvent
 from .units import Unit
 
@@ -13,6 +14,7 @@ __all__ = [
     "CalendarOverride",
     "EnforcementCertificate",
     "JobStatus",
+    "Submission",
     "TimelineEvent",
     "Unit",
     "User",
