@@ -115,7 +115,7 @@ def test_the_handling_officer_reveals_the_phone_and_the_reveal_is_audited(make_o
     response = client.post(f"/hotline/orders/{order.pk}/phone/")
     assert response.status_code == 200
     shown = response.content.decode()
-    assert '<span class="mono" data-testid="phone">13800138000</span>' in shown
+    assert '<a class="mono" href="tel:13800138000" data-testid="phone">13800138000</a>' in shown
     assert 'data-testid="reveal-phone"' not in shown
     row = AuditLog.objects.get(action="cases.workorder.phone_revealed")
     assert row.actor_id == duruan_officer.pk and row.object_id == str(order.pk) and row.created_at
@@ -207,9 +207,9 @@ def test_the_number_search_can_use_indexes(numbered):
 def test_an_import_not_yet_read_says_it_waits_for_a_worker(login, duruan_head):
     client = login(duruan_head)
     content = csv_bytes(JIANGMEN, [jiangmen_row("0826000000000000001")])
-    client.post("/hotline/imports/", {"file": support.upload(content, "march.csv")})
+    response = client.post("/hotline/imports/", {"file": support.upload(content, "march.csv")}, follow=True)
     job = HotlineImport.objects.get()
     assert job.status == ImportStatus.QUEUED  # the reading task runs after the commit
-    page = client.get(f"/hotline/imports/{job.pk}/").content.decode()
-    assert "等待处理" in page and "所有行均已读取" not in page
+    page = response.content.decode()
+    assert "等待处理" in page and "所有行均已读取" not in page and "正在读取" not in page
     assert "等待处理" in client.get(f"/hotline/imports/{job.pk}/progress/").content.decode()

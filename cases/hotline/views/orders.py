@@ -189,6 +189,7 @@ def _order_page(request: HttpRequest, order: HotlineOrder, *, phone: str = "") -
             "actions": actions,
             "flag": page.flag,
             "phone": phone or page.phone,
+            "revealed": bool(phone),
             "pending": page.pending,
             "links": page.links,
             "replies": page.replies,
