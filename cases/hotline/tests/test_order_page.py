@@ -157,6 +157,15 @@ def test_the_platforms_state_is_labelled_as_the_platforms(make_orders, login, du
     assert re.search(r'data-state="pending">待签收<', header)  # the portal's own state, apart
 
 
+def test_an_import_preview_names_the_platforms_state_as_such(login, district_admin):
+    support.run(district_admin, csv_bytes(JIANGMEN, [jiangmen_row("0826000000000000005", status="办理中")]), "a.csv")
+    later = csv_bytes(JIANGMEN, [jiangmen_row("0826000000000000005", status="已办结")])
+    job = support.read(district_admin, later, "b.csv")
+    page = login(district_admin).get(f"/hotline/imports/{job.pk}/").content.decode()
+    preview = page.split('data-testid="preview"', 1)[1].split("</table>", 1)[0]
+    assert "平台状态" in preview
+
+
 # --- catalogue suggestions ----------------------------------------------------------------------
 def test_suggestions_show_whole_words_of_the_items_never_bigram_fragments(make_orders, login, duruan_officer):
     body = "地址：杜阮镇杜阮北路12号。事项：夜间施工噪音扰民。"
