@@ -29,6 +29,7 @@ actions.register(
         "cases.workorder.linked_to_lead": _("Linked to a lead"),
         "cases.workorder.item_chosen": _("Catalogue item chosen"),
         "cases.workorder.replies_exported": _("12345 reply file exported"),
+        "cases.workorder.phone_revealed": _("Citizen's phone number shown"),
         # imports and the live feed
         "cases.workorder.import_uploaded": _("12345 file uploaded"),
         "cases.workorder.import_read": _("12345 file read, preview ready"),

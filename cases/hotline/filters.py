@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from typing import Any
 
@@ -33,14 +32,32 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+# Typed this far (with a digit), a number is searched as the start of the orders' numbers.
+NUMBER_PREFIX_MIN = 4
+
+
 def text_match(text: str) -> Q:
-    """An order number (as written, or normalised), else the words of the text."""
+    """An order number or its first characters (typed half- or full-width), else the words.
+
+    The number is normalised as the import normalises it and compared with ``order_no`` by
+    ``LIKE 'prefix%'``, which the ``varchar_pattern_ops`` index PostgreSQL keeps for the unique
+    ``order_no`` serves; with the GIN-indexed words, the whole condition can use indexes.
+    """
     from .parsing import OrderNumberError, normalise_order_no
 
+    # What cannot be normalised is no stored number either: every order's number was
+    # normalised from the number as received, so only the words remain to match.
     text = text.strip()
-    match = Q(order_no_raw=text)
-    with contextlib.suppress(OrderNumberError):
-        match |= Q(order_no=normalise_order_no(text))
+    match = Q(pk__in=[])
+    try:
+        number = normalise_order_no(text)
+    except OrderNumberError:
+        pass
+    else:
+        if len(number) >= NUMBER_PREFIX_MIN and any(c.isdigit() for c in number):
+            match = Q(order_no__startswith=number)
+        else:
+            match = Q(order_no=number)
     query = search_query(text)
     if query is not None:
         match |= Q(search_vector=query)

@@ -16,9 +16,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import can, user_scope
-from pengjiang_enforcement.search import query_tokens, tokens
+from pengjiang_enforcement.search import normalise, query_tokens, tokens
 from pengjiang_enforcement.text import field_label
 from pengjiang_enforcement.workflow import actions_for
 from powers.models import PowerItem
@@ -29,8 +30,9 @@ from .choices import OPEN_STATES, OrderState, RawRowStatus, RequestStatus
 from .deadlines import order_flag, soon_horizon
 from .filters import order_queue, text_match
 from .models import HotlineEvent, HotlineImport, HotlineOrder, HotlineRawRow, HotlineReply, HotlineRequest
-from .parsing import display_phone
+from .parsing import HOTLINE_COLUMNS, display_phone
 from .rows import LABELS, describe
+from .services import hotline_phone_revealable
 from .workflow import ORDERS
 
 COUNT_CAP = 100
@@ -176,7 +178,25 @@ _NAME_BOILERPLATE = frozenset(query_tokens("行政处罚 行政强制 行政检�
 class Suggestion:
     item: PowerItem
     score: float  # share of the item's name bigrams found in the order's text (0..1)
-    shared: tuple[str, ...]  # the words both share, to show why
+    shared: tuple[str, ...]  # the words of the item's name the order's text holds, to show why
+
+
+def _shared_words(name: str, pairs: set[str]) -> tuple[str, ...]:
+    """The stretches of ``name`` whose every pair of neighbours is in ``pairs``, longest match
+    each: whole words of the item's name (占道经营), never a pair cut across two words (道经)."""
+    text = normalise(name)
+    words: list[str] = []
+    start = end = -1
+    for i in range(len(text) - 1):
+        if text[i : i + 2] in pairs:
+            if i != end - 1:
+                if end > start >= 0:
+                    words.append(text[start:end])
+                start = i
+            end = i + 2
+    if end > start >= 0:
+        words.append(text[start:end])
+    return tuple(dict.fromkeys(words))
 
 
 def suggest_items(order: HotlineOrder, *, limit: int = 5) -> list[Suggestion]:
@@ -211,8 +231,8 @@ def suggest_items(order: HotlineOrder, *, limit: int = 5) -> list[Suggestion]:
         shared = mine & name_bigrams
         if not shared:
             continue
-        scored.append(Suggestion(item, round(len(shared) / len(name_bigrams), 3), tuple(sorted(shared))))
-    scored.sort(key=lambda s: (-s.score, -len(s.shared), s.item.code))
+        scored.append(Suggestion(item, round(len(shared) / len(name_bigrams), 3), _shared_words(item.name, shared)))
+    scored.sort(key=lambda s: (-s.score, -sum(map(len, s.shared)), s.item.code))
     return scored[:limit]
 
 
@@ -260,15 +280,20 @@ def order_page(user: User, order: HotlineOrder, *, today: datetime.date | None =
     pending = order.requests.filter(status=RequestStatus.PENDING).select_related("requested_by").first()
     if pending is not None and can_approve and pending.requested_by_id != user.pk:
         actions.add("decide")
+    scope = user_scope(user)
+    if not scope.everything:
+        actions.discard("return_untriaged")  # office heads claim; the district returns
+    if can_change and phone_revealable(order):
+        actions.add("reveal_phone")
     route_townships = None
     if can_triage or (order.state == OrderState.PENDING and can_approve):
-        scope = user_scope(user)
         route_townships = Unit.objects.townships()
         if not scope.everything:
             route_townships = route_townships.filter(pk=scope.township_id)
         actions.add("route")
     raw_rows = raw_rows_of(user, order)
     headers = {row.job_id: row.job.headers for row in raw_rows}
+    phone_columns = {row.job_id: (row.job.columns or {}).get("phone") for row in raw_rows}
     return OrderPage(
         flag=order_flag(order, today),
         phone=display_phone(order.phone),
@@ -281,9 +306,7 @@ def order_page(user: User, order: HotlineOrder, *, today: datetime.date | None =
         raw_rows=[
             {
                 "row": row,
-                "cells": list(zip(headers.get(row.job_id) or [], row.cells, strict=False))
-                if isinstance(row.cells, list)
-                else list(row.cells.items()),
+                "cells": _masked_cells(row, headers.get(row.job_id) or [], phone_columns.get(row.job_id)),
                 "warnings": [describe(w) for w in row.warnings],
             }
             for row in raw_rows
@@ -294,6 +317,31 @@ def order_page(user: User, order: HotlineOrder, *, today: datetime.date | None =
         can_approve=can_approve,
         can_triage=can_triage,
     )
+
+
+def phone_revealable(order: HotlineOrder) -> bool:
+    """Whether the order carries a full phone number that pages show masked."""
+    try:
+        hotline_phone_revealable(order)
+    except RuleViolation:
+        return False
+    return True
+
+
+_PHONE_KEYS = frozenset(alias for column in HOTLINE_COLUMNS if column.key == "phone" for alias in column.aliases)
+
+
+def _masked_cells(row: HotlineRawRow, headers: list[str], phone_column: int | None) -> list[tuple[str, Any]]:
+    """(header, cell) of a raw row as the order page shows it: the citizen's phone masked."""
+    if isinstance(row.cells, list):
+        cells = list(zip(headers, row.cells, strict=False))
+        return [
+            (name, display_phone(str(value or "")) if index == phone_column else value)
+            for index, (name, value) in enumerate(cells)
+        ]
+    return [
+        (name, display_phone(str(value or "")) if name in _PHONE_KEYS else value) for name, value in row.cells.items()
+    ]
 
 
 # --- the import page -----------------------------------------------------------------------------

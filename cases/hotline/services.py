@@ -24,6 +24,8 @@ from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import require, user_scope
+from pengjiang_enforcement.tabular import clean_text
+from pengjiang_enforcement.text import is_masked
 from pengjiang_enforcement.workflow import transition
 from powers.models import PowerItem
 from powers.selectors import is_delegated
@@ -211,6 +213,36 @@ def order_reopen(*, order: HotlineOrder, actor: User, reason: str) -> HotlineOrd
     transition(order, "reopen", table=ORDERS, actor=actor, note=reason,
                changes={"reply_text": "", "replied_at": None, "replied_by": None})  # fmt: skip
     return order
+
+
+# --- the citizen's phone --------------------------------------------------------------------------
+def hotline_phone_revealable(order: HotlineOrder) -> str:
+    """The full number of the citizen, when the hotline sent one (personal information, PIPL
+    Art. 6: pages show it masked; it is shown whole only to call the citizen back)."""
+    phone = clean_text(order.phone)
+    if not phone or is_masked(phone) or display_phone(phone) == phone:
+        raise RuleViolation(
+            _("The hotline sent no full phone number with this order: there is nothing to reveal."),
+            rule="hotline_phone_revealable",
+        )
+    return phone
+
+
+@transaction.atomic
+def order_reveal_phone(*, order: HotlineOrder, actor: User) -> str:
+    """The citizen's full phone number, for whoever may handle the order (to call back).
+
+    Every reveal is an audit row: who saw whose number, on which order, and when.
+    """
+    require(actor, "change", order)
+    phone = hotline_phone_revealable(order)
+    audit_record(
+        action="cases.workorder.phone_revealed",
+        obj=order,
+        actor=actor,
+        after={"complainant": order.complainant, "phone": display_phone(phone)},
+    )
+    return phone
 
 
 # --- routing and triage ----------------------------------------------------------------------------

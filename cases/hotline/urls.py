@@ -13,6 +13,7 @@ urlpatterns = [
     path("export.xlsx", orders.reply_export, name="reply_export"),
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
     path("orders/no/<str:order_no>/", orders.order_by_number, name="order_by_number"),
+    path("orders/<int:pk>/phone/", orders.order_phone, name="order_phone"),
     path("orders/<int:pk>/accept/", orders.order_accept, name="order_accept"),
     path("orders/<int:pk>/interim/", orders.order_interim, name="order_interim"),
     path("orders/<int:pk>/reply/", orders.order_reply, name="order_reply"),

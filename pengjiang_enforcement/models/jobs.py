@@ -68,6 +68,11 @@ class BackgroundJob(models.Model):
 
     # What a page asks of a job, so templates never compare status strings.
     @property
+    def is_queued(self) -> bool:
+        """Waiting for a worker to pick it up: nothing of its input has been read yet."""
+        return self.status == JobStatus.QUEUED
+
+    @property
     def is_reading(self) -> bool:
         return self.status == JobStatus.READING
 

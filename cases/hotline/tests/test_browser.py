@@ -91,6 +91,45 @@ def test_import_then_triage_then_handle(page, live_portal, people, tmp_path):
     shot(page, "home-head-desktop")
 
 
+def test_triage_chooses_a_township_on_purpose_or_returns_the_order_and_the_officer_calls_back(
+    page, live_portal, people, tmp_path
+):
+    admin = people["admin"]
+    rows = [
+        jiangmen_row("0826081308493182411", unit="", body="地址：某小区门口。事项：路灯不亮。"),
+        jiangmen_row("0826081308493182412", unit="", body="地址：江海区礼乐街道。事项：路面积水。"),
+        jiangmen_row("0826081308493182413", phone="13800138000"),
+    ]
+    job = importing.import_upload(actor=admin, file=_upload_bytes(xlsx_bytes(JIANGMEN, rows)))
+    importing.import_read(job.pk)
+    job.refresh_from_db()
+    importing.import_confirm(job=job, actor=admin)
+    applying.import_apply(job.pk)
+
+    sign_in(page, live_portal, "qu_admin_b")
+    page.goto(f"{live_portal.url}/hotline/triage/")
+    row = page.locator("[data-order='0826081308493182412']")
+    assert row.locator("select[name=township]").input_value() == ""  # 请选择: nothing routed by one click
+    row.locator("[data-testid=route]").click()  # the browser asks for a township; nothing is sent
+    assert HotlineOrder.objects.get(order_no="0826081308493182412").in_triage
+    row.locator("[data-testid=return-untriaged] input[name=reason]").fill("属江海区事项")
+    row.locator("[data-testid=return-untriaged] button").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-order='0826081308493182412']").count() == 0
+    assert HotlineOrder.objects.get(order_no="0826081308493182412").state == "returned"
+    shot(page, "triage-returned-desktop")
+
+    page.context.clear_cookies()
+    sign_in(page, live_portal, "dr_officer_b")
+    order = HotlineOrder.objects.get(order_no="0826081308493182413")
+    page.goto(f"{live_portal.url}/hotline/orders/{order.pk}/")
+    assert page.inner_text("[data-testid=phone]") == "138****8000"
+    page.click("[data-testid=reveal-phone] button")
+    page.wait_for_selector("a[data-testid=phone]")
+    assert page.inner_text("[data-testid=phone]") == "13800138000"
+    shot(page, "phone-revealed-desktop")
+
+
 def test_pages_fit_a_phone(phone, live_portal, people, tmp_path):
     admin = people["admin"]
     job = importing.import_upload(actor=admin, file=_upload(export(tmp_path)))
@@ -124,3 +163,9 @@ def _upload(path: Path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(path.name, path.read_bytes())
+
+
+def _upload_bytes(content: bytes, name: str = "export.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)

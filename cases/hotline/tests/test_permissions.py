@@ -56,6 +56,7 @@ COVERED = frozenset(
         "reply_export",
         "order_detail",
         "order_by_number",
+        "order_phone",
         "order_accept",
         "order_interim",
         "order_reply",
@@ -117,6 +118,8 @@ KEEP_SOURCES = [403, 403, 403, 403, 403, 302, 403, 403, 302]  # cases.change_hot
 POSTS = {
     # the gazetteer again over the whole queue: district admins only (office heads claim one by one)
     "triage_reroute": [403, 403, 403, 403, 403, 302, 403, 403, 302],
+    # the citizen's full phone, shown in place: whoever may handle the order
+    "order_phone": [200, 200, 404, 403, 403, 403, 404, 404, 302],
     "order_accept": HANDLE,
     "order_interim": HANDLE,
     "order_reply": HANDLE,
@@ -153,7 +156,7 @@ def world(make_orders, duruan_officer, duruan_head, baisha_officer, duruan_super
           district_admin, department_liaison, social_supervisor):  # fmt: skip
     """Orders of 杜阮 (one with a pending extension request), orders in triage, an import of 杜阮
     waiting for confirmation, an import of the district, a feed source and a lead of 杜阮."""
-    order, asked, spare = make_orders(3)
+    order, asked, spare = make_orders(3, phone="13800138000")
     claimable, foreign = make_orders(2, **NO_TOWNSHIP)
     duruan = Unit.objects.get(code="duruan")
     assert {order.township_id, asked.township_id, spare.township_id} == {duruan.pk}
@@ -186,6 +189,7 @@ def world(make_orders, duruan_officer, duruan_head, baisha_officer, duruan_super
     later = (order.due_on + datetime.timedelta(days=30)).isoformat()
     posts = {
         "triage_reroute": ("/hotline/triage/reroute/", {}),
+        "order_phone": (f"/hotline/orders/{o}/phone/", {}),
         "order_accept": (f"/hotline/orders/{o}/accept/", {}),
         "order_interim": (f"/hotline/orders/{o}/interim/", {"text": "已派员核查。"}),
         "order_reply": (f"/hotline/orders/{o}/reply/", {"text": "已处理完毕。", "version": order.version}),

@@ -59,7 +59,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             except RuleViolation as exc:
                 form.add_error("file", exc)
             else:
-                messages.success(request, _("The file is being read; the preview appears below when it is ready."))
+                messages.success(
+                    request, _("The file waits for a worker to read it; the preview appears below when it is ready.")
+                )
                 return redirect("cases:hotline:import_detail", pk=job.pk)
     page = paginate(request, selectors.import_history(request.user), PER_PAGE)
     return render(

@@ -173,17 +173,23 @@ def order_by_number(request: HttpRequest, order_no: str) -> HttpResponse:
 
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_order(request, pk)
+    return _order_page(request, get_order(request, pk))
+
+
+def _order_page(request: HttpRequest, order: HotlineOrder, *, phone: str = "") -> HttpResponse:
+    """The order's page; ``phone`` is the citizen's full number when it was just revealed."""
     page = selectors.order_page(request.user, order)
+    actions = page.actions - {"reveal_phone"} if phone else page.actions
     return render(
         request,
         "cases/hotline/order_detail.html",
         {
             "order": order,
             "page": page,
-            "actions": page.actions,
+            "actions": actions,
             "flag": page.flag,
-            "phone": page.phone,
+            "phone": phone or page.phone,
+            "revealed": bool(phone),
             "pending": page.pending,
             "links": page.links,
             "replies": page.replies,
@@ -199,6 +205,20 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decision_form": DecisionForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def order_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the citizen's full phone number (to call back), recorded in the audit trail."""
+    order = get_order(request, pk, "change")
+    try:
+        phone = services.order_reveal_phone(order=order, actor=request.user)
+    except RuleViolation as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return to_order(order)
+    return _order_page(request, order, phone=phone)
 
 
 @login_required
@@ -283,6 +303,9 @@ def order_route(request: HttpRequest, pk: int) -> HttpResponse:
         return to_order(order)
     township = form.cleaned_data["township"]
     reason = form.cleaned_data["reason"]
+    if township is None and order.in_triage:
+        messages.error(request, _("Choose the township the order goes to."))
+        return redirect("cases:hotline:triage") if request.POST.get("next") == "triage" else to_order(order)
     try:
         services.order_route(order=order, actor=request.user, township=township, reason=reason)
     except RuleViolation as exc:
@@ -303,10 +326,12 @@ def order_route(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_return_untriaged(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return an order of no township of the district to the hotline, with the reason."""
     order = get_order(request, pk, "triage")
-    return _act(request, order, ReasonForm,
-                lambda d: services.order_return_untriaged(order=order, actor=request.user, reason=d["reason"]),
-                _("The order was returned to the hotline."))  # fmt: skip
+    response = _act(request, order, ReasonForm,
+                    lambda d: services.order_return_untriaged(order=order, actor=request.user, reason=d["reason"]),
+                    _("The order was returned to the hotline."))  # fmt: skip
+    return redirect("cases:hotline:triage") if request.POST.get("next") == "triage" else response
 
 
 @login_required
