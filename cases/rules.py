@@ -215,11 +215,42 @@ def approved_by_office_head(approver: User, township: Unit) -> None:
 
 
 def filing_four_eyes(approver: User, requested_by: User) -> None:
-    """The officer who asked for the filing does not approve it too."""
+    """Nobody approves his own filing: the officer who asked for it does not approve it too."""
     if approver.pk == requested_by.pk:
         raise RuleViolation(
-            _("You asked for this filing; another office head must approve it."), rule="filing_four_eyes"
+            _(
+                "You asked for this filing, and nobody approves his own filing: another office head "
+                "or the township leader approves it."
+            ),
+            rule="filing_four_eyes",
         )
+
+
+def is_township_leader_of(user: User, township: Unit) -> bool:
+    return bool(
+        user.is_active
+        and user.has_role(Role.TOWNSHIP_LEADER)
+        and user.unit is not None
+        and user.unit.township_id == township.pk
+    )
+
+
+def filing_approver(approver: User, township: Unit, requested_by: User) -> None:
+    """APL Art. 54: the head of the agency approves the filing. The office head of the township
+    approves it; a filing the office head asked for himself goes to the township leader (镇街领导,
+    the head of the township that enforces in its own name) or to another office head."""
+    if is_office_head_of(approver, township):
+        return
+    if is_office_head_of(requested_by, township) and is_township_leader_of(approver, township):
+        return
+    raise RuleViolation(
+        _(
+            "Only the head of the %(township)s enforcement office approves this filing (or the "
+            "township leader, when the office head asked for it himself)."
+        ),
+        rule="filing_approver",
+        params={"township": township.name},
+    )
 
 
 # --- deadlines ----------------------------------------------------------------------------

@@ -106,6 +106,7 @@ class CasePage:
     can_change: bool
     can_approve: bool
     pending_extension: ExtensionRequest | None
+    returned: CaseEvent | None = None
 
 
 def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> CasePage:
@@ -138,7 +139,23 @@ def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> 
         can_change=can_change,
         can_approve=can_approve,
         pending_extension=pending,
+        returned=filing_return(case, file.events),
     )
+
+
+def hotline_item(lead: Lead) -> int | None:
+    """The catalogue item an officer chose on the 12345 work order the lead came from, if any."""
+    chosen = lead.hotline_orders.filter(power_item__isnull=False).order_by("-id")
+    return chosen.values_list("power_item_id", flat=True).first()
+
+
+def filing_return(case: Case, events: list[CaseEvent] | None = None) -> CaseEvent | None:
+    """The head's return of a filing that waits for its corrections (its note is the reasons)."""
+    if case.state != CaseState.FILING_RETURNED:
+        return None
+    if events is None:
+        return case.events.select_related("actor").filter(kind="case.filing_returned").order_by("-at", "-id").first()
+    return next((event for event in events if event.kind == "case.filing_returned"), None)
 
 
 @dataclass

@@ -49,6 +49,13 @@ def office_heads(township: Unit | int) -> list[User]:
     return list(User.objects.filter(is_active=True, groups__name=Role.OFFICE_HEAD, unit__township=township).distinct())
 
 
+def township_leaders(township: Unit | int) -> list[User]:
+    """The active township leaders (镇街领导) of a township."""
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.TOWNSHIP_LEADER, unit__township=township).distinct()
+    )
+
+
 def require_state(case: Case, states: tuple[str, ...] | list[str], *, doing: str) -> None:
     """Parties, evidence and records are added while the case is being filed or investigated."""
     if case.state not in states:

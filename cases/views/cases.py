@@ -152,6 +152,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "selected_item": form["power_item"].value(),
             "selected_co": [str(v) for v in form["co_officers"].value() or []],
             "lead": case.lead,
+            "returned": selectors.filing_return(case),
         }
         return render(request, "cases/filing_form.html", context)
     return render(request, "cases/form_page.html", context | {"title": _("Edit the case")})
