@@ -42,6 +42,11 @@ from .models import (
     StoredFile,
 )
 
+# Long texts have limits a real record stays well within; a pasted document or a runaway input
+# is refused with the limit and the length found, not stored.
+LONG_TEXT = 10000  # facts, findings, the report's findings and evidence list
+NOTE_TEXT = 3000  # what must be corrected, reasons, notes, proposals
+
 
 def model_field(model: type[Model], name: str, **overrides: Any) -> forms.Field:
     return model._meta.get_field(name).formfield(**overrides)
@@ -79,7 +84,7 @@ class LeadForm(forms.Form):
     source = model_field(Lead, "source")
     discovered_on = model_field(Lead, "discovered_on", widget=DateInput())
     place = model_field(Lead, "place")
-    description = model_field(Lead, "description", widget=textarea(4))
+    description = model_field(Lead, "description", widget=textarea(4), max_length=LONG_TEXT)
     reporter_name = model_field(Lead, "reporter_name")
     reporter_phone = model_field(Lead, "reporter_phone")
     referring_body = model_field(Lead, "referring_body")
@@ -109,7 +114,7 @@ class LeadTransferForm(ReasonForm):
 
 
 class CorrectionFields(forms.Form):
-    content = model_field(CorrectionOrder, "content", widget=textarea(3))
+    content = model_field(CorrectionOrder, "content", widget=textarea(3), max_length=NOTE_TEXT)
     legal_basis = model_field(CorrectionOrder, "legal_basis")
     deadline = model_field(CorrectionOrder, "deadline", widget=DateInput())
 
@@ -130,7 +135,7 @@ class ReinspectForm(forms.Form):
         choices=[c for c in CorrectionStatus.choices if c[0] != CorrectionStatus.OPEN],
         widget=forms.RadioSelect,
     )
-    note = model_field(CorrectionOrder, "reinspection_note", widget=textarea(2))
+    note = model_field(CorrectionOrder, "reinspection_note", widget=textarea(2), max_length=NOTE_TEXT)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -192,7 +197,7 @@ class FilingForm(HandlingTeamFields):
     serious_harm = model_field(Case, "serious_harm")
     power_item = ItemChoiceField(label=_("power item"), queryset=PowerItem.objects.none())
     title = model_field(Case, "title")
-    facts = model_field(Case, "facts", widget=textarea(4))
+    facts = model_field(Case, "facts", widget=textarea(4), max_length=LONG_TEXT)
     place = model_field(Case, "place")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -236,7 +241,7 @@ class CaseEditForm(VersionedForm):
     """Edits of a case under investigation: the cause, the facts, the place."""
 
     title = model_field(Case, "title")
-    facts = model_field(Case, "facts", widget=textarea(5))
+    facts = model_field(Case, "facts", widget=textarea(5), max_length=LONG_TEXT)
     place = model_field(Case, "place")
 
 
@@ -306,7 +311,7 @@ def kept_files(tokens: list[str]) -> list[tuple[StoredFile, str]]:
 class EvidenceForm(forms.Form):
     kind = model_field(Evidence, "kind")
     title = model_field(Evidence, "title")
-    description = model_field(Evidence, "description", widget=textarea(2))
+    description = model_field(Evidence, "description", widget=textarea(2), max_length=NOTE_TEXT)
     provider = model_field(Evidence, "provider")
     collected_on = model_field(Evidence, "collected_on", widget=DateInput())
     files = MultipleFileField(label=_("Files"), required=False)
@@ -348,7 +353,7 @@ class InspectionForm(RecordOfficersMixin):
     present_persons = model_field(InspectionRecord, "present_persons")
     witness = model_field(InspectionRecord, "witness")
     certificates_shown = model_field(InspectionRecord, "certificates_shown")
-    findings = model_field(InspectionRecord, "findings", widget=textarea(5))
+    findings = model_field(InspectionRecord, "findings", widget=textarea(5), max_length=LONG_TEXT)
     media_refs = model_field(InspectionRecord, "media_refs")
     party_signed = model_field(InspectionRecord, "party_signed")
     refusal_note = model_field(InspectionRecord, "refusal_note")
@@ -404,9 +409,9 @@ QAFormSet = forms.formset_factory(QAForm, extra=3, max_num=60)
 
 class PreservationForm(forms.Form):
     registered_on = model_field(Preservation, "registered_on", widget=DateInput())
-    items = model_field(Preservation, "items", widget=textarea(3))
+    items = model_field(Preservation, "items", widget=textarea(3), max_length=NOTE_TEXT)
     place_kept = model_field(Preservation, "place_kept")
-    reason = model_field(Preservation, "reason", widget=textarea(2))
+    reason = model_field(Preservation, "reason", widget=textarea(2), max_length=NOTE_TEXT)
     approved_by = OfficerChoiceField(label=_("approved by (office head)"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, heads, **kwargs: Any):
@@ -418,7 +423,7 @@ class PreservationForm(forms.Form):
 class PreservationDecideForm(forms.Form):
     decision = forms.ChoiceField(label=_("decision"), choices=PreservationDecision.choices)
     decided_on = model_field(Preservation, "decided_on", widget=DateInput(), required=True)
-    note = model_field(Preservation, "decision_note", widget=textarea(2))
+    note = model_field(Preservation, "decision_note", widget=textarea(2), max_length=NOTE_TEXT)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -428,20 +433,20 @@ class PreservationDecideForm(forms.Form):
 class ReportForm(VersionedForm):
     """The investigation-end report (调查终结报告)."""
 
-    facts_found = model_field(InvestigationReport, "facts_found", widget=textarea(4))
-    evidence_summary = model_field(InvestigationReport, "evidence_summary", widget=textarea(3))
+    facts_found = model_field(InvestigationReport, "facts_found", widget=textarea(4), max_length=LONG_TEXT)
+    evidence_summary = model_field(InvestigationReport, "evidence_summary", widget=textarea(3), max_length=LONG_TEXT)
     violated_provision = model_field(InvestigationReport, "violated_provision")
     penalty_provision = model_field(InvestigationReport, "penalty_provision")
-    circumstances = model_field(InvestigationReport, "circumstances", widget=textarea(2))
+    circumstances = model_field(InvestigationReport, "circumstances", widget=textarea(2), max_length=NOTE_TEXT)
     proposal = model_field(InvestigationReport, "proposal")
-    proposal_detail = model_field(InvestigationReport, "proposal_detail", widget=textarea(2))
+    proposal_detail = model_field(InvestigationReport, "proposal_detail", widget=textarea(2), max_length=NOTE_TEXT)
 
 
 # --- deadlines --------------------------------------------------------------------------------
 
 
 class ExtensionRequestForm(forms.Form):
-    reason = model_field(ExtensionRequest, "reason", widget=textarea(3))
+    reason = model_field(ExtensionRequest, "reason", widget=textarea(3), max_length=NOTE_TEXT)
 
 
 class ExtensionDecideForm(forms.Form):

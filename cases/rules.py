@@ -20,7 +20,9 @@ from powers.choices import PowerKind
 from powers.selectors import is_delegated
 
 from . import identity
+from .choices import Gender
 from .constants import (
+    CORRECTION_PAST_DECISION_DAYS,
     DECISION_CALENDAR_DAYS,
     LIMITATION_YEARS,
     LIMITATION_YEARS_SERIOUS,
@@ -354,3 +356,43 @@ def credit_code_valid(value: str) -> str:
     credit_code_format(value)
     credit_code_check_character(value)
     return value
+
+
+# --- warnings: told to the officer, nothing is refused ------------------------------------------
+def gender_from_resident_id(id_number: str) -> str | None:
+    """GB 11643: the 17th digit of a resident identity number is odd for a man, even for a woman."""
+    value = identity.normalise(id_number or "")
+    if len(value) != 18 or not value[16].isdigit():
+        return None
+    return Gender.MALE if int(value[16]) % 2 else Gender.FEMALE
+
+
+def gender_contradicts_id_warning(gender: str, id_number: str) -> str | None:
+    """The gender entered contradicts the identity number (a typing slip in one of them)."""
+    expected = gender_from_resident_id(id_number)
+    if not gender or expected is None or gender == expected:
+        return None
+    return _(
+        "The gender entered (%(gender)s) contradicts the identity number, whose 17th digit says "
+        "%(expected)s: check both."
+    ) % {"gender": Gender(gender).label, "expected": Gender(expected).label}
+
+
+def evidence_before_act_warning(collected_on: datetime.date, act_date: datetime.date | None) -> str | None:
+    """Evidence collected before the act it proves happened: usually a slip in one of the dates."""
+    if act_date is None or collected_on >= act_date:
+        return None
+    return _("The evidence was collected on %(collected)s, before the date of the act (%(act)s): check both dates.") % {
+        "collected": collected_on.isoformat(),
+        "act": act_date.isoformat(),
+    }
+
+
+def correction_past_decision_warning(deadline: datetime.date, decision_due: datetime.date | None) -> str | None:
+    """A correction deadline far beyond the decision deadline (APL Art. 60: decide within 90 days)."""
+    if decision_due is None or deadline <= decision_due + datetime.timedelta(days=CORRECTION_PAST_DECISION_DAYS):
+        return None
+    return _(
+        "The correction is due on %(deadline)s, long after the case must be decided (%(due)s): the "
+        "decision will not know whether the act was corrected. Check the deadline."
+    ) % {"deadline": deadline.isoformat(), "due": decision_due.isoformat()}

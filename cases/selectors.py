@@ -143,6 +143,27 @@ def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> 
     )
 
 
+def report_draft(case: Case) -> dict[str, str]:
+    """The investigation-end report as the case already knows it: the facts, the evidence list
+    (证据目录) and the bases of the item, as of the version pinned on filing. The officer edits it."""
+    evidence = case.evidence.order_by("seq").prefetch_related("files")
+    lines = []
+    for item in evidence:
+        files = "、".join(f.original_name for f in item.files.all())
+        line = f"{item.seq}. {item.title}（{item.get_kind_display()}，{item.collected_on.isoformat()}）"
+        lines.append(f"{line}：{files}" if files else line)
+    version = case.power_item_version
+    data = version.data if version is not None and isinstance(version.data, dict) else {}
+    setting = data.get("setting_basis") or case.power_item.setting_basis
+    penalty = data.get("penalty_basis") or case.power_item.penalty_basis
+    return {
+        "facts_found": case.facts,
+        "evidence_summary": "\n".join(lines),
+        "violated_provision": (setting or "")[:300],
+        "penalty_provision": (penalty or "")[:300],
+    }
+
+
 def hotline_item(lead: Lead) -> int | None:
     """The catalogue item an officer chose on the 12345 work order the lead came from, if any."""
     chosen = lead.hotline_orders.filter(power_item__isnull=False).order_by("-id")

@@ -263,7 +263,7 @@ def case_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_close_investigation(request: HttpRequest, pk: int) -> HttpResponse:
     """The investigation-end report; submitting it closes the investigation."""
     case = get_case(request, pk, "change")
-    form = ReportForm(request.POST or None, initial={"version": case.version, "facts_found": case.facts})
+    form = ReportForm(request.POST or None, initial={"version": case.version, **selectors.report_draft(case)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
