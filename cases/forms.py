@@ -28,6 +28,7 @@ from .choices import (
     PartyKind,
     PreservationDecision,
 )
+from .constants import LONG_TEXT_CHARS
 from .models import (
     Case,
     CorrectionOrder,
@@ -41,11 +42,6 @@ from .models import (
     Preservation,
     StoredFile,
 )
-
-# Long texts have limits a real record stays well within; a pasted document or a runaway input
-# is refused with the limit and the length found, not stored.
-LONG_TEXT = 10000  # facts, findings, the report's findings and evidence list
-NOTE_TEXT = 3000  # what must be corrected, reasons, notes, proposals
 
 
 def model_field(model: type[Model], name: str, **overrides: Any) -> forms.Field:
@@ -84,7 +80,7 @@ class LeadForm(forms.Form):
     source = model_field(Lead, "source")
     discovered_on = model_field(Lead, "discovered_on", widget=DateInput())
     place = model_field(Lead, "place")
-    description = model_field(Lead, "description", widget=textarea(4), max_length=LONG_TEXT)
+    description = model_field(Lead, "description", widget=textarea(4), max_length=LONG_TEXT_CHARS)
     reporter_name = model_field(Lead, "reporter_name")
     reporter_phone = model_field(Lead, "reporter_phone")
     referring_body = model_field(Lead, "referring_body")
@@ -114,7 +110,7 @@ class LeadTransferForm(ReasonForm):
 
 
 class CorrectionFields(forms.Form):
-    content = model_field(CorrectionOrder, "content", widget=textarea(3), max_length=NOTE_TEXT)
+    content = model_field(CorrectionOrder, "content", widget=textarea(3))
     legal_basis = model_field(CorrectionOrder, "legal_basis")
     deadline = model_field(CorrectionOrder, "deadline", widget=DateInput())
 
@@ -135,7 +131,7 @@ class ReinspectForm(forms.Form):
         choices=[c for c in CorrectionStatus.choices if c[0] != CorrectionStatus.OPEN],
         widget=forms.RadioSelect,
     )
-    note = model_field(CorrectionOrder, "reinspection_note", widget=textarea(2), max_length=NOTE_TEXT)
+    note = model_field(CorrectionOrder, "reinspection_note", widget=textarea(2))
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -197,7 +193,7 @@ class FilingForm(HandlingTeamFields):
     serious_harm = model_field(Case, "serious_harm")
     power_item = ItemChoiceField(label=_("power item"), queryset=PowerItem.objects.none())
     title = model_field(Case, "title")
-    facts = model_field(Case, "facts", widget=textarea(4), max_length=LONG_TEXT)
+    facts = model_field(Case, "facts", widget=textarea(4))
     place = model_field(Case, "place")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -241,7 +237,7 @@ class CaseEditForm(VersionedForm):
     """Edits of a case under investigation: the cause, the facts, the place."""
 
     title = model_field(Case, "title")
-    facts = model_field(Case, "facts", widget=textarea(5), max_length=LONG_TEXT)
+    facts = model_field(Case, "facts", widget=textarea(5))
     place = model_field(Case, "place")
 
 
@@ -311,7 +307,7 @@ def kept_files(tokens: list[str]) -> list[tuple[StoredFile, str]]:
 class EvidenceForm(forms.Form):
     kind = model_field(Evidence, "kind")
     title = model_field(Evidence, "title")
-    description = model_field(Evidence, "description", widget=textarea(2), max_length=NOTE_TEXT)
+    description = model_field(Evidence, "description", widget=textarea(2))
     provider = model_field(Evidence, "provider")
     collected_on = model_field(Evidence, "collected_on", widget=DateInput())
     files = MultipleFileField(label=_("Files"), required=False)
@@ -353,7 +349,7 @@ class InspectionForm(RecordOfficersMixin):
     present_persons = model_field(InspectionRecord, "present_persons")
     witness = model_field(InspectionRecord, "witness")
     certificates_shown = model_field(InspectionRecord, "certificates_shown")
-    findings = model_field(InspectionRecord, "findings", widget=textarea(5), max_length=LONG_TEXT)
+    findings = model_field(InspectionRecord, "findings", widget=textarea(5))
     media_refs = model_field(InspectionRecord, "media_refs")
     party_signed = model_field(InspectionRecord, "party_signed")
     refusal_note = model_field(InspectionRecord, "refusal_note")
@@ -409,9 +405,9 @@ QAFormSet = forms.formset_factory(QAForm, extra=3, max_num=60)
 
 class PreservationForm(forms.Form):
     registered_on = model_field(Preservation, "registered_on", widget=DateInput())
-    items = model_field(Preservation, "items", widget=textarea(3), max_length=NOTE_TEXT)
+    items = model_field(Preservation, "items", widget=textarea(3))
     place_kept = model_field(Preservation, "place_kept")
-    reason = model_field(Preservation, "reason", widget=textarea(2), max_length=NOTE_TEXT)
+    reason = model_field(Preservation, "reason", widget=textarea(2))
     approved_by = OfficerChoiceField(label=_("approved by (office head)"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, heads, **kwargs: Any):
@@ -423,7 +419,7 @@ class PreservationForm(forms.Form):
 class PreservationDecideForm(forms.Form):
     decision = forms.ChoiceField(label=_("decision"), choices=PreservationDecision.choices)
     decided_on = model_field(Preservation, "decided_on", widget=DateInput(), required=True)
-    note = model_field(Preservation, "decision_note", widget=textarea(2), max_length=NOTE_TEXT)
+    note = model_field(Preservation, "decision_note", widget=textarea(2))
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -433,20 +429,20 @@ class PreservationDecideForm(forms.Form):
 class ReportForm(VersionedForm):
     """The investigation-end report (调查终结报告)."""
 
-    facts_found = model_field(InvestigationReport, "facts_found", widget=textarea(4), max_length=LONG_TEXT)
-    evidence_summary = model_field(InvestigationReport, "evidence_summary", widget=textarea(3), max_length=LONG_TEXT)
+    facts_found = model_field(InvestigationReport, "facts_found", widget=textarea(4))
+    evidence_summary = model_field(InvestigationReport, "evidence_summary", widget=textarea(3))
     violated_provision = model_field(InvestigationReport, "violated_provision")
     penalty_provision = model_field(InvestigationReport, "penalty_provision")
-    circumstances = model_field(InvestigationReport, "circumstances", widget=textarea(2), max_length=NOTE_TEXT)
+    circumstances = model_field(InvestigationReport, "circumstances", widget=textarea(2))
     proposal = model_field(InvestigationReport, "proposal")
-    proposal_detail = model_field(InvestigationReport, "proposal_detail", widget=textarea(2), max_length=NOTE_TEXT)
+    proposal_detail = model_field(InvestigationReport, "proposal_detail", widget=textarea(2))
 
 
 # --- deadlines --------------------------------------------------------------------------------
 
 
 class ExtensionRequestForm(forms.Form):
-    reason = model_field(ExtensionRequest, "reason", widget=textarea(3), max_length=NOTE_TEXT)
+    reason = model_field(ExtensionRequest, "reason", widget=textarea(3))
 
 
 class ExtensionDecideForm(forms.Form):

@@ -140,3 +140,12 @@ def test_long_texts_are_refused_with_their_limit_not_stored(filed_case, duruan_o
     assert len(filed_case.facts) < 10000
     report = client.get(f"/cases/{filed_case.pk}/close-investigation/").content.decode()
     assert 'maxlength="3000"' in report
+
+
+def test_the_services_hold_the_text_limits_too(filed_case, duruan_officer):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        _evidence(filed_case, duruan_officer, description="证" * 3001)
+    assert "description" in exc.value.message_dict
+    assert not filed_case.evidence.exists()
