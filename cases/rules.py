@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement import workdays
-from pengjiang_enforcement.choices import Role
+from pengjiang_enforcement.choices import Role, UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from powers.choices import PowerKind
 from powers.selectors import is_delegated
@@ -237,13 +237,26 @@ def is_township_leader_of(user: User, township: Unit) -> bool:
     )
 
 
+def is_district_head(user: User) -> bool:
+    """An office head or leader whose unit is the district itself (not a township, not a bureau)."""
+    return bool(
+        user.is_active
+        and (user.has_role(Role.OFFICE_HEAD) or user.has_role(Role.TOWNSHIP_LEADER))
+        and user.unit is not None
+        and user.unit.kind == UnitKind.DISTRICT
+    )
+
+
 def filing_approver(approver: User, township: Unit, requested_by: User) -> None:
     """APL Art. 54: the head of the agency approves the filing. The office head of the township
     approves it; a filing the office head asked for himself goes to the township leader (镇街领导,
-    the head of the township that enforces in its own name) or to another office head."""
+    the head of the township that enforces in its own name), another office head, or, where the
+    township has neither, a head of the district."""
     if is_office_head_of(approver, township):
         return
-    if is_office_head_of(requested_by, township) and is_township_leader_of(approver, township):
+    if is_office_head_of(requested_by, township) and (
+        is_township_leader_of(approver, township) or is_district_head(approver)
+    ):
         return
     raise RuleViolation(
         _(

@@ -37,7 +37,7 @@ from ..choices import (
 )
 from ..models import Attachment, Case, CaseOfficer, Lead
 from ..workflow import CASES, LEADS
-from .common import office_heads, refresh_case_search, township_leaders
+from .common import district_heads, office_heads, refresh_case_search, township_leaders
 from .deadlines import deadline_open
 from .evidence import lead_files_to_evidence
 from .leads import lead_reopen
@@ -116,12 +116,14 @@ def _officer_names(case: Case) -> list[str]:
 
 def filing_approvers(case: Case) -> list[User]:
     """Who approves the filing of ``case``: the township's office heads, but not the one who asked
-    for it; when an office head asked for it himself, the township leaders too, so a township
-    with one office head has an approver (rules.filing_four_eyes, rules.filing_approver)."""
+    for it; when an office head asked for it himself, the township leaders too, and where the
+    township has neither, the heads of the district, so a township with one office head has an
+    approver (rules.filing_four_eyes, rules.filing_approver)."""
     heads = [head for head in office_heads(case.township_id) if head.pk != case.requested_by_id]
     if not rules.is_office_head_of(case.requested_by, case.township):
         return heads
-    return heads + [leader for leader in township_leaders(case.township_id) if leader.pk != case.requested_by_id]
+    leaders = [leader for leader in township_leaders(case.township_id) if leader.pk != case.requested_by_id]
+    return heads + leaders if heads or leaders else district_heads()
 
 
 def _route_filing(case: Case, actor: User) -> None:

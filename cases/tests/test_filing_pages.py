@@ -159,6 +159,21 @@ def test_filing_approver_a_heads_own_filing_goes_to_the_township_leader(
     assert client.get(f"/cases/{case.pk}/officers/").status_code == 403
 
 
+def test_filing_approver_a_heads_own_filing_goes_to_the_district_where_the_township_has_no_leader(
+    duruan_head, duruan_officer, item
+):
+    district_head = UserFactory(
+        username="qu_head_t", full_name="区领导", unit=unit("pengjiang"), roles=(Role.OFFICE_HEAD,)
+    )
+    refused("filing_approver", lambda: rules.filing_approver(district_head, duruan_officer.township, duruan_officer))
+    case = make_pending_case(duruan_head, duruan_officer, item=item)
+    told = Notification.objects.filter(case=case, kind=NotificationKind.APPROVAL_NEEDED)
+    assert list(told.values_list("recipient", flat=True)) == [district_head.pk]
+    services.case_approve_filing(case=case, actor=district_head, expected_version=case.version)
+    case.refresh_from_db()
+    assert case.state == CaseState.INVESTIGATING and case.approved_by == district_head
+
+
 def test_filing_approver_the_leader_does_not_approve_an_officers_filing(duruan_officer, duruan_colleague,
                                                                         duruan_head, duruan_leader, item):  # fmt: skip
     case = make_pending_case(duruan_officer, duruan_colleague, item=item)
