@@ -22,3 +22,12 @@ DEFAULT_DUE_SOON_DAYS = 5  # a deadline this many calendar days away is flagged 
 
 # Uploads: the evidence of a township case is photos, scans, short videos and recordings.
 DEFAULT_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+
+# A correction deadline this many days past the decision deadline is called out to the officer
+# (a warning, not a refusal: the case is decided long before it is known whether the act stops).
+CORRECTION_PAST_DECISION_DAYS = 30
+
+# Long texts have limits a real record stays well within: a pasted document or a runaway input is
+# refused with the limit and the length found.
+LONG_TEXT_CHARS = 10000  # facts, findings, the report's findings and evidence list
+NOTE_TEXT_CHARS = 3000  # what must be corrected, reasons, notes, proposals

@@ -28,6 +28,7 @@ from .choices import (
     PartyKind,
     PreservationDecision,
 )
+from .constants import LONG_TEXT_CHARS
 from .models import (
     Case,
     CorrectionOrder,
@@ -79,7 +80,7 @@ class LeadForm(forms.Form):
     source = model_field(Lead, "source")
     discovered_on = model_field(Lead, "discovered_on", widget=DateInput())
     place = model_field(Lead, "place")
-    description = model_field(Lead, "description", widget=textarea(4))
+    description = model_field(Lead, "description", widget=textarea(4), max_length=LONG_TEXT_CHARS)
     reporter_name = model_field(Lead, "reporter_name")
     reporter_phone = model_field(Lead, "reporter_phone")
     referring_body = model_field(Lead, "referring_body")

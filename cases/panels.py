@@ -70,7 +70,7 @@ def register() -> None:
             "approvals",
             _("Waiting for my approval"),
             "cases/panels/approvals.html",
-            frozenset({Role.OFFICE_HEAD}),
+            frozenset({Role.OFFICE_HEAD, Role.TOWNSHIP_LEADER}),
             _approvals,
             12,
             "col-lg-8",

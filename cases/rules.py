@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement import workdays
-from pengjiang_enforcement.choices import Role
+from pengjiang_enforcement.choices import Role, UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from powers.choices import PowerKind
 from powers.selectors import is_delegated
 
 from . import identity
+from .choices import Gender
 from .constants import (
+    CORRECTION_PAST_DECISION_DAYS,
     DECISION_CALENDAR_DAYS,
     LIMITATION_YEARS,
     LIMITATION_YEARS_SERIOUS,
@@ -215,11 +217,55 @@ def approved_by_office_head(approver: User, township: Unit) -> None:
 
 
 def filing_four_eyes(approver: User, requested_by: User) -> None:
-    """The officer who asked for the filing does not approve it too."""
+    """Nobody approves his own filing: the officer who asked for it does not approve it too."""
     if approver.pk == requested_by.pk:
         raise RuleViolation(
-            _("You asked for this filing; another office head must approve it."), rule="filing_four_eyes"
+            _(
+                "You asked for this filing, and nobody approves his own filing: another office head "
+                "or the township leader approves it."
+            ),
+            rule="filing_four_eyes",
         )
+
+
+def is_township_leader_of(user: User, township: Unit) -> bool:
+    return bool(
+        user.is_active
+        and user.has_role(Role.TOWNSHIP_LEADER)
+        and user.unit is not None
+        and user.unit.township_id == township.pk
+    )
+
+
+def is_district_head(user: User) -> bool:
+    """An office head or leader whose unit is the district itself (not a township, not a bureau)."""
+    return bool(
+        user.is_active
+        and (user.has_role(Role.OFFICE_HEAD) or user.has_role(Role.TOWNSHIP_LEADER))
+        and user.unit is not None
+        and user.unit.kind == UnitKind.DISTRICT
+    )
+
+
+def filing_approver(approver: User, township: Unit, requested_by: User) -> None:
+    """APL Art. 54: the head of the agency approves the filing. The office head of the township
+    approves it; a filing the office head asked for himself goes to the township leader (镇街领导,
+    the head of the township that enforces in its own name), another office head, or, where the
+    township has neither, a head of the district."""
+    if is_office_head_of(approver, township):
+        return
+    if is_office_head_of(requested_by, township) and (
+        is_township_leader_of(approver, township) or is_district_head(approver)
+    ):
+        return
+    raise RuleViolation(
+        _(
+            "Only the head of the %(township)s enforcement office approves this filing (or the "
+            "township leader, when the office head asked for it himself)."
+        ),
+        rule="filing_approver",
+        params={"township": township.name},
+    )
 
 
 # --- deadlines ----------------------------------------------------------------------------
@@ -323,3 +369,43 @@ def credit_code_valid(value: str) -> str:
     credit_code_format(value)
     credit_code_check_character(value)
     return value
+
+
+# --- warnings: told to the officer, nothing is refused ------------------------------------------
+def gender_from_resident_id(id_number: str) -> str | None:
+    """GB 11643: the 17th digit of a resident identity number is odd for a man, even for a woman."""
+    value = identity.normalise(id_number or "")
+    if len(value) != 18 or not value[16].isdigit():
+        return None
+    return Gender.MALE if int(value[16]) % 2 else Gender.FEMALE
+
+
+def gender_contradicts_id_warning(gender: str, id_number: str) -> str | None:
+    """The gender entered contradicts the identity number (a typing slip in one of them)."""
+    expected = gender_from_resident_id(id_number)
+    if not gender or expected is None or gender == expected:
+        return None
+    return _(
+        "The gender entered (%(gender)s) contradicts the identity number, whose 17th digit says "
+        "%(expected)s: check both."
+    ) % {"gender": Gender(gender).label, "expected": Gender(expected).label}
+
+
+def evidence_before_act_warning(collected_on: datetime.date, act_date: datetime.date | None) -> str | None:
+    """Evidence collected before the act it proves happened: usually a slip in one of the dates."""
+    if act_date is None or collected_on >= act_date:
+        return None
+    return _("The evidence was collected on %(collected)s, before the date of the act (%(act)s): check both dates.") % {
+        "collected": collected_on.isoformat(),
+        "act": act_date.isoformat(),
+    }
+
+
+def correction_past_decision_warning(deadline: datetime.date, decision_due: datetime.date | None) -> str | None:
+    """A correction deadline far beyond the decision deadline (APL Art. 60: decide within 90 days)."""
+    if decision_due is None or deadline <= decision_due + datetime.timedelta(days=CORRECTION_PAST_DECISION_DAYS):
+        return None
+    return _(
+        "The correction is due on %(deadline)s, long after the case must be decided (%(due)s): the "
+        "decision will not know whether the act was corrected. Check the deadline."
+    ) % {"deadline": deadline.isoformat(), "due": decision_due.isoformat()}

@@ -106,6 +106,7 @@ class CasePage:
     can_change: bool
     can_approve: bool
     pending_extension: ExtensionRequest | None
+    returned: CaseEvent | None = None
 
 
 def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> CasePage:
@@ -138,7 +139,44 @@ def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> 
         can_change=can_change,
         can_approve=can_approve,
         pending_extension=pending,
+        returned=filing_return(case, file.events),
     )
+
+
+def report_draft(case: Case) -> dict[str, str]:
+    """The investigation-end report as the case already knows it: the facts, the evidence list
+    (证据目录) and the bases of the item, as of the version pinned on filing. The officer edits it."""
+    evidence = case.evidence.order_by("seq").prefetch_related("files")
+    lines = []
+    for item in evidence:
+        files = "、".join(f.original_name for f in item.files.all())
+        line = f"{item.seq}. {item.title}（{item.get_kind_display()}，{item.collected_on.isoformat()}）"
+        lines.append(f"{line}：{files}" if files else line)
+    version = case.power_item_version
+    data = version.data if version is not None and isinstance(version.data, dict) else {}
+    setting = data.get("setting_basis") or case.power_item.setting_basis
+    penalty = data.get("penalty_basis") or case.power_item.penalty_basis
+    return {
+        "facts_found": case.facts,
+        "evidence_summary": "\n".join(lines),
+        "violated_provision": (setting or "")[:300],
+        "penalty_provision": (penalty or "")[:300],
+    }
+
+
+def hotline_item(lead: Lead) -> int | None:
+    """The catalogue item an officer chose on the 12345 work order the lead came from, if any."""
+    chosen = lead.hotline_orders.filter(power_item__isnull=False).order_by("-id")
+    return chosen.values_list("power_item_id", flat=True).first()
+
+
+def filing_return(case: Case, events: list[CaseEvent] | None = None) -> CaseEvent | None:
+    """The head's return of a filing that waits for its corrections (its note is the reasons)."""
+    if case.state != CaseState.FILING_RETURNED:
+        return None
+    if events is None:
+        return case.events.select_related("actor").filter(kind="case.filing_returned").order_by("-at", "-id").first()
+    return next((event for event in events if event.kind == "case.filing_returned"), None)
 
 
 @dataclass

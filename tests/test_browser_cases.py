@@ -19,6 +19,13 @@ from tests.fixtures import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def choose_item(page, words: str, item) -> None:
+    """Choose a catalogue item in the filing form's picker by typing words of it."""
+    page.fill("[data-testid=item-search]", words)
+    page.click(f"#item-chooser [role=option]:has-text('{item.full_code}')")
+    assert page.input_value("#id_power_item") == str(item.pk)
+
+
 @pytest.fixture
 def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("CASES_SCREENSHOTS") or tmp_path)
@@ -48,7 +55,7 @@ def test_officer_files_a_case_with_a_colleague_and_investigates_it(
 
     # file a case with a colleague
     page.click("[data-testid=propose-filing]")
-    page.select_option("#id_power_item", str(item.pk))
+    choose_item(page, "摆卖", item)
     page.fill("#id_title", "擅自占道摆卖案")
     page.check(f"#co_{duruan_colleague.pk}")
     page.screenshot(path=str(shots / "journey-1-filing-form-desktop.png"), full_page=True)
@@ -125,8 +132,68 @@ def test_a_refused_filing_shows_the_rule_in_the_browser(page, live_portal, durua
     lead = make_lead(duruan_officer)
     sign_in(page, live_portal, "dr_alice")
     page.goto(f"{live_portal.url}/leads/{lead.pk}/file/")
-    page.select_option("#id_power_item", str(item.pk))
+    choose_item(page, item.code, item)
     page.fill("#id_title", "一人立案")
     page.click("[data-testid=submit-filing]")
     assert "第四十二条" in page.locator(".alert-danger").inner_text()
     assert page.input_value("#id_title") == "一人立案"
+
+
+def test_the_item_picker_searches_by_words_and_works_on_a_phone(
+    page, phone, live_portal, duruan_officer, duruan_colleague, shots
+):
+    from cases.tests.factories import make_lead
+
+    stall = item_for(townships=("duruan",), name="对占道摆卖的行政处罚")
+    noise = item_for(townships=("duruan",), name="对社会生活噪声扰民的行政处罚")
+    lead = make_lead(duruan_officer)
+    sign_in(page, live_portal, "dr_alice")
+    page.goto(f"{live_portal.url}/leads/{lead.pk}/file/")
+    assert not page.locator("#id_power_item").is_visible()  # the select became a search box
+    assert not page.locator(f"[data-officer='{duruan_officer.pk}']").is_visible()  # not his own colleague
+    page.fill("[data-testid=item-search]", "噪声")
+    options = page.locator("#item-chooser [role=option]")
+    options.first.wait_for()
+    assert options.count() == 1 and noise.name in options.first.inner_text()
+    page.fill("[data-testid=item-search]", "占道")
+    page.locator(f"#item-chooser [role=option]:has-text('{stall.name}')").wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_power_item") == str(stall.pk)
+    assert page.input_value("[data-testid=item-search]") == f"{stall.full_code} {stall.name}"
+    page.screenshot(path=str(shots / "picker-desktop.png"), full_page=True)
+    page.select_option("#id_lead_officer", str(duruan_colleague.pk))
+    assert page.locator(f"[data-officer='{duruan_officer.pk}']").is_visible()
+    assert not page.locator(f"[data-officer='{duruan_colleague.pk}']").is_visible()
+
+    sign_in(phone, live_portal, "dr_alice")
+    phone.goto(f"{live_portal.url}/leads/{lead.pk}/file/")
+    phone.fill("[data-testid=item-search]", "噪声")
+    phone.locator("#item-chooser [role=option]").first.tap()
+    assert phone.input_value("#id_power_item") == str(noise.pk)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(shots / "picker-phone.png"), full_page=True)
+
+
+def test_a_returned_filing_shows_the_heads_reasons_as_a_banner(
+    page, live_portal, duruan_officer, duruan_colleague, duruan_head, shots
+):
+    from cases import services
+    from cases.tests.factories import make_pending_case
+
+    item = item_for(townships=("duruan",))
+    case = make_pending_case(duruan_officer, duruan_colleague, item=item)
+    services.case_return_filing(
+        case=case, actor=duruan_head, reason="违法行为发生日期有误，请核实。", expected_version=case.version
+    )
+    sign_in(page, live_portal, "dr_alice")
+    page.goto(f"{live_portal.url}/cases/{case.pk}/")
+    banner = page.locator("[data-testid=filing-returned]")
+    assert "违法行为发生日期有误，请核实。" in banner.inner_text() and "黄主任" in banner.inner_text()
+    page.screenshot(path=str(shots / "returned-case.png"), full_page=True)
+    page.click("[data-testid=case-actions] >> text=编辑")
+    assert "违法行为发生日期有误" in page.locator("[data-testid=filing-returned]").inner_text()
+    page.fill("#id_act_date", (case.act_date - datetime.timedelta(days=1)).isoformat())
+    page.click("[data-testid=submit-filing]")
+    case.refresh_from_db()
+    assert case.act_date == case.lead.discovered_on - datetime.timedelta(days=1)

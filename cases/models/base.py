@@ -8,9 +8,18 @@ child row itself.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.db.models import Q
 
 from pengjiang_enforcement.permissions import ScopedModel
+
+
+def limited_text(verbose_name: Any, limit: int, **kwargs: Any) -> models.TextField:
+    """A long text with a limit: forms show and check it, ``full_clean`` holds it in services."""
+    return models.TextField(verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs)
 
 
 class CaseChild(ScopedModel):

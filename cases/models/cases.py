@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
 
 from ..choices import CaseState, LeadSource, OfficerRole, Procedure
+from ..constants import LONG_TEXT_CHARS
+from .base import limited_text
 
 
 class Case(ScopedModel):
@@ -36,7 +38,7 @@ class Case(ScopedModel):
     state = models.CharField(_("state"), max_length=30, choices=CaseState.choices, default=CaseState.FILING_PENDING)
     number = models.CharField(_("case number"), max_length=60, blank=True)
     title = models.CharField(_("cause of action (案由)"), max_length=200)
-    facts = models.TextField(_("facts and reasons for filing"))
+    facts = limited_text(_("facts and reasons for filing"), LONG_TEXT_CHARS)
     place = models.CharField(_("place of the act"), max_length=200)
     source = models.CharField(_("source"), max_length=30, choices=LeadSource.choices)
     act_date = models.DateField(_("date of the act"))

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DeadlineKind, DeadlineStatus, ExtensionStatus
-from .base import CaseChild, CaseOrLeadChild
+from ..constants import NOTE_TEXT_CHARS
+from .base import CaseChild, CaseOrLeadChild, limited_text
 
 
 class Deadline(CaseOrLeadChild):
@@ -113,7 +114,7 @@ class ExtensionRequest(CaseChild):
     deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="extension_requests")
     step = models.PositiveSmallIntegerField(_("step"))
     days = models.PositiveSmallIntegerField(_("days requested"))
-    reason = models.TextField(_("reason"))
+    reason = limited_text(_("reason"), NOTE_TEXT_CHARS)
     status = models.CharField(
         _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
     )
@@ -125,7 +126,7 @@ class ExtensionRequest(CaseChild):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = limited_text(_("decision note"), NOTE_TEXT_CHARS, blank=True)
     discussion_date = models.DateField(_("date of the collective discussion"), null=True, blank=True)
 
     class Meta:

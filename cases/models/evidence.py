@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from pengjiang_enforcement.permissions import ScopedModel
 
 from ..choices import EvidenceKind
-from .base import CaseChild
+from ..constants import NOTE_TEXT_CHARS
+from .base import CaseChild, limited_text
 
 
 class StoredFile(models.Model):
@@ -43,7 +44,7 @@ class Evidence(CaseChild):
     seq = models.PositiveIntegerField(_("no."))
     kind = models.CharField(_("kind"), max_length=30, choices=EvidenceKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("what it proves"), blank=True)
+    description = limited_text(_("what it proves"), NOTE_TEXT_CHARS, blank=True)
     provider = models.CharField(_("provided by or collected from"), max_length=200, blank=True)
     collected_on = models.DateField(_("collected on"))
     collected_by = models.ForeignKey(

@@ -9,7 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import CorrectionStatus, Gender, IntervieweeRole, InvestigationProposal, PreservationDecision
-from .base import CaseChild, CaseOrLeadChild
+from ..constants import LONG_TEXT_CHARS, NOTE_TEXT_CHARS
+from .base import CaseChild, CaseOrLeadChild, limited_text
 
 
 class InspectionRecord(CaseChild):
@@ -28,7 +29,7 @@ class InspectionRecord(CaseChild):
     )
     witness = models.CharField(_("witness"), max_length=100, blank=True)
     certificates_shown = models.BooleanField(_("enforcement certificates shown (APL Art. 55)"), default=False)
-    findings = models.TextField(_("what was found on site"))
+    findings = limited_text(_("what was found on site"), LONG_TEXT_CHARS)
     media_refs = models.CharField(
         _("photos and videos"), max_length=300, blank=True, help_text=_("Numbers of the photos or recordings taken.")
     )
@@ -105,7 +106,7 @@ class CorrectionOrder(CaseOrLeadChild):
     lead = models.ForeignKey("cases.Lead", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
     township = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("document number"), max_length=60, unique=True)
-    content = models.TextField(_("what must be corrected"))
+    content = limited_text(_("what must be corrected"), NOTE_TEXT_CHARS)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     issued_on = models.DateField(_("issued on"))
     deadline = models.DateField(_("correct by"))
@@ -113,7 +114,7 @@ class CorrectionOrder(CaseOrLeadChild):
         _("status"), max_length=20, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN
     )
     reinspected_on = models.DateField(_("re-inspected on"), null=True, blank=True)
-    reinspection_note = models.TextField(_("re-inspection result"), blank=True)
+    reinspection_note = limited_text(_("re-inspection result"), NOTE_TEXT_CHARS, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reinspected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -154,9 +155,11 @@ class Preservation(CaseChild):
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="preservations")
     number = models.CharField(_("document number"), max_length=60, unique=True)
-    items = models.TextField(_("items preserved"), help_text=_("One line per item: name, quantity, condition."))
+    items = limited_text(
+        _("items preserved"), NOTE_TEXT_CHARS, help_text=_("One line per item: name, quantity, condition.")
+    )
     place_kept = models.CharField(_("kept at"), max_length=200)
-    reason = models.TextField(_("why the evidence may be lost or hard to obtain later"))
+    reason = limited_text(_("why the evidence may be lost or hard to obtain later"), NOTE_TEXT_CHARS)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by (office head)"),
@@ -167,7 +170,7 @@ class Preservation(CaseChild):
     decision_due = models.DateField(_("decision due on"))
     decision = models.CharField(_("decision"), max_length=20, choices=PreservationDecision.choices, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = limited_text(_("decision note"), NOTE_TEXT_CHARS, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -202,13 +205,13 @@ class InvestigationReport(CaseChild):
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="reports")
-    facts_found = models.TextField(_("facts found"))
-    evidence_summary = models.TextField(_("evidence relied on"))
+    facts_found = limited_text(_("facts found"), LONG_TEXT_CHARS)
+    evidence_summary = limited_text(_("evidence relied on"), LONG_TEXT_CHARS)
     violated_provision = models.CharField(_("provision violated"), max_length=300)
     penalty_provision = models.CharField(_("penalty provision"), max_length=300, blank=True)
-    circumstances = models.TextField(_("circumstances (aggravating, mitigating)"), blank=True)
+    circumstances = limited_text(_("circumstances (aggravating, mitigating)"), NOTE_TEXT_CHARS, blank=True)
     proposal = models.CharField(_("proposed handling"), max_length=30, choices=InvestigationProposal.choices)
-    proposal_detail = models.TextField(_("proposal in detail"), blank=True)
+    proposal_detail = limited_text(_("proposal in detail"), NOTE_TEXT_CHARS, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.choices import Role
+from pengjiang_enforcement.choices import Role, UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.search import search_vector
@@ -47,6 +47,22 @@ def policy_for(township: Unit | int | None) -> ProcedurePolicy:
 def office_heads(township: Unit | int) -> list[User]:
     """The active office heads of a township (approvers, and recipients of its deadline notices)."""
     return list(User.objects.filter(is_active=True, groups__name=Role.OFFICE_HEAD, unit__township=township).distinct())
+
+
+def township_leaders(township: Unit | int) -> list[User]:
+    """The active township leaders (镇街领导) of a township."""
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.TOWNSHIP_LEADER, unit__township=township).distinct()
+    )
+
+
+def district_heads() -> list[User]:
+    """The active office heads and leaders of the district itself (see ``rules.is_district_head``)."""
+    return list(
+        User.objects.filter(
+            is_active=True, groups__name__in=[Role.OFFICE_HEAD, Role.TOWNSHIP_LEADER], unit__kind=UnitKind.DISTRICT
+        ).distinct()
+    )
 
 
 def require_state(case: Case, states: tuple[str, ...] | list[str], *, doing: str) -> None:

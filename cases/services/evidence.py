@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import snapshot
@@ -23,7 +24,7 @@ from pengjiang_enforcement.permissions import require
 from pengjiang_enforcement.workdays import today as local_today
 
 from .. import rules, uploads
-from ..choices import CASE_EDITABLE_FILING_STATES, CaseState, LeadStatus
+from ..choices import CASE_EDITABLE_FILING_STATES, CaseState, EvidenceKind, LeadStatus
 from ..constants import DEFAULT_UPLOAD_MAX_BYTES
 from ..models import Attachment, Case, Evidence, Lead, StoredFile
 from ..workflow import CASES, LEADS
@@ -196,4 +197,45 @@ def lead_attach_file(*, lead: Lead, actor: User, blob: StoredFile, name: str) ->
         data={"file": attachment.original_name},
         after={"name": attachment.original_name, "sha256": blob.sha256},
     )
+    case = Case.objects.filter(lead=lead, state__in=EVIDENCE_STATES).first()
+    if case is not None:
+        lead_files_to_evidence(case=case, actor=actor, attachments=[attachment])
     return attachment
+
+
+def _kind_of(blob: StoredFile) -> str:
+    major = blob.content_type.split("/", 1)[0]
+    return EvidenceKind.AUDIOVISUAL if major in ("image", "video", "audio") else EvidenceKind.DOCUMENTARY
+
+
+def lead_files_to_evidence(*, case: Case, actor: User, attachments: Sequence[Attachment]) -> list[Evidence]:
+    """The files of the lead a case grew from become evidence items of the case (APL Art. 46).
+
+    Each file is one item, collected on the day it was uploaded by whoever uploaded it; the bytes
+    are the lead's own (the same stored file), so the case file and the lead never disagree.
+    """
+    if not attachments:
+        return []
+    seq = Evidence.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0
+    added = []
+    for attachment in attachments:
+        seq += 1
+        evidence = Evidence.objects.create(
+            case=case,
+            seq=seq,
+            kind=_kind_of(attachment.blob),
+            title=_("Material of the lead: %(name)s") % {"name": attachment.original_name},
+            description=_("Came with lead %(lead)s.") % {"lead": case.lead.reference if case.lead else ""},
+            collected_on=timezone.localdate(attachment.uploaded_at),
+            collected_by=attachment.uploaded_by,
+        )
+        _attach(blob=attachment.blob, name=attachment.original_name, actor=attachment.uploaded_by, evidence=evidence)
+        added.append(evidence)
+    CASES.record(
+        case,
+        "evidence.added",
+        actor=actor,
+        data={"seq": added[0].seq, "title": _("Files of the lead"), "files": [a.original_name for a in attachments]},
+        after={"lead_files": [{"seq": e.seq, "title": e.title} for e in added]},
+    )
+    return added

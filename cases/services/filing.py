@@ -7,9 +7,12 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.models import UserObjectPermission
+from guardian.shortcuts import assign_perm
 
 from pengjiang_enforcement.audit import changed, snapshot
 from pengjiang_enforcement.exceptions import RuleViolation
@@ -32,10 +35,11 @@ from ..choices import (
     NotificationKind,
     OfficerRole,
 )
-from ..models import Case, CaseOfficer, Lead
+from ..models import Attachment, Case, CaseOfficer, Lead
 from ..workflow import CASES, LEADS
-from .common import office_heads, refresh_case_search
+from .common import district_heads, office_heads, refresh_case_search, township_leaders
 from .deadlines import deadline_open
+from .evidence import lead_files_to_evidence
 from .leads import lead_reopen
 from .notifications import case_handlers, notify
 from .numbering import number_allocate
@@ -108,6 +112,38 @@ def _set_officers(case: Case, officers: Sequence[User], certificates: dict[int, 
 
 def _officer_names(case: Case) -> list[str]:
     return [str(link.user) for link in case.officer_links.select_related("user").order_by("id")]
+
+
+def filing_approvers(case: Case) -> list[User]:
+    """Who approves the filing of ``case``: the township's office heads, but not the one who asked
+    for it; when an office head asked for it himself, the township leaders too, and where the
+    township has neither, the heads of the district, so a township with one office head has an
+    approver (rules.filing_four_eyes, rules.filing_approver)."""
+    heads = [head for head in office_heads(case.township_id) if head.pk != case.requested_by_id]
+    if not rules.is_office_head_of(case.requested_by, case.township):
+        return heads
+    leaders = [leader for leader in township_leaders(case.township_id) if leader.pk != case.requested_by_id]
+    return heads + leaders if heads or leaders else district_heads()
+
+
+def _route_filing(case: Case, actor: User) -> None:
+    """Send the filing to its approvers: a township leader gets the right to approve this one case
+    (an object grant the chokepoint reads), the office heads hold it by their role."""
+    approvers = filing_approvers(case)
+    for person in approvers:
+        if not rules.is_office_head_of(person, case.township):
+            assign_perm("cases.approve_case", person, case)
+    notify(recipients=approvers, kind=NotificationKind.APPROVAL_NEEDED, case=case, params={"what": "filing"},
+           exclude=actor)  # fmt: skip
+
+
+def _unroute_filing(case: Case) -> None:
+    """The filing is decided or withdrawn: the one-case grants to approve it end."""
+    UserObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case),
+        object_pk=str(case.pk),
+        permission__codename="approve_case",
+    ).delete()
 
 
 @transaction.atomic
@@ -183,13 +219,10 @@ def case_request_filing(
         data={"officers": [str(o) for o in officers], "item": power_item.full_code},
         after={**snapshot(case, CASE_AUDIT_FIELDS), "officers": [o.pk for o in officers]},
     )
-    notify(
-        recipients=office_heads(case.township_id),
-        kind=NotificationKind.APPROVAL_NEEDED,
-        case=case,
-        params={"what": "filing"},
-        exclude=actor,
+    lead_files_to_evidence(
+        case=case, actor=actor, attachments=list(Attachment.objects.filter(lead=lead).select_related("blob"))
     )
+    _route_filing(case, actor)
     return case
 
 
@@ -328,7 +361,7 @@ def case_return_filing(*, case: Case, actor: User, reason: str, expected_version
     """The office head sends the filing back to the handling officers, saying what to change."""
     case = CASES.lock(case, expected_version=expected_version)
     require(actor, "approve", case)
-    rules.approved_by_office_head(actor, case.township)
+    rules.filing_approver(actor, case.township, case.requested_by)
     if not reason.strip():
         raise RuleViolation(_("Say what must change before the case can be filed."), rule="filing_return_reason")
     transition(case, "case_return_filing", table=CASES, actor=actor, note=reason, audit={"reason": reason})
@@ -355,13 +388,7 @@ def case_resubmit_filing(*, case: Case, actor: User, expected_version: int, toda
         day=today,
     )
     transition(case, "case_resubmit_filing", table=CASES, actor=actor)
-    notify(
-        recipients=office_heads(case.township_id),
-        kind=NotificationKind.APPROVAL_NEEDED,
-        case=case,
-        params={"what": "filing"},
-        exclude=actor,
-    )
+    _route_filing(case, actor)
     return case
 
 
@@ -373,6 +400,7 @@ def case_withdraw_filing(*, case: Case, actor: User, reason: str, expected_versi
     if not reason.strip():
         raise RuleViolation(_("Say why the filing is withdrawn."), rule="filing_withdraw_reason")
     transition(case, "case_withdraw_filing", table=CASES, actor=actor, note=reason, audit={"reason": reason})
+    _unroute_filing(case)
     if case.lead is not None:
         lead_reopen(lead=case.lead, actor=actor, note=reason)
     return case
@@ -392,8 +420,8 @@ def case_approve_filing(
     case = CASES.lock(case, expected_version=expected_version)
     require(actor, "approve", case)
     CASES.check("case_approve_filing", case.state, procedure=case.procedure)
-    rules.approved_by_office_head(actor, case.township)
     rules.filing_four_eyes(actor, case.requested_by)
+    rules.filing_approver(actor, case.township, case.requested_by)
     officers = [link.user for link in case.officer_links.select_related("user", "user__unit").order_by("id")]
     certificates = check_filing_rules(
         township=case.township,
@@ -419,6 +447,7 @@ def case_approve_filing(
         due_on=rules.apl_60_decision_deadline(today),
     )
     refresh_case_search(case)
+    _unroute_filing(case)
     usage_record(item=case.power_item_id, township=case.township_id, case_id=case.pk, kind="used", day=today)
     notify(recipients=case_handlers(case), kind=NotificationKind.FILING_APPROVED, case=case, exclude=actor)
     return case

@@ -152,6 +152,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "selected_item": form["power_item"].value(),
             "selected_co": [str(v) for v in form["co_officers"].value() or []],
             "lead": case.lead,
+            "returned": selectors.filing_return(case),
         }
         return render(request, "cases/filing_form.html", context)
     return render(request, "cases/form_page.html", context | {"title": _("Edit the case")})
@@ -262,7 +263,7 @@ def case_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_close_investigation(request: HttpRequest, pk: int) -> HttpResponse:
     """The investigation-end report; submitting it closes the investigation."""
     case = get_case(request, pk, "change")
-    form = ReportForm(request.POST or None, initial={"version": case.version, "facts_found": case.facts})
+    form = ReportForm(request.POST or None, initial={"version": case.version, **selectors.report_draft(case)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -53,3 +54,10 @@ def to_case(case: Case, anchor: str = "") -> HttpResponse:
 
 def to_lead(lead: Lead) -> HttpResponse:
     return redirect("cases:lead_detail", pk=lead.pk)
+
+
+def warn(request: HttpRequest, *warnings: str | None) -> None:
+    """Tell the user what looks wrong in what was saved (warnings of ``cases.rules``; none refuse)."""
+    for warning in warnings:
+        if warning:
+            messages.warning(request, warning)

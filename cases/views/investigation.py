@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.permissions import get_restricted_object_or_404
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms import (
     AttachForm,
     CorrectionForm,
@@ -33,7 +33,7 @@ from ..forms import (
 )
 from ..identity import normalise
 from ..models import Attachment, CorrectionOrder, Evidence, InspectionRecord, InterviewRecord, Party, Preservation
-from .common import attempt, get_case, to_case
+from .common import attempt, get_case, to_case, warn
 
 INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
 
@@ -49,6 +49,7 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
         party = attempt(form, lambda: services.party_add(case=case, actor=request.user, **form.cleaned_data))
         if party is not None:
             messages.success(request, _("Party %(name)s added.") % {"name": party.name})
+            warn(request, rules.gender_contradicts_id_warning(party.gender, party.id_number))
             return to_case(case, "parties")
     return render(request, "cases/party_form.html", {"case": case, "form": form})
 
@@ -68,6 +69,7 @@ def party_edit(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
         )
         if done is not None:
             messages.success(request, _("The party was saved."))
+            warn(request, rules.gender_contradicts_id_warning(done.gender, done.id_number))
             return to_case(case, "parties")
     return render(request, "cases/party_form.html", {"case": case, "form": form, "party": party})
 
@@ -140,6 +142,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if evidence is not None:
                 messages.success(request, _("Evidence %(seq)s added.") % {"seq": evidence.seq})
+                warn(request, rules.evidence_before_act_warning(evidence.collected_on, case.act_date))
                 return to_case(case, "evidence")
     return render(
         request,
@@ -242,6 +245,7 @@ def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
         record = attempt(form, lambda: services.interview_record_add(case=case, actor=request.user, **data))
         if record is not None:
             messages.success(request, _("The interview record was saved."))
+            warn(request, rules.gender_contradicts_id_warning(record.interviewee_gender, record.interviewee_id_number))
             return to_case(case, "records")
     return render(request, "cases/interview_form.html", {"case": case, "form": form, "qa": qa})
 
@@ -272,6 +276,7 @@ def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if order is not None:
             messages.success(request, _("Order to correct %(number)s issued.") % {"number": order.number})
+            warn(request, rules.correction_past_decision_warning(order.deadline, case.decision_due))
             return to_case(case, "records")
     return render(request, "cases/form_page.html", {"case": case, "form": form, "title": _("Order to correct")})
 

@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import get_restricted_object_or_404, user_scope
+from pengjiang_enforcement.search import search_query
 from powers.choices import PowerKind
 from powers.selectors import delegated_items
 
@@ -234,6 +235,7 @@ def lead_file(request: HttpRequest, pk: int) -> HttpResponse:
         "act_date": lead.discovered_on,
         "facts": lead.description,
         "lead_officer": request.user.pk,
+        "power_item": selectors.hotline_item(lead),
     }
     form = FilingForm(request.POST or None, initial=initial, township=lead.township, officers=officers)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +286,44 @@ def item_options(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/includes/item_options.html",
-        {"item_groups": item_groups(lead.township_id, day), "selected_item": request.GET.get("power_item"), "day": day},
+        {
+            "item_groups": item_groups(lead.township_id, day),
+            "selected_item": request.GET.get("power_item"),
+            "day": day,
+            "lead": lead,
+        },
+    )
+
+
+ITEM_SEARCH_ROWS = 20
+
+
+@login_required
+def item_search(request: HttpRequest, pk: int) -> JsonResponse:
+    """JSON for the item picker: the penalty items the township holds on the act date whose name,
+    code or words match ``q`` (the catalogue's search), at most ``ITEM_SEARCH_ROWS``."""
+    lead = get_lead(request, pk, "change")
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("act_date", ""))
+    except ValueError:
+        day = lead.discovered_on
+    query = search_query(request.GET.get("q", "")[:200])
+    if query is None:
+        return JsonResponse({"items": [], "more": False})
+    found = list(
+        delegated_items(lead.township_id, day)
+        .filter(kind=PowerKind.PENALTY, search_vector=query)
+        .order_by("code", "sub_code")
+        .only("pk", "code", "sub_code", "name", "field")[: ITEM_SEARCH_ROWS + 1]
+    )
+    return JsonResponse(
+        {
+            "items": [
+                {"id": item.pk, "code": item.full_code, "name": item.name, "field": item.field}
+                for item in found[:ITEM_SEARCH_ROWS]
+            ],
+            "more": len(found) > ITEM_SEARCH_ROWS,
+        }
     )
 
 
