@@ -54,7 +54,16 @@ def _recent_audit(request: HttpRequest) -> dict:
 
 def register() -> None:
     registry.register(
-        Panel("profile", _("My account"), "core/panels/profile.html", frozenset(ALL_ROLES), _profile, 10, "col-lg-4")
+        Panel(
+            "profile",
+            _("My account"),
+            "core/panels/profile.html",
+            frozenset(ALL_ROLES),
+            _profile,
+            10,
+            # Beside the work on a wide screen, after it on a phone: the work is what one comes for.
+            "col-lg-4 order-last order-lg-0",
+        )
     )
     registry.register(
         Panel(

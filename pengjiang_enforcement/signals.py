@@ -8,9 +8,19 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from . import workdays
 from .models import CalendarOverride
+
+
+@receiver(user_logged_in, dispatch_uid="core.login_times")
+def record_login_times(sender, request, user, **kwargs) -> None:
+    """Keep the previous sign-in before ``last_login`` becomes this one (replaces Django's
+    ``update_last_login``, which would overwrite it first)."""
+    user.previous_login = user.last_login
+    user.last_login = timezone.now()
+    user.save(update_fields=["previous_login", "last_login"])
 
 
 @receiver(user_logged_in, dispatch_uid="core.audit_login")
