@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from . import workdays
+from .lockout import BY_ADDRESS, BY_PAIR
 from .models import CalendarOverride
 
 
@@ -56,12 +57,15 @@ def _audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     # Axes sends this signal on the failure that reaches the limit, and again for every attempt
     # refused while the lock lasts; only the first carries the failure count. The refused
     # attempts are already audited as failed sign-ins, so the lock is recorded once.
-    failures = getattr(request, "axes_failures_since_start", None)
-    if failures is None:
+    if getattr(request, "axes_failures_since_start", None) is None:
         return
+    # What locked (the pair, the user name or the address) and its own count (see lockout.py).
+    by = getattr(request, "lockout_by", BY_PAIR)
+    failures = getattr(request, "lockout_failures", request.axes_failures_since_start)
     user = User.objects.filter(username=username or "").first()
-    if user is not None:
-        user_record_lockout(user=user, ip=ip_address or "", failures=failures, minutes=settings.AXES_COOLOFF_MINUTES)
+    if user is None and by != BY_ADDRESS:
+        return  # a user name nobody has: nothing to lock but the address
+    user_record_lockout(user=user, ip=ip_address or "", failures=failures, minutes=settings.AXES_COOLOFF_MINUTES, by=by)
 
 
 @receiver([post_save, post_delete], sender=CalendarOverride, dispatch_uid="core.calendar_cache")
