@@ -246,7 +246,7 @@ def package_knows_year(year: int) -> bool:
 def year_is_computed(year: int) -> bool:
     """Whether the days off of ``year`` are computed from the statutory rules (the package does
     not know the year), so the announced 调休 days and bridging rest days must be entered."""
-    return not package_knows_year(year)
+    return year >= STATUTORY_RULES_SINCE and not package_knows_year(year)
 
 
 def is_working_day(day: datetime.date) -> bool:

@@ -144,3 +144,4 @@ def test_years_the_package_does_not_know_are_computed():
     assert not workdays.year_is_computed(2026)
     assert workdays.year_is_computed(2027)
     assert workdays.year_is_computed(2099)
+    assert not workdays.year_is_computed(2001)  # before the present rules and the package
