@@ -86,12 +86,12 @@ class PortalUserAdmin(RestrictedAdminMixin, UserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "unit", "title", "phone", "email")}),
         (_("Roles"), {"fields": ("groups", "legal_qualification", "legal_qualification_number")}),
-        (_("Account"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+        (_("Account"), {"fields": ("is_active", "is_staff", "last_login", "previous_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "unit", "password1", "password2")}),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "previous_login", "date_joined"]
 
     def save_model(self, request, obj, form, change):
         if change:

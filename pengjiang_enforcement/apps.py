@@ -11,6 +11,11 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from . import actions, checks, panels, signals  # noqa: F401  (each registers itself)
+
+        # signals.record_login_times sets last_login itself, after keeping the previous one.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
 
         panels.register()

@@ -11,9 +11,9 @@ from .models import AuditLog, User
 from .roles import ALL_ROLES
 from .selectors import (
     certificate_status,
+    computed_years,
     people_with_certificates,
     township_overview,
-    unknown_years,
     upcoming_special_days,
 )
 
@@ -44,7 +44,7 @@ def _district_units(request: HttpRequest) -> dict:
 
 
 def _calendar(request: HttpRequest) -> dict:
-    return {"special_days": upcoming_special_days()[:8], "unknown_years": unknown_years()}
+    return {"special_days": upcoming_special_days()[:8], "computed_years": computed_years()}
 
 
 def _recent_audit(request: HttpRequest) -> dict:
@@ -54,7 +54,16 @@ def _recent_audit(request: HttpRequest) -> dict:
 
 def register() -> None:
     registry.register(
-        Panel("profile", _("My account"), "core/panels/profile.html", frozenset(ALL_ROLES), _profile, 10, "col-lg-4")
+        Panel(
+            "profile",
+            _("My account"),
+            "core/panels/profile.html",
+            frozenset(ALL_ROLES),
+            _profile,
+            10,
+            # Beside the work on a wide screen, after it on a phone: the work is what one comes for.
+            "col-lg-4 order-last order-lg-0",
+        )
     )
     registry.register(
         Panel(

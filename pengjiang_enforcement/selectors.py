@@ -80,11 +80,11 @@ class SpecialDay:
     name: str
 
 
-def unknown_years(start: datetime.date | None = None, horizon_days: int = 90) -> list[int]:
-    """Years within the horizon whose holidays nobody has recorded yet."""
+def computed_years(start: datetime.date | None = None, horizon_days: int = 90) -> list[int]:
+    """Years within the horizon whose days off are computed (no announced arrangement known)."""
     start = start or today()
     end = start + datetime.timedelta(days=horizon_days)
-    return [year for year in range(start.year, end.year + 1) if not workdays.year_is_known(year)]
+    return [year for year in range(start.year, end.year + 1) if workdays.year_is_computed(year)]
 
 
 def upcoming_special_days(start: datetime.date | None = None, horizon_days: int = 90) -> list[SpecialDay]:

@@ -172,17 +172,19 @@ def user_record_login(*, user: User, succeeded: bool, ip: str) -> None:
     audit_record(action=action, obj=user, actor=user if succeeded else None, after={"ip": ip})
 
 
-def user_record_lockout(*, user: User, ip: str, failures: int, minutes: int) -> None:
-    """Audit that sign-in for an account was locked after repeated failures (django-axes).
+def user_record_lockout(*, user: User | None, ip: str, failures: int, minutes: int, by: str) -> None:
+    """Audit that sign-in was locked after repeated failures (django-axes).
 
+    ``by`` says what is locked: the user name from that address, the user name everywhere, or
+    the address for every user name (``user`` is None when the name tried belongs to nobody).
     The lock itself lives in axes' table, which an admin empties to unlock; the audit row is
-    what stays, so a supervisor can later see that someone tried to guess this password.
+    what stays, so a supervisor can later see that someone tried to guess a password.
     """
     audit_record(
         action="core.user.locked_out",
         obj=user,
         actor=None,
-        after={"ip": ip, "failures": failures, "minutes": minutes},
+        after={"ip": ip, "failures": failures, "minutes": minutes, "by": by},
     )
 
 

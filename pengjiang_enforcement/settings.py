@@ -236,6 +236,17 @@ if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Rotating addresses against one user name, or user names from one address, fills no pair: those
+# failures are also counted per user name and per address, each against a higher limit, over the
+# same cool-off (pengjiang_enforcement/lockout.py). The address limit stays well above what an
+# office of people mistyping behind one address reaches in AXES_COOLOFF_MINUTES.
+AXES_HANDLER = "pengjiang_enforcement.lockout.PortalLockoutHandler"
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 50)
+if min(AXES_USERNAME_FAILURE_LIMIT, AXES_ADDRESS_FAILURE_LIMIT) < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_USERNAME_FAILURE_LIMIT and AXES_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT."
+    )
 # The lock lasts AXES_COOLOFF_MINUTES from the failure that set it, whatever is tried in the
 # meantime, so the minutes the page announces are true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

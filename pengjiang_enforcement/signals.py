@@ -8,9 +8,20 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from . import workdays
+from .lockout import BY_ADDRESS, BY_PAIR
 from .models import CalendarOverride
+
+
+@receiver(user_logged_in, dispatch_uid="core.login_times")
+def record_login_times(sender, request, user, **kwargs) -> None:
+    """Keep the previous sign-in before ``last_login`` becomes this one (replaces Django's
+    ``update_last_login``, which would overwrite it first)."""
+    user.previous_login = user.last_login
+    user.last_login = timezone.now()
+    user.save(update_fields=["previous_login", "last_login"])
 
 
 @receiver(user_logged_in, dispatch_uid="core.audit_login")
@@ -46,12 +57,15 @@ def _audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     # Axes sends this signal on the failure that reaches the limit, and again for every attempt
     # refused while the lock lasts; only the first carries the failure count. The refused
     # attempts are already audited as failed sign-ins, so the lock is recorded once.
-    failures = getattr(request, "axes_failures_since_start", None)
-    if failures is None:
+    if getattr(request, "axes_failures_since_start", None) is None:
         return
+    # What locked (the pair, the user name or the address) and its own count (see lockout.py).
+    by = getattr(request, "lockout_by", BY_PAIR)
+    failures = getattr(request, "lockout_failures", request.axes_failures_since_start)
     user = User.objects.filter(username=username or "").first()
-    if user is not None:
-        user_record_lockout(user=user, ip=ip_address or "", failures=failures, minutes=settings.AXES_COOLOFF_MINUTES)
+    if user is None and by != BY_ADDRESS:
+        return  # a user name nobody has: nothing to lock but the address
+    user_record_lockout(user=user, ip=ip_address or "", failures=failures, minutes=settings.AXES_COOLOFF_MINUTES, by=by)
 
 
 @receiver([post_save, post_delete], sender=CalendarOverride, dispatch_uid="core.calendar_cache")

@@ -3,9 +3,11 @@
 APL Art. 85: "二日/三日/五日/七日" in the Administrative Penalty Law are working days, which
 exclude statutory holidays. China moves weekends around its holidays: some Saturdays and
 Sundays are working days (调休上班) and some weekdays are days off. The ``chinesecalendar``
-package knows the announced years; :class:`~pengjiang_enforcement.models.CalendarOverride`
-rows take precedence, for days announced after the package was released or corrected locally.
-Years the package does not know fall back to plain weekends plus overrides.
+package knows the announced years and stays the authority for them. For a year it does not know,
+the statutory holidays are computed from the rules themselves (see :func:`statutory_holidays`);
+only the make-up working days and the bridging rest days the State Council announces for it
+remain to be entered. :class:`~pengjiang_enforcement.models.CalendarOverride` rows take
+precedence over both, for days announced after the package was released or corrected locally.
 
 Counting follows the rule of Chinese procedural law that the day a period starts is not
 counted (期间开始的日，不计算在内): ``add_working_days(d, 5)`` is the fifth working day after
@@ -28,6 +30,7 @@ import chinese_calendar
 from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from lunar_python import Lunar
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -150,29 +153,105 @@ def batch() -> Iterator[None]:
         _pinned.reset(token)
 
 
-# Needs no invalidation: it caches only what the chinesecalendar package says, which cannot
-# change while the process runs; overrides are looked up before it, per generation.
+# The rules of 《全国年节及纪念日放假办法》 as amended in 2024, in force since 1 January 2025.
+STATUTORY_RULES_SINCE = 2025
+NEW_YEAR = "New Year's Day"
+SPRING_FESTIVAL = "Spring Festival"
+TOMB_SWEEPING = "Tomb-sweeping Day"
+LABOUR_DAY = "Labour Day"
+DRAGON_BOAT = "Dragon Boat Festival"
+MID_AUTUMN = "Mid-autumn Festival"
+NATIONAL_DAY = "National Day"
+
+
+def _lunar_to_solar(year: int, month: int, day: int) -> datetime.date:
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return datetime.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _run(first: datetime.date, days: int) -> list[datetime.date]:
+    return [first + datetime.timedelta(days=offset) for offset in range(days)]
+
+
+@functools.lru_cache(maxsize=256)
+def _statutory_holidays(year: int) -> tuple[tuple[datetime.date, str], ...]:
+    spring_festival = _lunar_to_solar(year, 1, 1)
+    qingming = Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]
+    runs = [
+        (NEW_YEAR, [datetime.date(year, 1, 1)]),
+        # 除夕 is the last day of the twelfth lunar month (the 29th or the 30th): the eve of 初一.
+        (SPRING_FESTIVAL, _run(spring_festival - datetime.timedelta(days=1), 4)),
+        (TOMB_SWEEPING, [datetime.date(qingming.getYear(), qingming.getMonth(), qingming.getDay())]),
+        (LABOUR_DAY, _run(datetime.date(year, 5, 1), 2)),
+        (DRAGON_BOAT, [_lunar_to_solar(year, 5, 5)]),
+        (NATIONAL_DAY, _run(datetime.date(year, 10, 1), 3)),
+        (MID_AUTUMN, [_lunar_to_solar(year, 8, 15)]),
+    ]
+    days: dict[datetime.date, str] = {}
+    # 中秋 may fall within 国庆 (2028, 2031): one day off, under the National Day's name.
+    for name, run in runs:
+        for day in run:
+            days.setdefault(day, name)
+    # Art. 6: a holiday of all citizens that falls on a Saturday or Sunday is made up on a
+    # working day, here the first weekday after it that is not itself a holiday.
+    for name, run in runs:
+        for day in run:
+            if day.weekday() < 5:
+                continue
+            make_up = day
+            while make_up.weekday() >= 5 or make_up in days:
+                make_up += datetime.timedelta(days=1)
+            days[make_up] = name
+    return tuple(sorted(days.items()))
+
+
+def statutory_holidays(year: int) -> dict[datetime.date, str]:
+    """The statutory days off of ``year`` (date -> holiday name, in English), computed.
+
+    《全国年节及纪念日放假办法》 (as amended in 2024), Art. 2: 元旦 1 day (1 January), 春节
+    4 days (除夕 to 正月初三), 清明节 1 day (the day of the 清明 solar term), 劳动节 2 days
+    (1-2 May), 端午节 1 day (五月初五), 中秋节 1 day (八月十五), 国庆节 3 days (1-3 October);
+    Art. 6: one falling on a Saturday or Sunday is made up on a working day. Lunar dates and
+    the solar term come from the lunar calendar. What the State Council decides each year, the
+    make-up working days (调休) and the rest days they buy, cannot be computed.
+    """
+    return dict(_statutory_holidays(year))
+
+
+# Needs no invalidation: it caches only what the chinesecalendar package says and the computed
+# holidays, which cannot change while the process runs; overrides are looked up before it, per
+# generation.
 @functools.lru_cache(maxsize=8192)
 def _package_says_working(day: datetime.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        # A year the package does not cover yet: weekends only, until an admin records the
-        # year's holidays as overrides.
+        if day.year >= STATUTORY_RULES_SINCE and day in statutory_holidays(day.year):
+            return False
+        # A year the package does not cover, before the present rules: weekends only, until
+        # an admin records the year's holidays as overrides.
         return day.weekday() < 5
 
 
-def year_is_known(year: int) -> bool:
-    """Whether the holidays of ``year`` are known (from the package or recorded overrides)."""
+@functools.lru_cache(maxsize=256)
+def package_knows_year(year: int) -> bool:
+    """Whether the ``chinesecalendar`` package holds the State Council's arrangement of ``year``."""
     try:
         chinese_calendar.is_workday(datetime.date(year, 1, 1))
-        return True
     except NotImplementedError:
-        return any(day.year == year for day in _overrides())
+        return False
+    return True
+
+
+def year_is_computed(year: int) -> bool:
+    """Whether the days off of ``year`` are computed from the statutory rules (the package does
+    not know the year), so the announced 调休 days and bridging rest days must be entered."""
+    return year >= STATUTORY_RULES_SINCE and not package_knows_year(year)
 
 
 def is_working_day(day: datetime.date) -> bool:
-    """Whether ``day`` is a working day (override first, then the holiday package)."""
+    """Whether ``day`` is a working day (override first, then the holiday package, then the
+    computed statutory holidays)."""
     override = _overrides().get(day)
     if override is not None:
         return override
@@ -180,13 +259,13 @@ def is_working_day(day: datetime.date) -> bool:
 
 
 HOLIDAY_NAMES = {
-    "New Year's Day": _("New Year's Day"),
-    "Spring Festival": _("Spring Festival"),
-    "Tomb-sweeping Day": _("Tomb-sweeping Day"),
-    "Labour Day": _("Labour Day"),
-    "Dragon Boat Festival": _("Dragon Boat Festival"),
-    "National Day": _("National Day"),
-    "Mid-autumn Festival": _("Mid-autumn Festival"),
+    NEW_YEAR: _("New Year's Day"),
+    SPRING_FESTIVAL: _("Spring Festival"),
+    TOMB_SWEEPING: _("Tomb-sweeping Day"),
+    LABOUR_DAY: _("Labour Day"),
+    DRAGON_BOAT: _("Dragon Boat Festival"),
+    NATIONAL_DAY: _("National Day"),
+    MID_AUTUMN: _("Mid-autumn Festival"),
 }
 
 
@@ -200,7 +279,8 @@ def holiday_name(day: datetime.date) -> str | None:
     try:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
-        return None
+        on_holiday = day.year >= STATUTORY_RULES_SINCE
+        name = statutory_holidays(day.year).get(day) if on_holiday else None
     if not (on_holiday and name):
         return None
     return str(HOLIDAY_NAMES.get(name, name))

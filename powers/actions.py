@@ -29,5 +29,6 @@ actions.register(
         "powers.import.cancelled": _("Catalogue import cancelled"),
         "powers.import.applied": _("Catalogue import applied"),
         "powers.import.failed": _("Catalogue import failed"),
+        "powers.import.resumed": _("Catalogue import resumed"),
     }
 )

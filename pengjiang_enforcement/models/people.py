@@ -38,6 +38,9 @@ class User(AbstractUser, ScopedModel):
     legal_qualification_number = models.CharField(
         _("legal qualification certificate number"), max_length=50, blank=True
     )
+    # ``last_login`` is the sign-in now in progress from the moment it succeeds; a person checking
+    # for sign-ins that were not theirs needs the one before it.
+    previous_login = models.DateTimeField(_("previous sign-in"), null=True, blank=True, editable=False)
 
     objects = PortalUserManager()  # type: ignore[misc]  # Django's user manager, through the chokepoint
 

@@ -35,6 +35,10 @@ def _sign_in(client: Client, username: str):
     return client.post(LOGIN, {"username": username, "password": PASSWORD})
 
 
+def _locked_out_rows():
+    return AuditLog.objects.filter(action="core.user.locked_out")
+
+
 def test_brute_force_locked_out(duruan_officer):
     client = Client()
     last = _fail(client, duruan_officer.username, 80)
@@ -44,6 +48,54 @@ def test_brute_force_locked_out(duruan_officer):
     assert LOCKED_ZH in response.content.decode()
     assert client.get("/").status_code == 302  # still signed out
     assert "_auth_user_id" not in client.session
+    (row,) = _locked_out_rows()
+    assert row.object_id == str(duruan_officer.pk)
+    assert row.after["by"] == "username_address"
+
+
+def test_brute_force_rotating_addresses_locks_the_user_name(duruan_officer, duruan_colleague):
+    # 80 wrong passwords, each from another address: no address + user name pair fills up.
+    for n in range(80):
+        response = _fail(Client(REMOTE_ADDR=f"203.0.113.{n + 1}"), duruan_officer.username, 1)
+    assert response.status_code == 429
+    response = _sign_in(Client(REMOTE_ADDR="198.51.100.20"), duruan_officer.username)
+    assert response.status_code == 429
+    assert LOCKED_ZH in response.content.decode()
+    (row,) = _locked_out_rows()
+    assert row.object_id == str(duruan_officer.pk)
+    assert row.after == {
+        "ip": f"203.0.113.{settings.AXES_USERNAME_FAILURE_LIMIT}",
+        "failures": settings.AXES_USERNAME_FAILURE_LIMIT,
+        "minutes": settings.AXES_COOLOFF_MINUTES,
+        "by": "username",
+    }
+    # Other people, from any of those addresses, are not locked.
+    assert _sign_in(Client(REMOTE_ADDR="203.0.113.5"), duruan_colleague.username).status_code == 302
+
+
+def test_brute_force_rotating_user_names_locks_the_address(duruan_officer, baisha_officer):
+    attacker = "203.0.113.66"
+    names = [f"guess{n}" for n in range(78)] + [baisha_officer.username, duruan_officer.username]
+    for name in names:
+        response = _fail(Client(REMOTE_ADDR=attacker), name, 1)
+    assert response.status_code == 429
+    response = _sign_in(Client(REMOTE_ADDR=attacker), duruan_officer.username)
+    assert response.status_code == 429
+    assert LOCKED_ZH in response.content.decode()
+    (row,) = _locked_out_rows()
+    assert row.object_id in ("", None)  # the name that tipped it belongs to nobody
+    assert row.after["by"] == "address" and row.after["ip"] == attacker
+    assert row.after["failures"] == settings.AXES_ADDRESS_FAILURE_LIMIT
+    # The same people from their own addresses still sign in.
+    assert _sign_in(Client(REMOTE_ADDR="198.51.100.20"), duruan_officer.username).status_code == 302
+
+
+def test_an_office_behind_one_address_is_not_locked_by_a_few_typos_each(duruan_officer, duruan_colleague):
+    office = "198.51.100.1"
+    for person in (duruan_officer, duruan_colleague):
+        _fail(Client(REMOTE_ADDR=office), person.username, settings.AXES_FAILURE_LIMIT - 1)
+        assert _sign_in(Client(REMOTE_ADDR=office), person.username).status_code == 302
+    assert not _locked_out_rows().exists()
 
 
 def test_the_failure_that_reaches_the_limit_shows_the_lockout_page(duruan_officer):
@@ -74,6 +126,7 @@ def test_lockout_is_audited_once_and_every_failure_still_is(duruan_officer):
         "ip": "127.0.0.1",
         "failures": settings.AXES_FAILURE_LIMIT,
         "minutes": settings.AXES_COOLOFF_MINUTES,
+        "by": "username_address",
     }
     failed = AuditLog.objects.filter(action="core.user.login_failed", object_id=str(duruan_officer.pk))
     assert failed.count() == 12

@@ -132,17 +132,16 @@ def test_override_table_wins_over_the_package(district_admin):
 
 
 @pytest.mark.django_db
-def test_years_the_package_does_not_know_fall_back_to_weekends(district_admin):
-    far = D(2099, 5, 1)  # a Friday in a year no package covers
-    assert is_working_day(far)
-    assert not is_working_day(D(2099, 5, 2))
-    calendar_override_set(actor=district_admin, date=far, kind=CalendarDayKind.HOLIDAY, name="劳动节")
-    assert not is_working_day(far)
+def test_years_the_package_does_not_know_take_overrides(district_admin):
+    day = D(2099, 5, 6)  # a Wednesday in a year no package covers, no statutory holiday
+    assert is_working_day(day)
+    assert not is_working_day(D(2099, 5, 9))  # Saturday
+    calendar_override_set(actor=district_admin, date=day, kind=CalendarDayKind.HOLIDAY, name="劳动节")
+    assert not is_working_day(day)
 
 
-@pytest.mark.django_db
-def test_year_coverage_is_known_from_package_or_overrides(district_admin):
-    assert workdays.year_is_known(2026)
-    assert not workdays.year_is_known(2099)
-    calendar_override_set(actor=district_admin, date=D(2099, 1, 1), kind=CalendarDayKind.HOLIDAY, name="元旦")
-    assert workdays.year_is_known(2099)
+def test_years_the_package_does_not_know_are_computed():
+    assert not workdays.year_is_computed(2026)
+    assert workdays.year_is_computed(2027)
+    assert workdays.year_is_computed(2099)
+    assert not workdays.year_is_computed(2001)  # before the present rules and the package

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from ..lockout import BY_ADDRESS, BY_PAIR, BY_USERNAME
 from ..services import user_change_password
 
 
@@ -37,15 +38,23 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def lockout_minutes_left(request: HttpRequest, username: str | None) -> int:
     """Whole minutes until the lock of this user name + address ends (at least 1).
 
+    Or of the user name or the address alone, when that is what is locked (see ``lockout``).
+
     The lock runs from the failure that set it (``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT``
     is off), so the count falls while the person waits instead of repeating the full period.
     """
     cool_off = get_cool_off(request)
     if cool_off is None:
         return 0
-    last = AccessAttempt.objects.filter(
-        username=username, ip_address=getattr(request, "axes_ip_address", None)
-    ).aggregate(last=Max("attempt_time"))["last"]
+    address = getattr(request, "axes_ip_address", None)
+    by = getattr(request, "lockout_by", BY_PAIR)
+    if by == BY_USERNAME:
+        attempts = AccessAttempt.objects.filter(username=username)
+    elif by == BY_ADDRESS:
+        attempts = AccessAttempt.objects.filter(ip_address=address)
+    else:
+        attempts = AccessAttempt.objects.filter(username=username, ip_address=address)
+    last = attempts.aggregate(last=Max("attempt_time"))["last"]
     ends = (last or timezone.now()) + cool_off
     return max(1, math.ceil((ends - timezone.now()).total_seconds() / 60))
 

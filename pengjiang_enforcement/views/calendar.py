@@ -71,6 +71,6 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             "overrides": overrides,
             "form": form,
             "today": today(),
-            "year_known": workdays.year_is_known(year),
+            "year_computed": workdays.year_is_computed(year),
         },
     )
