@@ -212,6 +212,34 @@ def test_proposal_with_a_past_date_shows_the_rule_and_writes_nothing(admin, toda
     assert not Adjustment.objects.exists()
 
 
+def test_new_item_form_shows_every_refused_rule_at_its_field(admin, today):
+    """A past date, a code already taken and a fine range upside down: all three at once."""
+    taken = make_item()
+    response = admin.post(
+        "/catalogue/adjustments/new/add/",
+        {
+            "code": taken.code,
+            "sub_code": taken.sub_code,
+            "name": "对在禁止吸烟场所吸烟的行政处罚",
+            "kind": "penalty",
+            "department": unit("dept-health").pk,
+            "penalty_types": ["fine"],
+            "fine_min": "500",
+            "fine_max": "200",
+            "hearing_threshold_person": "5000",
+            "hearing_threshold_organisation": "100000",
+            "delegation_mode": "grant",
+            "townships": [unit("duruan").pk],
+            "effective_date": (today - dt.timedelta(days=3)).isoformat(),
+            "reason": "新增下放",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"effective_date", "code", "fine_min"} <= set(errors), errors
+    assert not Adjustment.objects.exists()
+
+
 def test_change_form_is_prefilled_and_only_differences_are_proposed(admin, today):
     item = make_item(fine_max="500", townships=["duruan"])
     form = admin.get(f"/catalogue/adjustments/new/change/?item={item.pk}").context["form"]
