@@ -354,7 +354,7 @@ def _rows_of_xlsx(stream: IO[bytes], sheet: str | None) -> tuple[str, Iterator[t
     worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
     # openpyxl reads serial 60 (Excel's 29 February 1900) as 1900-02-28: date cells are read as
     # numbers and converted by ``excel_datetime`` instead (durations are left to openpyxl).
-    workbook._date_formats = set(workbook._timedelta_formats)  # type: ignore[attr-defined]
+    workbook._date_formats = set(workbook._timedelta_formats)
     date1904 = workbook.epoch != _EXCEL_EPOCH
     return worksheet.title, _xlsx_values(worksheet.iter_rows(), date1904), workbook
 

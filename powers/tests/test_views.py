@@ -303,6 +303,22 @@ def test_discretion_and_leniency_forms(admin, today):
     assert entry.effective_to == today - dt.timedelta(days=1)
 
 
+def test_discretion_form_shows_what_is_wrong_with_every_level_at_once(admin, today):
+    """A past date, a level beyond the legal range and a level upside down: three messages."""
+    item = make_item(fine_max="500")
+    data = {"band-TOTAL_FORMS": 4, "band-INITIAL_FORMS": 0, "note": "新版"}
+    data |= {"effective_from": (today - dt.timedelta(days=2)).isoformat()}
+    data |= {"band-0-level": "minor", "band-0-conditions": "初次违法", "band-0-fine_min": "80", "band-0-fine_max": "50"}
+    data |= {"band-1-level": "general", "band-1-conditions": "一般情形", "band-1-fine_max": "900"}
+    response = admin.post(f"/catalogue/items/{item.pk}/discretion/new/", data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "已过" in " ".join(form.errors.get("effective_from", [])), form.errors
+    others = " ".join(form.non_field_errors())
+    assert "超出事项的法定幅度" in others and "80" in others, others
+    assert not DiscretionStandard.objects.filter(item=item).exists()
+
+
 # --- adjustments, evaluation, imports ------------------------------------------------------------
 def test_adjustment_queue_query_count_does_not_grow_with_rows(admin, district_admin, today):
     adjustment_propose(
