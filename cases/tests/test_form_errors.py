@@ -9,7 +9,7 @@ import pytest
 from cases.models import Case, Lead
 from pengjiang_enforcement.exceptions import RuleViolations
 
-from .factories import make_lead, today
+from .factories import make_lead, person_values, today
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,13 @@ def test_a_group_of_violations_keeps_each_rule(duruan_officer, item):
         )
     assert [v.rule for v in refused.value.violations] == ["act_dates_consistent", "apl_42_two_officers"]
     assert refused.value.rule == "act_dates_consistent"
+
+
+def test_a_wrong_identity_number_stands_beside_its_field(filed_case, duruan_officer, login):
+    good = person_values()["id_number"]
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")  # the check character is wrong
+    values = person_values(id_number=wrong)
+    response = login(duruan_officer).post(f"/cases/{filed_case.pk}/parties/add/", values)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors.get("id_number") and not form.non_field_errors(), form.errors
