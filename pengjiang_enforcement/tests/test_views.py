@@ -160,6 +160,7 @@ def test_unit_edit_keeps_other_names(login, district_admin):
     assert response.status_code == 302
     assert Unit.objects.get(pk=target.pk).aliases == ["区城管委", "城管大队"]
     assert "区城管委、城管大队" in client.get(f"/units/{target.pk}/edit/").content.decode()
+    assert "区城管委、城管大队" in client.get(f"/units/{target.pk}/").content.decode()
 
 
 def test_people_list_is_scoped_and_its_query_count_is_pinned(login, duruan_officer, baisha_officer):
