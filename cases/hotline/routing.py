@@ -99,7 +99,7 @@ class Gazetteer:
 
     @classmethod
     def load(cls) -> Gazetteer:
-        """The active townships and gazetteer entries, in two queries."""
+        """The active townships, the units that belong to them and the gazetteer entries, in three queries."""
         from pengjiang_enforcement.choices import TOWNSHIP_LEVEL_KINDS
         from pengjiang_enforcement.models import Unit
 
