@@ -28,7 +28,7 @@ class RestrictedAdminMixin:
 class UnitAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "township", "sort_order", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "short_name", "code"]
+    search_fields = ["name", "short_name", "code", "aliases"]
     ordering = ["sort_order", "pk"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -43,7 +43,7 @@ class UnitAdmin(RestrictedAdminMixin, admin.ModelAdmin):
                 actor=request.user,
                 **{
                     f: form.cleaned_data.get(f)
-                    for f in ["code", "kind", "name", "short_name", "parent", "township_type", "sort_order"]
+                    for f in ["code", "kind", "name", "short_name", "parent", "township_type", "sort_order", "aliases"]
                 },
             )
             obj.pk = created.pk

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CalendarDayKind
+from .exceptions import RuleViolation
 from .models import Unit, User
 
 
@@ -16,10 +19,55 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def add_violation(form: forms.BaseForm, exc: RuleViolation, fields: dict[str, str] | None = None) -> None:
+    """Show a refused rule (or each of several) on the form: beside the field it is about when the
+    violation names one (``exc.field``, or ``fields`` by rule code) and the form has it, else on top."""
+    for violation in getattr(exc, "violations", [exc]):
+        field = getattr(violation, "field", None) or (fields or {}).get(violation.rule)
+        form.add_error(field if field in form.fields else None, violation)
+
+
+class NameListField(forms.CharField):
+    """Names one per line or separated by commas (either width) or 、; a list without repeats."""
+
+    _SEPARATORS = re.compile(r"[\n,，、;；]+")
+
+    def __init__(self, *, max_item_length: int = 100, **kwargs):
+        self.max_item_length = max_item_length
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "、".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        names = list(dict.fromkeys(n.strip() for n in self._SEPARATORS.split(text or "") if n.strip()))
+        too_long = [n for n in names if len(n) > self.max_item_length]
+        if too_long:
+            raise forms.ValidationError(
+                _("“%(name)s” is longer than %(limit)s characters."),
+                code="max_length",
+                params={"name": too_long[0], "limit": self.max_item_length},
+            )
+        return names
+
+
 class UnitForm(forms.ModelForm):
+    aliases = NameListField(
+        label=_("other names"),
+        help_text=_(
+            "Other names files use for this unit, separated by commas or 、. The usual forms of its name "
+            "(without 江门市/蓬江区, with 卫健 for 卫生健康 …) are recognised without an entry."
+        ),
+    )
+
     class Meta:
         model = Unit
-        fields = ["name", "short_name", "address", "phone", "sort_order", "is_active"]
+        fields = ["name", "short_name", "aliases", "address", "phone", "sort_order", "is_active"]
 
 
 class CertificateForm(forms.Form):

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record, changed, snapshot
 from .choices import CalendarDayKind, Role, UnitKind
-from .exceptions import RuleViolation
+from .exceptions import RuleViolation, check_all
 from .models import CalendarOverride, EnforcementCertificate, Unit, User
+from .unitnames import name_key
 
-UNIT_EDITABLE_FIELDS = ("name", "short_name", "address", "phone", "sort_order", "is_active")
+UNIT_EDITABLE_FIELDS = ("name", "short_name", "aliases", "address", "phone", "sort_order", "is_active")
 
 
 def _check_short_name_unique(unit: Unit) -> None:
@@ -32,6 +33,37 @@ def _check_short_name_unique(unit: Unit) -> None:
             _("Another township already uses the short name “%(short)s”; case numbers would clash."),
             rule="unit_short_name_unique",
             params={"short": unit.short_name},
+        )
+
+
+def unit_alias_unique(unit: Unit) -> None:
+    """Imports resolve units by name: an alias may name one unit only, so it may not be (in any of
+    its usual forms, see ``unitnames.name_key``) the name, short name or alias of another unit,
+    nor repeat one of the unit's own aliases."""
+    aliases = [a for a in unit.aliases if a]
+    keys: dict[str, str] = {}
+    for alias in aliases:
+        key = name_key(alias)
+        if key in keys:
+            raise RuleViolation(
+                _("“%(alias)s” and “%(other)s” are the same name."),
+                rule="unit_alias_unique",
+                params={"alias": alias, "other": keys[key]},
+            )
+        keys[key] = alias
+    if not keys:
+        return
+    clashes = []
+    for other in Unit.objects.exclude(pk=unit.pk).only("pk", "name", "short_name", "code", "aliases"):
+        for name in (other.name, other.short_name, *other.aliases):
+            if name and name_key(name) in keys:
+                clashes.append((keys[name_key(name)], other.name))
+    if clashes:
+        alias, other = clashes[0]
+        raise RuleViolation(
+            _("The other name “%(alias)s” already names another unit: %(unit)s. Imports could not tell them apart."),
+            rule="unit_alias_unique",
+            params={"alias": alias, "unit": "、".join(sorted({o for a, o in clashes if a == alias}))},
         )
 
 
@@ -48,6 +80,7 @@ def unit_create(
     sort_order: int = 0,
     address: str = "",
     phone: str = "",
+    aliases: list[str] | None = None,
 ) -> Unit:
     """Create a unit; its township link is derived from its parents."""
     unit = Unit(
@@ -60,9 +93,10 @@ def unit_create(
         sort_order=sort_order,
         address=address,
         phone=phone,
+        aliases=list(aliases or []),
     )
     unit.full_clean(exclude=["township"])
-    _check_short_name_unique(unit)
+    check_all(("short_name", lambda: _check_short_name_unique(unit)), ("aliases", lambda: unit_alias_unique(unit)))
     unit.save()
     township = unit.resolve_township()
     if township is not None:
@@ -83,7 +117,7 @@ def unit_update(*, unit: Unit, actor: User | None, **changes: Any) -> Unit:
     for name, value in changes.items():
         setattr(unit, name, value)
     unit.full_clean(exclude=["township"])
-    _check_short_name_unique(unit)
+    check_all(("short_name", lambda: _check_short_name_unique(unit)), ("aliases", lambda: unit_alias_unique(unit)))
     unit.save()
     old, new = changed(before, snapshot(unit))
     if new:

@@ -117,6 +117,26 @@ _DATETIME_PATTERN = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]*(\d{1,2})[:时](\d{1,2})分?(?::?(\d{1,2})秒?)?(?:\.\d+)?$"
 )
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+_EXCEL_EPOCH_1904 = datetime.datetime(1904, 1, 1)
+
+
+def excel_datetime(serial: float, *, date1904: bool = False) -> datetime.datetime | str:
+    """A date cell's serial number as Excel shows it, to the nearest second.
+
+    Excel's 1900 date system counts a 29 February 1900 that never was (serial 60), as Lotus 1-2-3
+    did: serials 1 to 59 (1900-01-01 to 1900-02-28) are one day later than a plain count from
+    1899-12-30 gives. Serial 60 has no date: it comes back as the text Excel shows ("1900-02-29"),
+    which no date parser accepts, so the row that holds it reports it. OverflowError for a serial
+    past the year 9999.
+    """
+    if date1904:
+        return _EXCEL_EPOCH_1904 + datetime.timedelta(seconds=round(serial * 86400))
+    if 60 <= serial < 61:
+        moment = datetime.datetime(1900, 2, 28) + datetime.timedelta(seconds=round((serial - 60) * 86400))
+        return "1900-02-29" + (moment.strftime(" %H:%M:%S") if moment.time() != datetime.time() else "")
+    if 1 <= serial < 60:
+        serial += 1
+    return _EXCEL_EPOCH + datetime.timedelta(seconds=round(serial * 86400))
 
 
 def parse_date(value: Any) -> datetime.date | None:
@@ -251,19 +271,31 @@ def detect_encoding(stream: IO[bytes]) -> str:
 
 # --- reading ---------------------------------------------------------------------------------
 def _match_header(cells: Sequence[Any], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
-    lookup = {normalise_header(alias): column.key for column in columns for alias in column.aliases}
-    found: dict[str, int] = {}
-    unknown: list[str] = []
+    """Our column keys → cell index, and the headers left unused. Where two headers name the same
+    column, the one earlier in the column's aliases is used (事项分类一级 over 一级分类), whatever
+    their order in the file; the other is unused."""
+    lookup = {
+        normalise_header(alias): (column.key, rank) for column in columns for rank, alias in enumerate(column.aliases)
+    }
+    found: dict[str, tuple[int, int]] = {}  # key → (rank of the alias, index)
+    unused: list[int] = []
     for index, cell in enumerate(cells):
         name = normalise_header(cell)
         if not name:
             continue
-        key = lookup.get(name)
-        if key and key not in found:
-            found[key] = index
+        hit = lookup.get(name)
+        if hit is None:
+            unused.append(index)
+            continue
+        key, rank = hit
+        if key not in found:
+            found[key] = (rank, index)
+        elif rank < found[key][0]:
+            unused.append(found[key][1])
+            found[key] = (rank, index)
         else:
-            unknown.append(clean_text(cell))
-    return found, unknown
+            unused.append(index)
+    return {key: index for key, (_rank, index) in found.items()}, [clean_text(cells[i]) for i in sorted(unused)]
 
 
 def plausible_day(day: datetime.date | datetime.datetime) -> bool:
@@ -320,7 +352,26 @@ def _rows_of_xlsx(stream: IO[bytes], sheet: str | None) -> tuple[str, Iterator[t
     except Exception as exc:
         raise TableError(_("The Excel file cannot be opened: it is damaged."), code="damaged_xlsx") from exc
     worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
-    return worksheet.title, worksheet.iter_rows(values_only=True), workbook
+    # openpyxl reads serial 60 (Excel's 29 February 1900) as 1900-02-28: date cells are read as
+    # numbers and converted by ``excel_datetime`` instead (durations are left to openpyxl).
+    workbook._date_formats = set(workbook._timedelta_formats)
+    date1904 = workbook.epoch != _EXCEL_EPOCH
+    return worksheet.title, _xlsx_values(worksheet.iter_rows(), date1904), workbook
+
+
+def _xlsx_values(rows: Iterator[tuple[Any, ...]], date1904: bool) -> Iterator[tuple[Any, ...]]:
+    for cells in rows:
+        yield tuple(_xlsx_cell(cell, date1904) for cell in cells)
+
+
+def _xlsx_cell(cell: Any, date1904: bool) -> Any:
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and cell.is_date:
+        try:
+            return excel_datetime(value, date1904=date1904)
+        except OverflowError:
+            return "#VALUE!"  # what openpyxl makes of a date serial past the year 9999
+    return value
 
 
 def open_table(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pengjiang_enforcement.choices import UnitKind
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import require, require_model
 from pengjiang_enforcement.workdays import today as local_today
@@ -128,21 +128,24 @@ def _check_add(data: dict[str, Any], effective_date: datetime.date) -> tuple[dic
     probe = PowerItem(effective_from=effective_date)
     _set_content(probe, values)
     code, sub_code = probe.code, probe.sub_code
-    if (
-        PowerItem.objects.filter(code=code, sub_code=sub_code).exists()
-        or Adjustment.objects.filter(
-            kind=AdjustmentKind.ADD,
-            status__in=OPEN_ADJUSTMENT_STATUSES,
-            proposed_data__item__code=code,
-            proposed_data__item__sub_code=sub_code,
-        ).exists()
-    ):
-        raise RuleViolation(
-            _("An item with the code %(code)s already exists."),
-            rule="catalogue_code_unique",
-            params={"code": probe.full_code},
-        )
-    _clean_item(probe)
+
+    def code_unique() -> None:
+        if (
+            PowerItem.objects.filter(code=code, sub_code=sub_code).exists()
+            or Adjustment.objects.filter(
+                kind=AdjustmentKind.ADD,
+                status__in=OPEN_ADJUSTMENT_STATUSES,
+                proposed_data__item__code=code,
+                proposed_data__item__sub_code=sub_code,
+            ).exists()
+        ):
+            raise RuleViolation(
+                _("An item with the code %(code)s already exists."),
+                rule="catalogue_code_unique",
+                params={"code": probe.full_code},
+            )
+
+    check_all(("code", code_unique), (None, lambda: _clean_item(probe)))
     # Every field, defaults included, so the proposal says exactly what will be created.
     return {**current_values(probe), "code": probe.code, "sub_code": probe.sub_code}, probe
 
@@ -210,14 +213,22 @@ def adjustment_propose(
     """
     require_model(actor, "add", Adjustment)
     ADJUSTMENTS.check("propose", None)
-    reason = _require_reason(reason)
-    catalogue_effective_date(effective_date, today=local_today())
+    # What a form states is checked as a whole, so the form shows every refusal at once.
+    checked: dict[str, Any] = {}
+    checks: list[tuple[str | None, Callable[[], object]]] = [
+        ("reason", lambda: checked.update(reason=_require_reason(reason))),
+        ("effective_date", lambda: catalogue_effective_date(effective_date, today=local_today())),
+    ]
+    if kind == AdjustmentKind.ADD:
+        checks.append((None, lambda: checked.update(add=_check_add(data or {}, effective_date))))
+    check_all(*checks)
+    reason = checked["reason"]
     if kind not in AdjustmentKind.values:
         raise RuleViolation(_("Unknown kind of adjustment."), rule="adjustment_kind")
     proposed: dict[str, Any] = {}
     targets: list[Unit] = []
     if kind == AdjustmentKind.ADD:
-        values, probe = _check_add(data or {}, effective_date)
+        values, probe = checked["add"]
         proposed = {"item": values}
         targets = _townships(townships) if townships is not None else coverage_townships(probe.coverage)
         if not targets:

@@ -22,6 +22,7 @@ from pengjiang_enforcement.choices import TownshipType, UnitKind
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.tabular import Column, Row, parse_bool, parse_decimal
 from pengjiang_enforcement.text import halfwidth
+from pengjiang_enforcement.unitnames import AmbiguousUnitName, UnitNames
 
 from .choices import DelegationMode, ItemStatus, PenaltyType, PowerKind, TownshipCoverage
 from .models.catalogue import DEFAULT_HEARING_ORGANISATION, DEFAULT_HEARING_PERSON
@@ -161,24 +162,28 @@ def _words(choices: Any) -> dict[str, str]:
 
 @dataclass
 class Lookups:
-    """What rows refer to by name: departments and townships (loaded once per file)."""
+    """What rows refer to by name: departments and townships (loaded once per file).
 
-    departments: dict[str, int]
-    townships: dict[str, Unit]
+    Names are resolved by ``unitnames.UnitNames``: the unit's name, short name, code, its aliases
+    and the usual forms of its name (区卫生健康局, 卫健局 for 江门市蓬江区卫生健康局).
+    """
+
+    departments: UnitNames
+    townships: dict[str, Unit]  # code → township
     active_townships: list[Unit]
+    township_names: UnitNames
 
     @classmethod
     def load(cls) -> Lookups:
-        departments: dict[str, int] = {}
-        for unit in Unit.objects.filter(kind=UnitKind.DEPARTMENT):
-            for key in (unit.code, unit.name, unit.short_name):
-                departments[key] = unit.pk
-        townships: dict[str, Unit] = {}
-        active = list(Unit.objects.townships())
-        for unit in Unit.objects.townships(active=None):
-            for key in (unit.code, unit.name, unit.short_name):
-                townships[key] = unit
-        return cls(departments, townships, active)
+        departments = UnitNames.of(Unit.objects.filter(kind=UnitKind.DEPARTMENT))
+        everyone = list(Unit.objects.townships(active=None))
+        active = [unit for unit in everyone if unit.is_active]
+        return cls(departments, {unit.code: unit for unit in everyone}, active, UnitNames.of(everyone))
+
+    def township(self, name: str) -> Unit | None:
+        """The township a name means (AmbiguousUnitName when it fits several)."""
+        pk = self.township_names.resolve(name)
+        return next((unit for unit in self.townships.values() if unit.pk == pk), None) if pk else None
 
     def coverage(self, codes: Iterable[str]) -> str:
         held = set(codes)
@@ -201,7 +206,7 @@ class Lookups:
         if coverage == TownshipCoverage.STREETS:
             return "街道"
         ordered = [t.name for t in self.active_townships if t.code in codes]
-        ordered += sorted(u.name for c, u in self.townships.items() if c == u.code and c in codes and not u.is_active)
+        ordered += sorted(u.name for c, u in self.townships.items() if c in codes and not u.is_active)
         return "、".join(ordered)
 
 
@@ -294,11 +299,17 @@ class RowReader:
             fail("field", _("The field is longer than 50 characters."))
 
         department = v.get("department", "").strip()
+        out["department"] = None
         if not department:
             fail("department", _("The source department is missing."))
-        elif department not in self.lookups.departments:
-            fail("department", _("Unknown department: “%(value)s”.") % {"value": department})
-        out["department"] = self.lookups.departments.get(department)
+        else:
+            try:
+                out["department"] = self.lookups.departments.resolve(department)
+            except AmbiguousUnitName as exc:
+                fail("department", ambiguous_message(exc))
+            else:
+                if out["department"] is None:
+                    fail("department", _("Unknown department: “%(value)s”.") % {"value": department})
 
         out["setting_basis"] = v.get("setting_basis", "")
         out["penalty_basis"] = v.get("penalty_basis", "")
@@ -385,12 +396,21 @@ class RowReader:
         for word in _SPLIT.split(text):
             if not word:
                 continue
-            unit = self.lookups.townships.get(word)
+            try:
+                unit = self.lookups.township(word)
+            except AmbiguousUnitName as exc:
+                fail("townships", ambiguous_message(exc))
+                continue
             if unit is None:
                 fail("townships", _("Unknown township or street: “%(value)s”.") % {"value": word})
             elif unit.code not in codes:
                 codes.append(unit.code)
         return codes
+
+
+def ambiguous_message(exc: AmbiguousUnitName) -> str:
+    return _("“%(value)s” could mean several units: %(candidates)s. Write the full name or add it as another name of "
+             "one unit.") % {"value": exc.text, "candidates": "、".join(exc.candidates)}  # fmt: skip
 
 
 def guess_kind(name: str) -> str:

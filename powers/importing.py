@@ -272,7 +272,8 @@ def read_file(
     first_row: dict[tuple[str, str], int] = {}
     for index, row in enumerate(table, start=1):
         parsed = reader.read(row)
-        if not parsed.errors and parsed.key in first_row:
+        # A repeated code is found whatever else is wrong with either row.
+        if parsed.key[0] and parsed.key in first_row:
             parsed.errors.append(
                 {
                     "row": row.number,
@@ -281,10 +282,11 @@ def read_file(
                     % {"code": _full(parsed), "row": first_row[parsed.key]},
                 }
             )
+        elif parsed.key[0]:
+            first_row[parsed.key] = row.number
         if parsed.errors:
             errors.extend(parsed.errors)
         else:
-            first_row[parsed.key] = row.number
             good.append(parsed)
         if progress and index % PROGRESS_EVERY == 0:
             progress(index, total)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import audit_record, changed, snapshot
 from pengjiang_enforcement.choices import TownshipType, UnitKind
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.search import document, search_vector
 from pengjiang_enforcement.text import field_label
@@ -135,16 +135,30 @@ def _clean_item(item: PowerItem) -> None:
         item.hearing_threshold_person = Decimal(DEFAULT_HEARING_PERSON)
     if item.hearing_threshold_organisation is None:
         item.hearing_threshold_organisation = Decimal(DEFAULT_HEARING_ORGANISATION)
+    check_all(
+        ("department", lambda: _check_department(item)),
+        ("penalty_types", lambda: _check_penalty_types(item)),
+        ("fine_min", lambda: catalogue_fine_range(item.fine_min, item.fine_max)),
+        (None, lambda: _check_item_fields(item)),
+    )
+
+
+def _check_department(item: PowerItem) -> None:
     if not item.department_id:
         raise RuleViolation(_("The source department is missing."), rule="catalogue_department")
-    if item.department_id and not Unit.objects.filter(pk=item.department_id, kind=UnitKind.DEPARTMENT).exists():
+    if not Unit.objects.filter(pk=item.department_id, kind=UnitKind.DEPARTMENT).exists():
         raise RuleViolation(_("The source department must be a district department."), rule="catalogue_department")
+
+
+def _check_penalty_types(item: PowerItem) -> None:
     unknown = set(item.penalty_types) - set(PenaltyType.values)
     if unknown:
         raise RuleViolation(
             _("Unknown penalty types: %(types)s."), rule="catalogue_penalty_type", params={"types": ", ".join(unknown)}
         )
-    catalogue_fine_range(item.fine_min, item.fine_max)
+
+
+def _check_item_fields(item: PowerItem) -> None:
     try:
         # The constraints are checked above (fine range), by the callers (a code is unique) and
         # by the database; Django would spend a query on each of them for every item.

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import audit_record, snapshot
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import require, require_model
 from pengjiang_enforcement.workdays import today as local_today
@@ -42,40 +42,46 @@ def clean_bands(item: PowerItem, bands: Iterable[Mapping[str, Any]]) -> list[Dis
     """
     result: list[DiscretionBand] = []
     seen: set[str] = set()
-    for raw in bands:
-        level = raw.get("level", "")
-        if level not in LEVEL_ORDER:
-            raise RuleViolation(
-                _("Unknown discretion level: “%(level)s”."), rule="discretion_level", params={"level": level}
-            )
-        if level in seen:
-            raise RuleViolation(
-                _("The level %(level)s appears twice."),
-                rule="discretion_level",
-                params={"level": DiscretionLevel(level).label},
-            )
-        seen.add(level)
-        conditions = (raw.get("conditions") or "").strip()
-        if not conditions:
-            raise RuleViolation(
-                _("The level %(level)s has no conditions."),
-                rule="discretion_band_conditions",
-                params={"level": DiscretionLevel(level).label},
-            )
-        band = DiscretionBand(
-            level=level,
-            conditions=conditions,
-            fine_min=_decimal(raw.get("fine_min"), _("minimum fine")),
-            fine_max=_decimal(raw.get("fine_max"), _("maximum fine")),
-            measures=(raw.get("measures") or "").strip(),
-            sort_order=LEVEL_ORDER[level],
-        )
-        catalogue_fine_range(band.fine_min, band.fine_max)
-        discretion_band_within_statutory_range(item, band)
-        result.append(band)
+    # Every band is checked: a form shows what is wrong with each level at once.
+    check_all(*((None, lambda raw=raw: _clean_band(item, raw, seen, result)) for raw in bands))
     if not result:
         raise RuleViolation(_("A discretion standard needs at least one level."), rule="discretion_band_conditions")
     return sorted(result, key=lambda b: b.sort_order)
+
+
+def _clean_band(item: PowerItem, raw: Mapping[str, Any], seen: set[str], result: list[DiscretionBand]) -> None:
+    level = raw.get("level", "")
+    if level not in LEVEL_ORDER:
+        raise RuleViolation(
+            _("Unknown discretion level: “%(level)s”."), rule="discretion_level", params={"level": level}
+        )
+    if level in seen:
+        raise RuleViolation(
+            _("The level %(level)s appears twice."),
+            rule="discretion_level",
+            params={"level": DiscretionLevel(level).label},
+        )
+    seen.add(level)
+    conditions = (raw.get("conditions") or "").strip()
+    if not conditions:
+        raise RuleViolation(
+            _("The level %(level)s has no conditions."),
+            rule="discretion_band_conditions",
+            params={"level": DiscretionLevel(level).label},
+        )
+    band = DiscretionBand(
+        level=level,
+        conditions=conditions,
+        fine_min=_decimal(raw.get("fine_min"), _("minimum fine")),
+        fine_max=_decimal(raw.get("fine_max"), _("maximum fine")),
+        measures=(raw.get("measures") or "").strip(),
+        sort_order=LEVEL_ORDER[level],
+    )
+    check_all(
+        (None, lambda: catalogue_fine_range(band.fine_min, band.fine_max)),
+        (None, lambda: discretion_band_within_statutory_range(item, band)),
+    )
+    result.append(band)
 
 
 @transaction.atomic
@@ -95,16 +101,22 @@ def discretion_standard_create(
     """
     require_model(actor, "add", DiscretionStandard)
     item = PowerItem.objects.select_for_update().get(pk=item.pk)
-    if not backfill:
-        catalogue_effective_date(effective_from, today=local_today())
-    cleaned = clean_bands(item, bands)
     latest = item.discretion_standards.order_by("-version").first()
-    if latest is not None and effective_from < latest.effective_from:
-        raise RuleViolation(
-            _("Version %(version)s is in force from %(day)s; a new version cannot start before it."),
-            rule="discretion_version_order",
-            params={"version": latest.version, "day": latest.effective_from.isoformat()},
-        )
+    cleaned: list[DiscretionBand] = []
+
+    def version_order() -> None:
+        if latest is not None and effective_from < latest.effective_from:
+            raise RuleViolation(
+                _("Version %(version)s is in force from %(day)s; a new version cannot start before it."),
+                rule="discretion_version_order",
+                params={"version": latest.version, "day": latest.effective_from.isoformat()},
+            )
+
+    check_all(
+        ("effective_from", lambda: None if backfill else catalogue_effective_date(effective_from, today=local_today())),
+        (None, lambda: cleaned.extend(clean_bands(item, bands))),
+        ("effective_from", version_order),
+    )
     standard = DiscretionStandard.objects.create(
         item=item,
         version=(latest.version + 1) if latest else 1,
@@ -127,11 +139,19 @@ def discretion_standard_create(
 
 
 def clean_leniency(item: PowerItem, *, kind: str, circumstances: str, basis: str) -> None:
-    leniency_kind(item, kind)
-    if not (circumstances or "").strip():
-        raise RuleViolation(_("State the circumstances in which the entry applies."), rule="leniency_circumstances")
-    if not (basis or "").strip():
-        raise RuleViolation(_("State the legal basis of the entry."), rule="leniency_basis")
+    def circumstances_given() -> None:
+        if not (circumstances or "").strip():
+            raise RuleViolation(_("State the circumstances in which the entry applies."), rule="leniency_circumstances")
+
+    def basis_given() -> None:
+        if not (basis or "").strip():
+            raise RuleViolation(_("State the legal basis of the entry."), rule="leniency_basis")
+
+    check_all(
+        ("kind", lambda: leniency_kind(item, kind)),
+        ("circumstances", circumstances_given),
+        ("basis", basis_given),
+    )
 
 
 @transaction.atomic
@@ -149,9 +169,10 @@ def leniency_entry_add(
     """Put an item on a reduced- or no-penalty list from ``effective_from`` (today or later)."""
     require_model(actor, "add", LeniencyEntry)
     item = PowerItem.objects.select_for_update().get(pk=item.pk)
-    if not backfill:
-        catalogue_effective_date(effective_from, today=local_today())
-    clean_leniency(item, kind=kind, circumstances=circumstances, basis=basis)
+    check_all(
+        ("effective_from", lambda: None if backfill else catalogue_effective_date(effective_from, today=local_today())),
+        (None, lambda: clean_leniency(item, kind=kind, circumstances=circumstances, basis=basis)),
+    )
     entry = LeniencyEntry.objects.create(
         item=item,
         kind=kind,

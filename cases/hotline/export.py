@@ -9,6 +9,7 @@ so the file can be uploaded back as it is.
 from __future__ import annotations
 
 import datetime
+import re
 import tempfile
 from typing import IO
 
@@ -16,6 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from pengjiang_enforcement.tabular import write_xlsx
+from pengjiang_enforcement.text import halfwidth
 
 from .choices import PLATFORM_STATUS, ReplyKind, RequestKind, RequestStatus
 from .models import HotlineOrder, HotlineReply, HotlineRequest
@@ -39,6 +41,12 @@ HEADERS = [
 ]
 
 
+def platform_number(raw: str) -> str:
+    """A number as the platform issued it (its own suffixes kept), in half-width characters without
+    spaces: an export typed with full-width digits is answered with the platform's digits."""
+    return re.sub(r"\s+", "", halfwidth(raw or ""))
+
+
 def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(moment) if moment else None
 
@@ -60,8 +68,8 @@ def reply_rows(orders: QuerySet[HotlineOrder]):
         interim = order.interim[0].text if order.interim else ""
         done_on = _local(order.replied_at).date() if order.replied_at else today
         yield [
-            order.order_no_raw.strip() or order.order_no,
-            order.city_order_no,
+            platform_number(order.order_no_raw) or order.order_no,
+            platform_number(order.city_order_no),
             PLATFORM_STATUS.get(order.state, order.state),
             order.reply_text or interim,
             _local(order.replied_at),

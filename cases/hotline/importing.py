@@ -381,20 +381,22 @@ def _commit_read_batch(job: HotlineImport, batch: _Batch) -> None:
     job.rows_invalid += invalid
 
 
+# Duplicates are found among every row with a number, whatever else is wrong with it: an invalid
+# row is named among the copies too. Of the valid copies, the last one wins.
 _MARK_DUPLICATES = f"""
 UPDATE {RAW_TABLE} AS r
-SET superseded = d.rank > 1,
+SET superseded = r.status = 'valid' AND d.valid_rank > 1,
     warnings = r.warnings || jsonb_build_array(jsonb_build_object(
         'code', 'duplicate', 'params', jsonb_build_object('order', r.order_no, 'rows', d.rows)))
 FROM (
     SELECT id,
-           row_number() OVER (PARTITION BY order_no ORDER BY row_number DESC) AS rank,
+           row_number() OVER (PARTITION BY order_no, status ORDER BY row_number DESC) AS valid_rank,
            count(*) OVER (PARTITION BY order_no) AS copies,
            string_agg(row_number::text, '、') OVER (
                PARTITION BY order_no ORDER BY row_number
                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS rows
     FROM {RAW_TABLE}
-    WHERE job_id = %s AND status = 'valid'
+    WHERE job_id = %s AND order_no <> ''
 ) AS d
 WHERE r.id = d.id AND d.copies > 1
 """
@@ -428,9 +430,12 @@ SELECT row_number FROM ({_WINNERS}) AS w WHERE NOT mine ORDER BY row_number LIMI
 """
 
 _DUPLICATE_GROUPS = f"""
-SELECT order_no, array_agg(row_number ORDER BY row_number), count(DISTINCT content_hash)
+SELECT order_no, array_agg(row_number ORDER BY row_number),
+       count(DISTINCT content_hash) FILTER (WHERE status = 'valid')
+           + (count(*) FILTER (WHERE status <> 'valid') > 0)::int,
+       count(*) FILTER (WHERE status = 'valid')
 FROM {RAW_TABLE}
-WHERE job_id = %s AND status = 'valid'
+WHERE job_id = %s AND order_no <> ''
 GROUP BY order_no HAVING count(*) > 1
 ORDER BY min(row_number)
 """
@@ -466,10 +471,10 @@ def finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED
             "townships": {str(k) if k is not None else "": v for k, v in per_township.items()},
             "invalid": locked.rows_invalid,
             "duplicate_numbers": len(groups),
-            "superseded": sum(len(rows) - 1 for _no, rows, _kinds in groups),
+            "superseded": sum(max(valid - 1, 0) for _no, _rows, _kinds, valid in groups),
             "duplicates": [
                 {"order_no": no, "rows": rows, "different": kinds > 1}
-                for no, rows, kinds in groups[:MAX_LISTED_DUPLICATES]
+                for no, rows, kinds, _valid in groups[:MAX_LISTED_DUPLICATES]
             ],
         }
         fields = {"counts": counts, "heartbeat_at": timezone.now()}

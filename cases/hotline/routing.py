@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pengjiang_enforcement.search import normalise
+from pengjiang_enforcement.unitnames import AmbiguousUnitName, NamedUnit, UnitNames
 
 # Parts of an address that say nothing about the township (removed before repeat keys).
 _ADDRESS_NOISE = re.compile(r"广东省|江门市|蓬江区|[\s,，。、；;:：()（）\[\]【】\-—_/\\·.]+")
@@ -52,16 +53,25 @@ class RouteResult:
     method: str  # "unit", "address" or "none"
     note: str = ""
     candidates: list[int] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)  # the units a handling unit could mean
 
 
 class Gazetteer:
     """Township names and gazetteer places, compiled for matching.
 
     ``townships``: (id, name, short name) of each active township. ``places``: the gazetteer
-    entries, each name or alias mapping to a township.
+    entries, each name or alias mapping to a township. ``units``: the units that belong to a
+    township (the township itself, its offices), as (township id, the unit with its names and
+    aliases): a handling unit is resolved among them by the usual forms of their names
+    (``unitnames``), and their aliases are township words like the townships' own names.
     """
 
-    def __init__(self, townships: Iterable[tuple[int, str, str]], places: Iterable[Place]):
+    def __init__(
+        self,
+        townships: Iterable[tuple[int, str, str]],
+        places: Iterable[Place],
+        units: Iterable[tuple[int, NamedUnit]] = (),
+    ):
         self.township_names: dict[int, str] = {}
         self._township_words: dict[str, int] = {}
         for pk, name, short in townships:
@@ -73,6 +83,14 @@ class Gazetteer:
                 words.add(short)
             for word in words:
                 self._township_words[word] = pk
+        units = [(township, unit) for township, unit in units if township in self.township_names]
+        self._unit_township = {unit.pk: township for township, unit in units}
+        self._units = UnitNames(unit for _township, unit in units)
+        for township, unit in units:
+            for alias in unit.names[3:]:
+                word = normalise(alias).strip()
+                if len(word) >= 2:
+                    self._township_words.setdefault(word, township)
         self._places: dict[str, list[Place]] = {}
         for place in places:
             self._places.setdefault(place.name, []).append(place)
@@ -81,12 +99,19 @@ class Gazetteer:
 
     @classmethod
     def load(cls) -> Gazetteer:
-        """The active townships and gazetteer entries, in two queries."""
+        """The active townships, the units that belong to them and the gazetteer entries, in three queries."""
+        from pengjiang_enforcement.choices import TOWNSHIP_LEVEL_KINDS
         from pengjiang_enforcement.models import Unit
 
         from .models import GazetteerEntry
 
         townships = Unit.objects.townships().values_list("pk", "name", "short_name")
+        units = [
+            (township, NamedUnit(pk, name, (name, short, code, *aliases)))
+            for pk, township, name, short, code, aliases in Unit.objects.filter(
+                kind__in=TOWNSHIP_LEVEL_KINDS, is_active=True, township__is_active=True
+            ).values_list("pk", "township_id", "name", "short_name", "code", "aliases")
+        ]
         places = []
         entries = GazetteerEntry.objects.filter(is_active=True, township__is_active=True)
         for township_id, name, aliases, verified in entries.values_list("township_id", "name", "aliases", "verified"):
@@ -94,7 +119,22 @@ class Gazetteer:
                 word = normalise(word).strip()
                 if len(word) >= 2:
                     places.append(Place(township_id, word, routes_alone(word, verified)))
-        return cls(list(townships), places)
+        return cls(list(townships), places, units)
+
+    def unit_township(self, unit: str) -> tuple[int | None, list[str]]:
+        """The township of a handling unit named in one of its usual forms (or an alias), and
+        the names of the units it could mean when it is ambiguous."""
+        for text in [unit, *unit.split()]:
+            text = text.strip()
+            if not text:
+                continue
+            try:
+                pk = self._units.resolve(text)
+            except AmbiguousUnitName as exc:
+                return None, exc.candidates
+            if pk is not None:
+                return self._unit_township[pk], []
+        return None, []
 
     def townships_named(self, text: str) -> list[int]:
         """Townships whose name appears in ``text``, in order of appearance, without repeats."""
@@ -117,6 +157,11 @@ class Gazetteer:
         by_unit = self.townships_named(unit)
         if len(by_unit) == 1:
             return RouteResult(by_unit[0], "unit", unit[:300])
+        ambiguous: list[str] = []
+        if not by_unit:
+            township, ambiguous = self.unit_township(unit)
+            if township is not None:
+                return RouteResult(township, "unit", unit[:300])
         texts = [t for t in texts if t]
         named: list[int] = []
         for text in texts:
@@ -140,7 +185,8 @@ class Gazetteer:
             township, word = next(iter(verified.items()))
             return RouteResult(township, "address", word)
         candidates = list(dict.fromkeys([*by_unit, *named, *verified, *suggested]))
-        return RouteResult(None, "none", "、".join(sorted({*verified.values(), *suggested.values()}))[:300], candidates)
+        note = "、".join(sorted({*ambiguous, *verified.values(), *suggested.values()}))
+        return RouteResult(None, "none", note[:300], candidates, ambiguous)
 
 
 def is_elsewhere(text: str) -> bool:

@@ -67,8 +67,9 @@ ROW_MESSAGES = {
         "The row states no type and no promised completion: the deadline assumes a complaint (15 working days)."
     ),
     "bad_coordinate": _("%(column)s “%(value)s” is not a coordinate and was left empty."),
+    "unit_ambiguous": _("%(column)s “%(value)s” could mean several units: %(candidates)s."),
     "unrouted": _("No township recognised in the handling unit or the address: the order goes to triage."),
-    "duplicate": _("Work order %(order)s appears in rows %(rows)s: the last of them wins."),
+    "duplicate": _("Work order %(order)s appears in rows %(rows)s: the last valid one of them wins."),
     "not_an_object": _("The item is not a JSON object."),
     "no_fields": _("The item has none of the known fields."),
 }
@@ -165,40 +166,46 @@ _SOURCE_KEYS = (
 def parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext) -> Parsed:
     """Parse one row: ``values`` are the cleaned texts by column key, ``raw`` the cells as read.
 
-    Whatever the row holds, the result is the row's values or its errors: a row no rule foresaw
-    becomes an error of that row (``unreadable``), never the end of the import.
+    Whatever the row holds, the result is the row's values or every error found in it, each with
+    its column: a row no rule foresaw becomes an error of that row (``unreadable``), never the end
+    of the import.
     """
     overlong = overlong_cells(values)
     if overlong:
-        number = _cut(values.get("order_no", ""), 50)
-        errors = [_entry("cell_too_long", key, length=n, limit=settings.IMPORT_MAX_CELL_CHARS) for key, n in overlong]
-        return Parsed(number, None, errors, [])
+        number, errors = _order_number(values, raw)
+        errors += [_entry("cell_too_long", key, length=n, limit=settings.IMPORT_MAX_CELL_CHARS) for key, n in overlong]
+        return Parsed(number or _cut(values.get("order_no", ""), 50), None, errors, [])
     try:
         return _parse_row(values, raw, context)
     except (ValueError, ArithmeticError, OverflowError, TypeError) as exc:
         reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
-        return Parsed(_cut(values.get("order_no", ""), 50), None, [_entry("unreadable", reason=reason)], [])
+        number, errors = _order_number(values, raw)
+        errors.append(_entry("unreadable", reason=reason))
+        return Parsed(number or _cut(values.get("order_no", ""), 50), None, errors, [])
 
 
-def _parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext) -> Parsed:
-    errors: list[dict[str, Any]] = []
-    warnings: list[dict[str, Any]] = []
-    get = values.get
-
-    number_text = get("order_no", "")
+def _order_number(values: dict[str, str], raw: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The row's normalised work-order number ("" when it has none usable) and its errors."""
+    number_text = values.get("order_no", "")
     raw_number = raw.get("order_no", number_text)
-    order_no = ""
     try:
         if isinstance(raw_number, float) and abs(raw_number) >= 1e15:
             # Excel keeps 15 significant digits: a 19-digit number stored as a figure is lost.
             raise OrderNumberError("scientific")
         order_no = normalise_order_no(raw_number)
-        if len(order_no) > 50:
-            errors.append(_entry("number_too_long", "order_no", value=number_text))
-            order_no = ""
     except OrderNumberError as exc:
         code = {"empty": "no_number", "scientific": "number_scientific"}.get(str(exc), "number_characters")
-        errors.append(_entry(code, "order_no", value=number_text))
+        return "", [_entry(code, "order_no", value=number_text)]
+    if len(order_no) > 50:
+        return "", [_entry("number_too_long", "order_no", value=number_text)]
+    return order_no, []
+
+
+def _parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContext) -> Parsed:
+    warnings: list[dict[str, Any]] = []
+    get = values.get
+    number_text = get("order_no", "")
+    order_no, errors = _order_number(values, raw)
 
     optional: dict[str, datetime.datetime | None] = {}
     for key in ("dispatched_at", "due_at", "finished_at"):
@@ -271,6 +278,8 @@ def _parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContex
 
     unit = get("handling_unit", "")
     route = context.gazetteer.route(unit=f"{unit} {get('handling_dept', '')}", texts=[address, content, get("title")])
+    if route.ambiguous:
+        warnings.append(_entry("unit_ambiguous", "handling_unit", value=unit, candidates="、".join(route.ambiguous)))
     if route.township_id is None:
         warnings.append(_entry("unrouted"))
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.choices import UnitKind
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import require, user_scope
 from pengjiang_enforcement.tabular import clean_text
@@ -138,13 +138,22 @@ def order_request_extension(*, order: HotlineOrder, actor: User, reason: str, du
     order = _lock(order)
     require(actor, "change", order)
     ORDERS.check("request_extension", order.state)
-    reason = _text(reason, rule="hotline_request_reason", message=_("Give the reason for the request."))
-    if due_on <= order.due_on:
-        raise RuleViolation(
-            _("The new deadline must be later than the current one (%(day)s)."),
-            rule="hotline_extension_later",
-            params={"day": order.due_on.isoformat()},
-        )
+    given: dict[str, str] = {}
+
+    def later() -> None:
+        if due_on <= order.due_on:
+            raise RuleViolation(
+                _("The new deadline must be later than the current one (%(day)s)."),
+                rule="hotline_extension_later",
+                params={"day": order.due_on.isoformat()},
+            )
+
+    check_all(
+        ("reason", lambda: given.update(reason=_text(reason, rule="hotline_request_reason",
+                                                     message=_("Give the reason for the request.")))),
+        ("due_on", later),
+    )  # fmt: skip
+    reason = given["reason"]
     request = _request(order, kind=RequestKind.EXTENSION, actor=actor, reason=reason, due_on=due_on)
     transition(order, "request_extension", table=ORDERS, actor=actor, note=reason,
                data={"due_on": due_on.isoformat(), "request": request.pk})  # fmt: skip

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
+from pengjiang_enforcement.tabular import excel_datetime
+
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CHUNK = 256 * 1024
@@ -157,9 +159,10 @@ def _number(text: str) -> int | float:
         return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
 
-def _date(value: float, epoch: datetime.datetime) -> datetime.datetime:
-    """An Excel serial date, to the nearest second (floating point leaves a few microseconds)."""
-    return epoch + datetime.timedelta(seconds=round(value * 86400))
+def _date(value: float, epoch: datetime.datetime) -> datetime.datetime | str:
+    """An Excel serial date as Excel shows it (the 1900 system's leap-year quirk included, see
+    ``tabular.excel_datetime``), to the nearest second."""
+    return excel_datetime(value, date1904=epoch == _EPOCH_1904)
 
 
 class _SheetReader:

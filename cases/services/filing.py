@@ -15,7 +15,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
 from pengjiang_enforcement.audit import changed, snapshot
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import require
 from pengjiang_enforcement.text import field_label
@@ -81,20 +81,38 @@ def check_filing_rules(
     Run on the request and again on approval, which is the filing date: an item recalled or a
     certificate expired in between stops the approval.
     """
-    rules.act_dates_consistent(
-        act_date=act_date, act_end_date=act_end_date, continuing=act_continuing, discovered_on=discovered_on, today=day
-    )
-    rules.item_is_penalty_power(item)
-    rules.item_delegated_on_act_date(item, township, act_date)
-    rules.item_delegated_on_filing_date(item, township, day)
-    rules.apl_36_limitation_period(
-        act_date=act_date,
-        act_end_date=act_end_date,
-        continuing=act_continuing,
-        serious_harm=serious_harm,
-        discovered_on=discovered_on,
-    )
-    return rules.handling_team(officers, township, day)
+    certificates: dict[int, Any] = {}
+
+    def dates() -> None:
+        rules.act_dates_consistent(
+            act_date=act_date, act_end_date=act_end_date, continuing=act_continuing, discovered_on=discovered_on,
+            today=day,
+        )  # fmt: skip
+
+    def power_item() -> None:
+        rules.item_is_penalty_power(item)
+        rules.item_delegated_on_act_date(item, township, act_date)
+        rules.item_delegated_on_filing_date(item, township, day)
+
+    def limitation() -> None:
+        try:
+            dates()
+        except RuleViolation:
+            return  # inconsistent dates are reported as such; no period can be counted from them
+        rules.apl_36_limitation_period(
+            act_date=act_date,
+            act_end_date=act_end_date,
+            continuing=act_continuing,
+            serious_harm=serious_harm,
+            discovered_on=discovered_on,
+        )
+
+    def team() -> None:
+        certificates.update(rules.handling_team(officers, township, day))
+
+    # Independent checks: a request shows everything that is wrong with it at once.
+    check_all(("act_date", dates), ("power_item", power_item), ("act_date", limitation), ("lead_officer", team))
+    return certificates
 
 
 def _set_officers(case: Case, officers: Sequence[User], certificates: dict[int, Any] | None = None) -> None:

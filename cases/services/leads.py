@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import changed, snapshot
 from pengjiang_enforcement.choices import UnitKind
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import require, user_scope
 from pengjiang_enforcement.workdays import today as local_today
@@ -42,14 +42,25 @@ LEAD_AUDIT_FIELDS = [*LEAD_EDITABLE_FIELDS, "status", "checker", "check_due", "c
 
 
 def _check_lead_fields(values: dict[str, Any], *, today: datetime.date) -> None:
-    rules.not_in_future(values["discovered_on"], today=today, label=_("The discovery date"))
-    if values["source"] == LeadSource.HOTLINE_12345 and not values.get("hotline_order_no", "").strip():
-        raise RuleViolation(
-            _("A lead from the 12345 hotline carries the number of its work order."), rule="lead_hotline_order_no"
-        )
-    for name in ("place", "description"):
-        if not str(values.get(name, "")).strip():
-            raise RuleViolation(_("Say where and what was found."), rule="lead_place_and_description")
+    """The rules on what a lead says, all of them checked (a form shows every refusal at once)."""
+
+    def hotline_order_no() -> None:
+        if values["source"] == LeadSource.HOTLINE_12345 and not values.get("hotline_order_no", "").strip():
+            raise RuleViolation(
+                _("A lead from the 12345 hotline carries the number of its work order."), rule="lead_hotline_order_no"
+            )
+
+    def place_and_description() -> None:
+        for name in ("place", "description"):
+            if not str(values.get(name, "")).strip():
+                raise RuleViolation(_("Say where and what was found."), rule="lead_place_and_description", field=name)
+
+    check_all(
+        ("discovered_on", lambda: rules.not_in_future(values["discovered_on"], today=today,
+                                                      label=_("The discovery date"))),
+        ("hotline_order_no", hotline_order_no),
+        (None, place_and_description),
+    )  # fmt: skip
 
 
 def _check_work_order_free(lead: Lead) -> None:

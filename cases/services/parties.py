@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.audit import changed, snapshot
-from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import require
 from pengjiang_enforcement.workdays import today as local_today
@@ -28,22 +28,30 @@ SUMMARY_LENGTH = 300
 def _normalise(values: dict[str, Any], *, today: datetime.date) -> dict[str, Any]:
     """Check the party's data by its kind; identity numbers by their check characters."""
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
-    if not values.get("name"):
-        raise RuleViolation(_("A party has a name."), rule="party_name")
-    if values["kind"] == PartyKind.PERSON:
-        values["credit_code"] = ""
-        values["legal_representative"] = ""
-        if values.get("id_number"):
-            values["id_number"] = rules.resident_id_valid(values["id_number"], today=today)
-        values["identity_key"] = values.get("id_number", "")
-    elif values["kind"] == PartyKind.ORGANISATION:
-        values["id_number"] = ""
-        values["gender"] = ""
-        if values.get("credit_code"):
-            values["credit_code"] = rules.credit_code_valid(values["credit_code"])
-        values["identity_key"] = values.get("credit_code", "")
-    else:
+    if values["kind"] not in (PartyKind.PERSON, PartyKind.ORGANISATION):
         raise ValueError(values["kind"])
+
+    def name_given() -> None:
+        if not values.get("name"):
+            raise RuleViolation(_("A party has a name."), rule="party_name")
+
+    def identity() -> None:
+        if values["kind"] == PartyKind.PERSON:
+            values["credit_code"] = ""
+            values["legal_representative"] = ""
+            if values.get("id_number"):
+                values["id_number"] = rules.resident_id_valid(values["id_number"], today=today)
+            values["identity_key"] = values.get("id_number", "")
+        else:
+            values["id_number"] = ""
+            values["gender"] = ""
+            if values.get("credit_code"):
+                values["credit_code"] = rules.credit_code_valid(values["credit_code"])
+            values["identity_key"] = values.get("credit_code", "")
+
+    # The name and the identity number are checked together: the form shows both problems at once.
+    identity_field = "id_number" if values["kind"] == PartyKind.PERSON else "credit_code"
+    check_all(("name", name_given), (identity_field, identity))
     return values
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.forms import add_violation
 from pengjiang_enforcement.permissions import get_restricted_object_or_404
 
 from ..models import Case, Lead
@@ -39,11 +40,12 @@ def get_lead(request: HttpRequest, pk: int, action: str = "view") -> Lead:
 
 
 def attempt(form: forms.Form, call: Callable[[], Any]) -> Any:
-    """Run a service; a refused rule (or an edit conflict) becomes a form error, the input is kept."""
+    """Run a service; a refused rule (or an edit conflict) becomes a form error, the input is kept.
+    Each rule refused is shown beside the field it is about (on top when it is about none)."""
     try:
         return call()
     except RuleViolation as exc:
-        form.add_error(None, exc)
+        add_violation(form, exc)
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,16 @@ class Unit(ScopedModel):
         editable=False,
     )
     township_type = models.CharField(_("town or street"), max_length=10, choices=TownshipType.choices, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("other names"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Other names files use for this unit (e.g. 区城管局), separated by commas; imports match them. "
+            "The usual forms of the name (without 江门市/蓬江区, 卫健 for 卫生健康 …) need no entry."
+        ),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)

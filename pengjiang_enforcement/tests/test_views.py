@@ -133,6 +133,36 @@ def test_unit_edit_refuses_a_clashing_short_name(login, district_admin):
     assert Unit.objects.get(pk=target.pk).short_name == "荷塘"
 
 
+def test_unit_edit_shows_every_refused_rule_beside_its_field(login, district_admin):
+    """A clashing short name and a clashing other name: both messages at once, each at its field."""
+    client = login(district_admin)
+    target = unit("hetang")
+    response = client.post(
+        f"/units/{target.pk}/edit/",
+        {"name": "荷塘镇", "short_name": "杜阮", "aliases": "白沙街道办事处、荷塘镇政府", "address": "", "phone": "",
+         "sort_order": 70, "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["short_name"] and "已有其他镇街使用简称" in form.errors["short_name"][0]
+    assert form.errors["aliases"] and "白沙街道" in form.errors["aliases"][0]
+    assert Unit.objects.get(pk=target.pk).aliases == []
+
+
+def test_unit_edit_keeps_other_names(login, district_admin):
+    client = login(district_admin)
+    target = unit("dept-urban")
+    response = client.post(
+        f"/units/{target.pk}/edit/",
+        {"name": target.name, "short_name": target.short_name, "aliases": "区城管委，城管大队、区城管委",
+         "address": "", "phone": "", "sort_order": 0, "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Unit.objects.get(pk=target.pk).aliases == ["区城管委", "城管大队"]
+    assert "区城管委、城管大队" in client.get(f"/units/{target.pk}/edit/").content.decode()
+    assert "区城管委、城管大队" in client.get(f"/units/{target.pk}/").content.decode()
+
+
 def test_people_list_is_scoped_and_its_query_count_is_pinned(login, duruan_officer, baisha_officer):
     client = login(duruan_officer)
     client.get("/people/")

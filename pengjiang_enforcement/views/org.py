@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import UnitKind
 from ..exceptions import RuleViolation
-from ..forms import CertificateForm, PeopleFilterForm, UnitForm
+from ..forms import CertificateForm, PeopleFilterForm, UnitForm, add_violation
 from ..models import EnforcementCertificate, Unit, User
 from ..pagination import paginate
 from ..permissions import can, get_restricted_object_or_404
@@ -59,7 +59,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             unit_update(unit=unit, actor=request.user, **form.cleaned_data)
         except RuleViolation as exc:
-            form.add_error(None, exc)
+            add_violation(form, exc)
         else:
             messages.success(request, _("The unit was saved."))
             return redirect("core:unit_detail", pk=unit.pk)

@@ -212,6 +212,34 @@ def test_proposal_with_a_past_date_shows_the_rule_and_writes_nothing(admin, toda
     assert not Adjustment.objects.exists()
 
 
+def test_new_item_form_shows_every_refused_rule_at_its_field(admin, today):
+    """A past date, a code already taken and a fine range upside down: all three at once."""
+    taken = make_item()
+    response = admin.post(
+        "/catalogue/adjustments/new/add/",
+        {
+            "code": taken.code,
+            "sub_code": taken.sub_code,
+            "name": "对在禁止吸烟场所吸烟的行政处罚",
+            "kind": "penalty",
+            "department": unit("dept-health").pk,
+            "penalty_types": ["fine"],
+            "fine_min": "500",
+            "fine_max": "200",
+            "hearing_threshold_person": "5000",
+            "hearing_threshold_organisation": "100000",
+            "delegation_mode": "grant",
+            "townships": [unit("duruan").pk],
+            "effective_date": (today - dt.timedelta(days=3)).isoformat(),
+            "reason": "新增下放",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"effective_date", "code", "fine_min"} <= set(errors), errors
+    assert not Adjustment.objects.exists()
+
+
 def test_change_form_is_prefilled_and_only_differences_are_proposed(admin, today):
     item = make_item(fine_max="500", townships=["duruan"])
     form = admin.get(f"/catalogue/adjustments/new/change/?item={item.pk}").context["form"]
@@ -273,6 +301,22 @@ def test_discretion_and_leniency_forms(admin, today):
     admin.post(f"/catalogue/leniency/{entry.pk}/end/")
     entry.refresh_from_db()
     assert entry.effective_to == today - dt.timedelta(days=1)
+
+
+def test_discretion_form_shows_what_is_wrong_with_every_level_at_once(admin, today):
+    """A past date, a level beyond the legal range and a level upside down: three messages."""
+    item = make_item(fine_max="500")
+    data = {"band-TOTAL_FORMS": 4, "band-INITIAL_FORMS": 0, "note": "新版"}
+    data |= {"effective_from": (today - dt.timedelta(days=2)).isoformat()}
+    data |= {"band-0-level": "minor", "band-0-conditions": "初次违法", "band-0-fine_min": "80", "band-0-fine_max": "50"}
+    data |= {"band-1-level": "general", "band-1-conditions": "一般情形", "band-1-fine_max": "900"}
+    response = admin.post(f"/catalogue/items/{item.pk}/discretion/new/", data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "已过" in " ".join(form.errors.get("effective_from", [])), form.errors
+    others = " ".join(form.non_field_errors())
+    assert "超出事项的法定幅度" in others and "80" in others, others
+    assert not DiscretionStandard.objects.filter(item=item).exists()
 
 
 # --- adjustments, evaluation, imports ------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.forms import add_violation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import can, get_restricted_object_or_404
@@ -200,7 +201,7 @@ def adjustment_new(request: HttpRequest, kind: str) -> HttpResponse:
                 chosen: list[Unit] = list(values["townships"])
                 adjustment = adjustment_propose(item=item, townships=chosen or None, **common)
         except RuleViolation as exc:
-            form.add_error(None, exc)
+            add_violation(form, exc)
         else:
             messages.success(request, _("The adjustment was proposed. It changes nothing until it is approved."))
             return redirect("powers:adjustment_detail", pk=adjustment.pk)

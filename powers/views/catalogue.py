@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.exceptions import RuleViolation
+from pengjiang_enforcement.forms import add_violation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import get_restricted_object_or_404
@@ -139,7 +140,7 @@ def discretion_new(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except RuleViolation as exc:
-            form.add_error(None, exc)
+            add_violation(form, exc)
         else:
             messages.success(
                 request,
@@ -161,7 +162,7 @@ def leniency_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             leniency_entry_add(actor=request.user, item=item, **form.cleaned_data)
         except RuleViolation as exc:
-            form.add_error(None, exc)
+            add_violation(form, exc)
         else:
             messages.success(request, _("The list entry was added."))
             return redirect("powers:item_detail", pk=item.pk)

@@ -10,6 +10,7 @@ from cases.hotline.models import GazetteerEntry, HotlineOrder
 from cases.hotline.routing import Gazetteer, Place, repeat_key, routes_alone
 from cases.services.config import reference_data_save
 from pengjiang_enforcement.models import AuditLog, Unit
+from pengjiang_enforcement.unitnames import NamedUnit
 
 from .support import JIANGMEN, csv_bytes, jiangmen_row, run
 
@@ -120,3 +121,43 @@ def test_the_gazetteer_is_data_district_admins_edit_and_triage_can_apply_again(d
     order.refresh_from_db()
     assert order.township.code == "chaolian" and order.route_method == "address"
     assert order.state == OrderState.PENDING
+
+
+def _with_units(*units) -> Gazetteer:
+    return Gazetteer(TOWNSHIPS, (), units)
+
+
+def test_route_by_an_alias_of_a_township_or_its_office():
+    """An alias the admin gave a township's office routes orders the handling unit names so."""
+    names = ("杜阮镇综合行政执法办公室", "杜阮综执办", "duruan-office", "杜执办")
+    office = NamedUnit(60, names[0], names)
+    result = _with_units((DURUAN, office)).route(unit="杜执办", texts=["地址：荷塘镇某村"])
+    assert (result.township_id, result.method) == (DURUAN, "unit")
+    assert gazetteer().route(unit="杜执办", texts=[""]).township_id is None
+
+
+def test_an_ambiguous_handling_unit_names_its_candidates():
+    first = NamedUnit(
+        60,
+        "甲街道综合服务中心",
+        (
+            "甲街道综合服务中心",
+            "综合服务中心",
+            "a",
+        ),
+    )
+    second = NamedUnit(61, "乙街道综合服务中心", ("乙街道综合服务中心", "综合服务中心", "b"))
+    result = _with_units((BAISHA, first), (TANGXIA, second)).route(unit="综合服务中心", texts=[""])
+    assert result.township_id is None
+    assert result.ambiguous == ["乙街道综合服务中心", "甲街道综合服务中心"]
+
+
+def test_hotline_import_resolves_unit_aliases(district_admin):
+    """The 12345 import loads the aliases the admin keeps on units."""
+    from pengjiang_enforcement.services import unit_update
+
+    unit_update(unit=Unit.objects.get(code="duruan-office"), actor=district_admin, aliases=["杜执办"])
+    row = jiangmen_row("0826000000000000777", unit="杜执办", body="地址：某处。事项：噪音。")
+    run(district_admin, csv_bytes(JIANGMEN, [row]), "o.csv")
+    order = HotlineOrder.objects.get(order_no="0826000000000000777")
+    assert order.township.code == "duruan" and order.route_method == "unit"

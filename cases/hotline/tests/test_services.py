@@ -74,6 +74,10 @@ def test_extension_approved_by_the_office_head_moves_the_deadline(order, duruan_
     with pytest.raises(RuleViolation) as earlier:
         services.order_request_extension(order=order, actor=duruan_officer, reason="需检测", due_on=order.due_on)
     assert earlier.value.rule == "hotline_extension_later"
+    with pytest.raises(RuleViolation) as both:  # no reason and no later day: both said at once
+        services.order_request_extension(order=order, actor=duruan_officer, reason=" ", due_on=order.due_on)
+    assert [v.rule for v in both.value.violations] == ["hotline_request_reason", "hotline_extension_later"]
+    assert [v.field for v in both.value.violations] == ["reason", "due_on"]
     request = services.order_request_extension(order=order, actor=duruan_officer, reason="需第三方检测", due_on=later)
     order.refresh_from_db()
     assert order.state == OrderState.EXTENSION_REQUESTED
