@@ -13,8 +13,10 @@ by our own column keys, each with its spreadsheet row number for error reports.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -27,21 +29,22 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .tabular_limits import (  # TableError and Limits are the kernel's, imported from here
+    Limits,
+    TableError,
+    TextBudget,
+    WorkbookArchive,
+    cell_too_long,
+    check_shared_strings,
+    check_sheet,
+    damaged_workbook,
+)
 from .text import halfwidth
 
 # How many rows from the top may hold titles and notes before the header row.
 HEADER_SEARCH_ROWS = 20
 _SNIFF_BYTES = 64 * 1024
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-class TableError(Exception):
-    """The file as a whole cannot be read: wrong type, unknown encoding, no header."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -209,12 +212,11 @@ def detect_kind(stream: IO[bytes]) -> str:
     if not head.strip():
         raise TableError(_("The file is empty."), code="empty_file")
     if head.startswith(b"PK\x03\x04"):
+        # A workbook cut short has no directory: it is a damaged workbook, not some other ZIP.
         try:
-            with zipfile.ZipFile(stream) as archive:
+            with WorkbookArchive(stream) as archive:
                 if "xl/workbook.xml" in archive.namelist():
                     return "xlsx"
-        except zipfile.BadZipFile:
-            pass
         finally:
             stream.seek(0)
         raise TableError(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."), code="not_spreadsheet")
@@ -287,12 +289,17 @@ def overlong_cells(values: dict[str, str]) -> list[tuple[str, int]]:
     return [(key, len(text)) for key, text in values.items() if len(text) > limit]
 
 
-# Python's CSV reader refuses a field over 128 KB and stops the whole file there. The upload limit
-# bounds a field anyway; a row with an overlong cell is then refused as a row (``overlong_cells``).
-csv.field_size_limit(256 * 1024 * 1024)
+def _bounded_lines(text: IO[str], limit: int) -> Iterator[str]:
+    """The lines of a text, each refused before it is read whole when it is longer than ``limit``."""
+    number = 0
+    while line := text.readline(limit + 1):
+        number += 1
+        if len(line) > limit:
+            raise cell_too_long(number, limit)
+        yield line
 
 
-def _rows_of_csv(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
+def _rows_of_csv(stream: IO[bytes], encoding: str, limits: Limits) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     sample = text.read(8192)
     text.seek(0)
@@ -300,27 +307,90 @@ def _rows_of_csv(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
+    # Python's own limit on a field (128 KB) would stop the file at the first long cell; a cell up
+    # to the table limit is read, and a row with an overlong cell is refused as a row
+    # (``overlong_cells``).
+    csv.field_size_limit(limits.cell_chars)
+    reader = csv.reader(_bounded_lines(text, 2 * limits.cell_chars), dialect)
     try:
-        yield from csv.reader(text, dialect)
+        yield from reader
     except UnicodeDecodeError as exc:
         raise TableError(
             _("The file is not consistently encoded as %(encoding)s (a damaged or mixed file).")
             % {"encoding": encoding},
             code="unknown_encoding",
         ) from exc
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise cell_too_long(reader.line_num, limits.cell_chars) from exc
+        raise TableError(
+            _("The CSV file cannot be read at line %(line)s: it is damaged.") % {"line": reader.line_num},
+            code="damaged_csv",
+        ) from exc
     finally:
-        text.detach()
+        with contextlib.suppress(ValueError):  # the stream may be closed before the rows are
+            text.detach()
 
 
-def _rows_of_xlsx(stream: IO[bytes], sheet: str | None) -> tuple[str, Iterator[tuple[Any, ...]], Any]:
-    import openpyxl
-
+def _rows_of_xlsx(stream: IO[bytes], sheet: str | None, limits: Limits) -> tuple[str, Iterator[Sequence[Any]], Any]:
+    """openpyxl's read-only reader, fed through the guarded archive: the shared strings and the
+    sheet are walked once first (nothing kept) so that openpyxl never builds what the limits
+    refuse, and the sheet's declared dimension (which can claim a million rows of 16,384
+    columns, each then padded) is ignored."""
+    archive = WorkbookArchive(stream, limits)
     try:
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        check_shared_strings(archive, limits)
+        reader = _guarded_reader()(archive)
+        reader.read()
+        workbook = reader.wb
+    except TableError:
+        archive.close()
+        raise
     except Exception as exc:
-        raise TableError(_("The Excel file cannot be opened: it is damaged."), code="damaged_xlsx") from exc
+        archive.close()
+        raise damaged_workbook() from exc
     worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
-    return worksheet.title, worksheet.iter_rows(values_only=True), workbook
+    try:
+        check_sheet(archive, worksheet._worksheet_path, limits)  # type: ignore[union-attr]
+    except TableError:
+        workbook.close()
+        raise
+    worksheet.reset_dimensions()  # type: ignore[union-attr]
+
+    def rows() -> Iterator[Sequence[Any]]:
+        try:
+            yield from worksheet.iter_rows(values_only=True)
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, SyntaxError) as exc:
+            raise damaged_workbook() from exc
+
+    return worksheet.title, rows(), workbook
+
+
+@functools.cache
+def _guarded_reader() -> type:
+    from openpyxl.reader.excel import ExcelReader
+
+    class GuardedExcelReader(ExcelReader):
+        """openpyxl's reader on an archive that is already open (and checked)."""
+
+        def __init__(self, archive: zipfile.ZipFile) -> None:
+            self.archive = archive
+            self.valid_files = archive.namelist()
+            self.read_only = True
+            self.keep_vba = False
+            self.data_only = True
+            self.keep_links = False
+            self.rich_text = False
+            self.shared_strings = []
+
+    return GuardedExcelReader
+
+
+def _budgeted(rows: Iterable[Sequence[Any] | None], budget: TextBudget) -> Iterator[Sequence[Any] | None]:
+    for number, cells in enumerate(rows, start=1):
+        if cells:
+            budget.row(number, cells)
+        yield cells
 
 
 def open_table(
@@ -329,37 +399,47 @@ def open_table(
     *,
     sheet: str | None = None,
     header_search_rows: int = HEADER_SEARCH_ROWS,
-    xlsx_reader: Callable[[IO[bytes], str | None], tuple[str, Iterator[Sequence[Any]], Any]] | None = None,
+    xlsx_reader: Callable[[IO[bytes], str | None, Limits], tuple[str, Iterator[Sequence[Any]], Any]] | None = None,
+    limits: Limits | None = None,
 ) -> Table:
     """Open a spreadsheet and find its header; the returned table streams its data rows.
 
     Raises TableError when the file is not a spreadsheet, its encoding is unknown, or no row
     carries the required columns (the message names the missing ones). ``xlsx_reader`` replaces
-    openpyxl for XLSX files: (stream, sheet) -> (sheet title, rows of cell values, closable).
+    openpyxl for XLSX files: (stream, sheet, limits) -> (sheet title, rows of cell values,
+    closable). ``limits`` (the configured ones by default) bound what is read; past one of them
+    the file is refused with a TableError, when opened or while its rows stream.
     """
+    limits = limits or Limits.from_settings()
     kind = detect_kind(stream)
     encoding = ""
     workbook = None
     if kind == "xlsx":
-        sheet_name, raw_rows, workbook = (xlsx_reader or _rows_of_xlsx)(stream, sheet)
+        sheet_name, rows_read, workbook = (xlsx_reader or _rows_of_xlsx)(stream, sheet, limits)
     else:
         encoding = detect_encoding(stream)
-        sheet_name, raw_rows = "", _rows_of_csv(stream, encoding)
+        sheet_name, rows_read = "", _rows_of_csv(stream, encoding, limits)
+    raw_rows = _budgeted(rows_read, TextBudget(limits))
 
     required = [c for c in columns if c.required]
     best: tuple[int, dict[str, int], list[str], list[Any]] | None = None
     buffered: list[tuple[int, Any]] = []
     number = 0
-    for cells in raw_rows:
-        number += 1
-        found, unknown = _match_header(cells or (), columns)
-        if best is None or len(found) > len(best[1]):
-            best = (number, found, unknown, list(cells or ()))
-        buffered.append((number, cells))
-        if all(c.key in found for c in required) and found:
-            break
-        if number >= header_search_rows:
-            break
+    try:
+        for cells in raw_rows:
+            number += 1
+            found, unknown = _match_header(cells or (), columns)
+            if best is None or len(found) > len(best[1]):
+                best = (number, found, unknown, list(cells or ()))
+            buffered.append((number, cells))
+            if all(c.key in found for c in required) and found:
+                break
+            if number >= header_search_rows:
+                break
+    except TableError:
+        if workbook is not None:
+            workbook.close()
+        raise
     if best is None or not best[1]:
         if workbook is not None:
             workbook.close()
