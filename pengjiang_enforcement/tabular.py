@@ -495,6 +495,31 @@ def _row(number: int, cells: Sequence[Any] | None, columns: dict[str, int]) -> R
 
 
 # --- writing ---------------------------------------------------------------------------------
+# Every XLSX and CSV the portal writes goes through ``write_xlsx`` or ``stream_csv``. Text from
+# users (a party's name, a hotline request) may begin like a formula (``=cmd|' /C calc'!A0``,
+# ``+1``, ``-1``, ``@SUM(1)``, or a tab or carriage return before one) or carry characters XML
+# cannot hold (``\x07``): the first is written as text, the second removed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE), lone surrogates and
+# the two non-characters U+FFFE and U+FFFF.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel's longest cell.
+XLSX_MAX_CELL_CHARS = 32767
+
+
+def writable_text(text: str) -> str:
+    """Text without the characters a spreadsheet cannot carry."""
+    return _UNWRITABLE.sub("", text)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return value
+
+
 def write_xlsx(
     target: IO[bytes] | str | Path,
     headers: Sequence[str],
@@ -506,6 +531,8 @@ def write_xlsx(
 ) -> int:
     """Write rows to an XLSX file in write-only (streaming) mode; returns the number of rows.
 
+    Text is written as text, whatever it begins with; characters XML cannot carry are removed and
+    a cell is cut at Excel's 32,767 characters. Numbers and dates are written as they are.
     ``preamble`` rows (a title, a notice) go above the header; :func:`open_table` finds the
     header under them when the file is read back.
     """
@@ -514,29 +541,67 @@ def write_xlsx(
     from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=writable_text(title)[:31] or "Sheet1")
     for index, width in enumerate(widths or []):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
+
+    def cell(value: Any) -> Any:
+        value = _plain(value)
+        if not isinstance(value, str):
+            return value
+        text = writable_text(value)[:XLSX_MAX_CELL_CHARS]
+        if not text.startswith(FORMULA_START):
+            return text
+        written = WriteOnlyCell(sheet, value=text)
+        written.data_type = "s"  # openpyxl would make "=..." a formula
+        return written
+
     bold = Font(bold=True)
     for line in preamble:
-        sheet.append([_xlsx_value(v) for v in line])
+        sheet.append([cell(v) for v in line])
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = bold
-        header_cells.append(cell)
+        header = WriteOnlyCell(sheet, value=writable_text(str(text)))
+        header.data_type = "s"
+        header.font = bold
+        header_cells.append(header)
     sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([cell(v) for v in row])
         count += 1
     workbook.save(target)
     return count
 
 
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    return value
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_value(value: Any) -> Any:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if not isinstance(value, str):
+        return value
+    text = writable_text(value)
+    # A leading apostrophe is how Excel itself marks "this is text, not a formula".
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def stream_csv(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, preamble: Iterable[Sequence[Any]] = ()
+) -> Iterator[bytes]:
+    """A CSV file as a stream of bytes: UTF-8 with a BOM (Excel in China opens it correctly),
+    text beginning like a formula prefixed with ``'``, characters XML cannot carry removed (as in
+    the XLSX files, so both say the same)."""
+    writer = csv.writer(_Echo())
+    yield codecs.BOM_UTF8
+    for line in preamble:
+        yield writer.writerow([_csv_value(v) for v in line]).encode()
+    yield writer.writerow([_csv_value(v) for v in headers]).encode()
+    for row in rows:
+        yield writer.writerow([_csv_value(v) for v in row]).encode()
