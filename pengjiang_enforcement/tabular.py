@@ -351,11 +351,11 @@ def _rows_of_xlsx(stream: IO[bytes], sheet: str | None, limits: Limits) -> tuple
         raise damaged_workbook() from exc
     worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
     try:
-        check_sheet(archive, worksheet._worksheet_path, limits)  # type: ignore[union-attr]
+        check_sheet(archive, worksheet._worksheet_path, limits)
     except TableError:
         workbook.close()
         raise
-    worksheet.reset_dimensions()  # type: ignore[union-attr]
+    worksheet.reset_dimensions()
 
     def rows() -> Iterator[Sequence[Any]]:
         try:
@@ -381,7 +381,7 @@ def _guarded_reader() -> type:
             self.data_only = True
             self.keep_links = False
             self.rich_text = False
-            self.shared_strings = []
+            self.shared_strings: list[str] = []
 
     return GuardedExcelReader
 

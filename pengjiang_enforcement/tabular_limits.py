@@ -38,6 +38,9 @@ RATIO_FROM_BYTES = 1024 * 1024
 # Parts other than sheets and shared strings (workbook, styles, relationships, theme) are parsed
 # whole by openpyxl; a real one is well under a megabyte.
 MAX_OTHER_XML_BYTES = 16 * 1024 * 1024
+# expat keeps a tag, an attribute or a comment whole until it ends (text it hands over in pieces):
+# one larger than this is refused, so that a megabyte-long attribute cannot grow without bound.
+MAX_TOKEN_BYTES = 16 * 1024 * 1024
 # Excel's own last row: a row number past it is not a spreadsheet Excel wrote.
 EXCEL_MAX_ROW = 1_048_576
 _EOCD = b"PK\x05\x06"
@@ -296,15 +299,29 @@ def column_index(reference: str) -> int:
     return index - 1
 
 
+def token_too_large() -> TableError:
+    return _suspicious(_("an element of its XML is larger than %(size)s MB") % {"size": _megabytes(MAX_TOKEN_BYTES)})
+
+
+def check_token(parser: Any, fed: int) -> None:
+    """Refuse a tag, attribute or comment that has grown past ``MAX_TOKEN_BYTES`` unparsed (after a
+    chunk was fed, ``CurrentByteIndex`` is where expat stopped: the start of what it still holds)."""
+    if fed - parser.CurrentByteIndex > MAX_TOKEN_BYTES:
+        raise token_too_large()
+
+
 def parse_part(archive: zipfile.ZipFile, name: str, handlers: dict[str, Any]) -> None:
     """Feed one part of the archive to expat in chunks (memory stays flat)."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     for attribute, handler in handlers.items():
         setattr(parser, attribute, handler)
+    fed = 0
     with archive.open(name) as part:
         while chunk := part.read(_CHUNK):
             parser.Parse(chunk, False)
+            fed += len(chunk)
+            check_token(parser, fed)
     parser.Parse(b"", True)
 
 

@@ -30,6 +30,7 @@ from pengjiang_enforcement.tabular_limits import (
     SheetGuard,
     TableError,
     WorkbookArchive,
+    check_token,
     column_index,
     damaged_workbook,
     parse_part,
@@ -271,9 +272,12 @@ def read_rows(
         parser.StartElementHandler = reader.start
         parser.EndElementHandler = reader.end
         parser.CharacterDataHandler = reader.data
+        fed = 0
         with archive.open(path) as part:
             while chunk := part.read(_CHUNK):
                 parser.Parse(chunk, False)
+                fed += len(chunk)
+                check_token(parser, fed)
                 if reader.done:
                     yield from _unfold(reader.done)
                     reader.done = []

@@ -166,6 +166,13 @@ def test_rows_past_the_text_limit_are_refused(settings):
     assert "1,000,000" in error.message
 
 
+def test_an_attribute_of_hundreds_of_megabytes_is_refused_before_expat_holds_it(settings):
+    settings.TABLE_MAX_RATIO = 10**6
+    bomb = repeated(sheet_head() + inline_row(1).encode() + b'<row r="2" x="', b"A", 200 * MB, b'"/>' + hf.SHEET_TAIL)
+    error = refused(Workbook(sheet=bomb).build(), "suspicious_xlsx")
+    assert "16" in error.message
+
+
 # --- shared strings --------------------------------------------------------------------------
 def test_a_declared_count_of_shared_strings_is_refused_before_one_is_read():
     strings = hf.deflated(f'<sst xmlns="{NS}" count="50000000" uniqueCount="50000000"><si><t>a</t></si></sst>'.encode())

@@ -146,6 +146,23 @@ def test_the_fast_reader_refuses_a_cell_past_the_cell_limit_while_reading(settin
     assert peak < PEAK_LIMIT, f"{peak / MB:.1f} MB"
 
 
+def test_the_fast_reader_refuses_an_attribute_of_hundreds_of_megabytes(settings):
+    settings.TABLE_MAX_RATIO = 10**6
+    bomb = repeated(sheet_head() + inline_row(1, HEADER).encode() + b'<row r="2" x="', b"A", 200 * MB,
+                    b'"/>' + hf.SHEET_TAIL)  # fmt: skip
+    _title, rows, archive = read_rows(io.BytesIO(Workbook(sheet=bomb).build()))
+    tracemalloc.start()
+    try:
+        with pytest.raises(TableError) as refused:
+            list(rows)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    archive.close()
+    assert refused.value.code == "suspicious_xlsx"
+    assert peak < PEAK_LIMIT, f"{peak / MB:.1f} MB"
+
+
 def test_a_batch_is_written_once_its_rows_hold_enough_text(district_admin, monkeypatch):
     monkeypatch.setattr(importing, "BATCH_CHARS", 25_000)
     rows = [jiangmen_row(f"07502026030200{n:05d}", body="占道" * 5_000) for n in range(1, 6)]
