@@ -170,6 +170,18 @@ IMPORT_DATE_MAX_DAYS_AHEAD = env_int("IMPORT_DATE_MAX_DAYS_AHEAD", 366)
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32767)
 # How long a sent form's token is remembered (a repeat within it shows the first result).
 SUBMISSION_KEEP_HOURS = env_int("SUBMISSION_KEEP_HOURS", 48)
+# What any spreadsheet reader accepts of a file as a whole (pengjiang_enforcement.tabular_limits):
+# past one of these the file is refused with the reason, and the worker's memory stays bounded.
+TABLE_MAX_UNZIPPED_BYTES = env_int("TABLE_MAX_UNZIPPED_BYTES", 1024 * 1024 * 1024)
+TABLE_MAX_RATIO = env_int("TABLE_MAX_RATIO", 100)
+TABLE_MAX_ROWS = env_int("TABLE_MAX_ROWS", 500_000)
+TABLE_MAX_COLUMNS = env_int("TABLE_MAX_COLUMNS", 1000)
+TABLE_MAX_CELL_CHARS = env_int("TABLE_MAX_CELL_CHARS", 4_000_000)
+TABLE_MAX_SHARED_STRINGS = env_int("TABLE_MAX_SHARED_STRINGS", 1_000_000)
+TABLE_MAX_SHARED_STRING_CHARS = env_int("TABLE_MAX_SHARED_STRING_CHARS", 50_000_000)
+TABLE_MAX_FILE_CHARS = env_int("TABLE_MAX_FILE_CHARS", 100_000_000)
+# The catalogue's preview keeps the rows of its file in memory: a tighter bound on its text.
+CATALOGUE_IMPORT_MAX_CHARS = env_int("CATALOGUE_IMPORT_MAX_CHARS", 20_000_000)
 # A running job whose worker has not reported for this long (seconds) counts as stalled.
 JOB_STALE_AFTER = env_int("JOB_STALE_AFTER", 300)
 CELERY_TIMEZONE = "Asia/Shanghai"

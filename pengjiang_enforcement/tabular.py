@@ -13,8 +13,10 @@ by our own column keys, each with its spreadsheet row number for error reports.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -27,21 +29,22 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .tabular_limits import (  # TableError and Limits are the kernel's, imported from here
+    Limits,
+    TableError,
+    TextBudget,
+    WorkbookArchive,
+    cell_too_long,
+    check_shared_strings,
+    check_sheet,
+    damaged_workbook,
+)
 from .text import halfwidth
 
 # How many rows from the top may hold titles and notes before the header row.
 HEADER_SEARCH_ROWS = 20
 _SNIFF_BYTES = 64 * 1024
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-class TableError(Exception):
-    """The file as a whole cannot be read: wrong type, unknown encoding, no header."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -229,12 +232,11 @@ def detect_kind(stream: IO[bytes]) -> str:
     if not head.strip():
         raise TableError(_("The file is empty."), code="empty_file")
     if head.startswith(b"PK\x03\x04"):
+        # A workbook cut short has no directory: it is a damaged workbook, not some other ZIP.
         try:
-            with zipfile.ZipFile(stream) as archive:
+            with WorkbookArchive(stream) as archive:
                 if "xl/workbook.xml" in archive.namelist():
                     return "xlsx"
-        except zipfile.BadZipFile:
-            pass
         finally:
             stream.seek(0)
         raise TableError(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."), code="not_spreadsheet")
@@ -319,12 +321,17 @@ def overlong_cells(values: dict[str, str]) -> list[tuple[str, int]]:
     return [(key, len(text)) for key, text in values.items() if len(text) > limit]
 
 
-# Python's CSV reader refuses a field over 128 KB and stops the whole file there. The upload limit
-# bounds a field anyway; a row with an overlong cell is then refused as a row (``overlong_cells``).
-csv.field_size_limit(256 * 1024 * 1024)
+def _bounded_lines(text: IO[str], limit: int) -> Iterator[str]:
+    """The lines of a text, each refused before it is read whole when it is longer than ``limit``."""
+    number = 0
+    while line := text.readline(limit + 1):
+        number += 1
+        if len(line) > limit:
+            raise cell_too_long(number, limit)
+        yield line
 
 
-def _rows_of_csv(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
+def _rows_of_csv(stream: IO[bytes], encoding: str, limits: Limits) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     sample = text.read(8192)
     text.seek(0)
@@ -332,36 +339,68 @@ def _rows_of_csv(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
+    # Python's own limit on a field (128 KB) would stop the file at the first long cell; a cell up
+    # to the table limit is read, and a row with an overlong cell is refused as a row
+    # (``overlong_cells``).
+    csv.field_size_limit(limits.cell_chars)
+    reader = csv.reader(_bounded_lines(text, 2 * limits.cell_chars), dialect)
     try:
-        yield from csv.reader(text, dialect)
+        yield from reader
     except UnicodeDecodeError as exc:
         raise TableError(
             _("The file is not consistently encoded as %(encoding)s (a damaged or mixed file).")
             % {"encoding": encoding},
             code="unknown_encoding",
         ) from exc
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise cell_too_long(reader.line_num, limits.cell_chars) from exc
+        raise TableError(
+            _("The CSV file cannot be read at line %(line)s: it is damaged.") % {"line": reader.line_num},
+            code="damaged_csv",
+        ) from exc
     finally:
-        text.detach()
+        with contextlib.suppress(ValueError):  # the stream may be closed before the rows are
+            text.detach()
 
 
-def _rows_of_xlsx(stream: IO[bytes], sheet: str | None) -> tuple[str, Iterator[tuple[Any, ...]], Any]:
-    import openpyxl
-
+def _rows_of_xlsx(stream: IO[bytes], sheet: str | None, limits: Limits) -> tuple[str, Iterator[Sequence[Any]], Any]:
+    """openpyxl's read-only reader, fed through the guarded archive: the shared strings and the
+    sheet are walked once first (nothing kept) so that openpyxl never builds what the limits
+    refuse, and the sheet's declared dimension (which can claim a million rows of 16,384
+    columns, each then padded) is ignored."""
+    archive = WorkbookArchive(stream, limits)
     try:
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        check_shared_strings(archive, limits)
+        reader = _guarded_reader()(archive)
+        reader.read()
+        workbook = reader.wb
+    except TableError:
+        archive.close()
+        raise
     except Exception as exc:
-        raise TableError(_("The Excel file cannot be opened: it is damaged."), code="damaged_xlsx") from exc
+        archive.close()
+        raise damaged_workbook() from exc
     worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
+    try:
+        check_sheet(archive, worksheet._worksheet_path, limits)
+    except TableError:
+        workbook.close()
+        raise
+    worksheet.reset_dimensions()
     # openpyxl reads serial 60 (Excel's 29 February 1900) as 1900-02-28: date cells are read as
     # numbers and converted by ``excel_datetime`` instead (durations are left to openpyxl).
     workbook._date_formats = set(workbook._timedelta_formats)
     date1904 = workbook.epoch != _EXCEL_EPOCH
-    return worksheet.title, _xlsx_values(worksheet.iter_rows(), date1904), workbook
 
+    def rows() -> Iterator[Sequence[Any]]:
+        try:
+            for cells in worksheet.iter_rows():
+                yield tuple(_xlsx_cell(cell, date1904) for cell in cells)
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, SyntaxError) as exc:
+            raise damaged_workbook() from exc
 
-def _xlsx_values(rows: Iterator[tuple[Any, ...]], date1904: bool) -> Iterator[tuple[Any, ...]]:
-    for cells in rows:
-        yield tuple(_xlsx_cell(cell, date1904) for cell in cells)
+    return worksheet.title, rows(), workbook
 
 
 def _xlsx_cell(cell: Any, date1904: bool) -> Any:
@@ -374,43 +413,80 @@ def _xlsx_cell(cell: Any, date1904: bool) -> Any:
     return value
 
 
+@functools.cache
+def _guarded_reader() -> type:
+    from openpyxl.reader.excel import ExcelReader
+
+    class GuardedExcelReader(ExcelReader):
+        """openpyxl's reader on an archive that is already open (and checked)."""
+
+        def __init__(self, archive: zipfile.ZipFile) -> None:
+            self.archive = archive
+            self.valid_files = archive.namelist()
+            self.read_only = True
+            self.keep_vba = False
+            self.data_only = True
+            self.keep_links = False
+            self.rich_text = False
+            self.shared_strings: list[str] = []
+
+    return GuardedExcelReader
+
+
+def _budgeted(rows: Iterable[Sequence[Any] | None], budget: TextBudget) -> Iterator[Sequence[Any] | None]:
+    for number, cells in enumerate(rows, start=1):
+        if cells:
+            budget.row(number, cells)
+        yield cells
+
+
 def open_table(
     stream: IO[bytes],
     columns: Sequence[Column],
     *,
     sheet: str | None = None,
     header_search_rows: int = HEADER_SEARCH_ROWS,
-    xlsx_reader: Callable[[IO[bytes], str | None], tuple[str, Iterator[Sequence[Any]], Any]] | None = None,
+    xlsx_reader: Callable[[IO[bytes], str | None, Limits], tuple[str, Iterator[Sequence[Any]], Any]] | None = None,
+    limits: Limits | None = None,
 ) -> Table:
     """Open a spreadsheet and find its header; the returned table streams its data rows.
 
     Raises TableError when the file is not a spreadsheet, its encoding is unknown, or no row
     carries the required columns (the message names the missing ones). ``xlsx_reader`` replaces
-    openpyxl for XLSX files: (stream, sheet) -> (sheet title, rows of cell values, closable).
+    openpyxl for XLSX files: (stream, sheet, limits) -> (sheet title, rows of cell values,
+    closable). ``limits`` (the configured ones by default) bound what is read; past one of them
+    the file is refused with a TableError, when opened or while its rows stream.
     """
+    limits = limits or Limits.from_settings()
     kind = detect_kind(stream)
     encoding = ""
     workbook = None
     if kind == "xlsx":
-        sheet_name, raw_rows, workbook = (xlsx_reader or _rows_of_xlsx)(stream, sheet)
+        sheet_name, rows_read, workbook = (xlsx_reader or _rows_of_xlsx)(stream, sheet, limits)
     else:
         encoding = detect_encoding(stream)
-        sheet_name, raw_rows = "", _rows_of_csv(stream, encoding)
+        sheet_name, rows_read = "", _rows_of_csv(stream, encoding, limits)
+    raw_rows = _budgeted(rows_read, TextBudget(limits))
 
     required = [c for c in columns if c.required]
     best: tuple[int, dict[str, int], list[str], list[Any]] | None = None
     buffered: list[tuple[int, Any]] = []
     number = 0
-    for cells in raw_rows:
-        number += 1
-        found, unknown = _match_header(cells or (), columns)
-        if best is None or len(found) > len(best[1]):
-            best = (number, found, unknown, list(cells or ()))
-        buffered.append((number, cells))
-        if all(c.key in found for c in required) and found:
-            break
-        if number >= header_search_rows:
-            break
+    try:
+        for cells in raw_rows:
+            number += 1
+            found, unknown = _match_header(cells or (), columns)
+            if best is None or len(found) > len(best[1]):
+                best = (number, found, unknown, list(cells or ()))
+            buffered.append((number, cells))
+            if all(c.key in found for c in required) and found:
+                break
+            if number >= header_search_rows:
+                break
+    except TableError:
+        if workbook is not None:
+            workbook.close()
+        raise
     if best is None or not best[1]:
         if workbook is not None:
             workbook.close()
@@ -466,6 +542,31 @@ def _row(number: int, cells: Sequence[Any] | None, columns: dict[str, int]) -> R
 
 
 # --- writing ---------------------------------------------------------------------------------
+# Every XLSX and CSV the portal writes goes through ``write_xlsx`` or ``stream_csv``. Text from
+# users (a party's name, a hotline request) may begin like a formula (``=cmd|' /C calc'!A0``,
+# ``+1``, ``-1``, ``@SUM(1)``, or a tab or carriage return before one) or carry characters XML
+# cannot hold (``\x07``): the first is written as text, the second removed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE), lone surrogates and
+# the two non-characters U+FFFE and U+FFFF.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel's longest cell.
+XLSX_MAX_CELL_CHARS = 32767
+
+
+def writable_text(text: str) -> str:
+    """Text without the characters a spreadsheet cannot carry."""
+    return _UNWRITABLE.sub("", text)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return value
+
+
 def write_xlsx(
     target: IO[bytes] | str | Path,
     headers: Sequence[str],
@@ -477,6 +578,8 @@ def write_xlsx(
 ) -> int:
     """Write rows to an XLSX file in write-only (streaming) mode; returns the number of rows.
 
+    Text is written as text, whatever it begins with; characters XML cannot carry are removed and
+    a cell is cut at Excel's 32,767 characters. Numbers and dates are written as they are.
     ``preamble`` rows (a title, a notice) go above the header; :func:`open_table` finds the
     header under them when the file is read back.
     """
@@ -485,29 +588,67 @@ def write_xlsx(
     from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=writable_text(title)[:31] or "Sheet1")
     for index, width in enumerate(widths or []):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
+
+    def cell(value: Any) -> Any:
+        value = _plain(value)
+        if not isinstance(value, str):
+            return value
+        text = writable_text(value)[:XLSX_MAX_CELL_CHARS]
+        if not text.startswith(FORMULA_START):
+            return text
+        written = WriteOnlyCell(sheet, value=text)
+        written.data_type = "s"  # openpyxl would make "=..." a formula
+        return written
+
     bold = Font(bold=True)
     for line in preamble:
-        sheet.append([_xlsx_value(v) for v in line])
+        sheet.append([cell(v) for v in line])
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = bold
-        header_cells.append(cell)
+        header = WriteOnlyCell(sheet, value=writable_text(str(text)))
+        header.data_type = "s"
+        header.font = bold
+        header_cells.append(header)
     sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([cell(v) for v in row])
         count += 1
     workbook.save(target)
     return count
 
 
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    return value
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_value(value: Any) -> Any:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if not isinstance(value, str):
+        return value
+    text = writable_text(value)
+    # A leading apostrophe is how Excel itself marks "this is text, not a formula".
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def stream_csv(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, preamble: Iterable[Sequence[Any]] = ()
+) -> Iterator[bytes]:
+    """A CSV file as a stream of bytes: UTF-8 with a BOM (Excel in China opens it correctly),
+    text beginning like a formula prefixed with ``'``, characters XML cannot carry removed (as in
+    the XLSX files, so both say the same)."""
+    writer = csv.writer(_Echo())
+    yield codecs.BOM_UTF8
+    for line in preamble:
+        yield writer.writerow([_csv_value(v) for v in line]).encode()
+    yield writer.writerow([_csv_value(v) for v in headers]).encode()
+    for row in rows:
+        yield writer.writerow([_csv_value(v) for v in row]).encode()

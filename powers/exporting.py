@@ -7,8 +7,6 @@ the database in chunks; who holds each item comes with it in the same query.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +18,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from pengjiang_enforcement.tabular import write_xlsx
+from pengjiang_enforcement.tabular import stream_csv, write_xlsx
 
 from .fileformat import EXPORT_WIDTHS, Lookups, RowWriter
 from .models import Delegation, PowerItem
@@ -68,25 +66,11 @@ def xlsx_response(
     return FileResponse(target, as_attachment=True, filename=filename(stem, "xlsx", day))
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_response(
     items: QuerySet[PowerItem], *, stem: str, day: datetime.date, sample: bool, holders_on: datetime.date | None = None
 ) -> StreamingHttpResponse:
     """The catalogue as a UTF-8 CSV with a BOM (Excel in China opens it correctly)."""
-    writer = csv.writer(_Echo())
-
-    def stream() -> Iterator[bytes]:
-        yield codecs.BOM_UTF8
-        if sample:
-            yield writer.writerow([SAMPLE_NOTICE]).encode()
-        yield writer.writerow(RowWriter.headers()).encode()
-        for row in rows(items, holders_on):
-            yield writer.writerow(["" if v is None else v for v in row]).encode()
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    stream = stream_csv(RowWriter.headers(), rows(items, holders_on), preamble=[[SAMPLE_NOTICE]] if sample else ())
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename(stem, "csv", day))
     return response

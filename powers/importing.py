@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +36,7 @@ from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.jobs import job_enqueue, job_fail, job_progress, job_run
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import require, require_model
-from pengjiang_enforcement.tabular import TableError, open_table
+from pengjiang_enforcement.tabular import Limits, TableError, open_table
 from pengjiang_enforcement.workdays import today as local_today
 
 from .adjustments import adjustment_approve, adjustment_propose, adjustment_review
@@ -263,9 +264,11 @@ def read_file(
 
     Raises TableError when the file as a whole cannot be read.
     """
-    total = sum(1 for _ in open_table(stream, COLUMNS))
+    # The preview holds every good row in memory: the file's text is bounded more tightly.
+    limits = Limits.from_settings(file_chars=settings.CATALOGUE_IMPORT_MAX_CHARS)
+    total = sum(1 for _ in open_table(stream, COLUMNS, limits=limits))
     stream.seek(0)
-    table = open_table(stream, COLUMNS)
+    table = open_table(stream, COLUMNS, limits=limits)
     reader = RowReader(table.columns, table.headers, Lookups.load())
     good: list[ParsedRow] = []
     errors: list[dict[str, Any]] = []

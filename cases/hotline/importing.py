@@ -47,6 +47,7 @@ from pengjiang_enforcement.jobs import job_enqueue, job_resume, job_run
 from pengjiang_enforcement.models import User
 from pengjiang_enforcement.permissions import require, user_scope
 from pengjiang_enforcement.tabular import TableError, detect_kind, open_table
+from pengjiang_enforcement.tabular_limits import WorkbookArchive
 
 from . import xlsx
 from .choices import ImportKind, ImportStatus, RawRowStatus
@@ -58,6 +59,9 @@ from .rows import ParseContext, Parsed, jsonable_cell, parse_row
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 2000
+# A batch is also written once its rows' cells hold this many characters: 2,000 rows of
+# megabyte-long cells would otherwise be held (and copied into the COPY text) at once.
+BATCH_CHARS = 8_000_000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_LISTED_DUPLICATES = 500
 
@@ -225,14 +229,14 @@ def _estimate_rows(stream: IO[bytes], kind: str, header_row: int) -> int | None:
         if kind == "csv":
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
             return max(0, lines - header_row)
-        with zipfile.ZipFile(stream) as archive:
+        with WorkbookArchive(stream) as archive:
             names = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
             if not names:
                 return None
             with archive.open(names[0]) as sheet:
                 found = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', sheet.read(4096))
             return max(0, int(found.group(1)) - header_row) if found else None
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, TableError):
         return None
     finally:
         stream.seek(position)
@@ -288,6 +292,7 @@ def _read_stream(job: HotlineImport, stream: IO[bytes], *, max_batches: int | No
     context = ParseContext(gazetteer=Gazetteer.load())
     columns = table.columns
     batch: list[tuple[Any, ...]] = []
+    batch_chars = 0
     batches = 0
     cursor = job.read_cursor
     writer = _BatchWriter(job)
@@ -299,10 +304,13 @@ def _read_stream(job: HotlineImport, stream: IO[bytes], *, max_batches: int | No
             size = len(cells)
             raw = {key: cells[index] if index < size else None for key, index in columns.items()}
             parsed = parse_row(row.values, raw, context)
-            batch.append(raw_tuple(job.pk, row.number, [jsonable_cell(c) for c in cells], parsed))
-            if len(batch) >= BATCH_ROWS:
+            raw_row = raw_tuple(job.pk, row.number, [jsonable_cell(c) for c in cells], parsed)
+            batch.append(raw_row)
+            batch_chars += len(raw_row[4])
+            if len(batch) >= BATCH_ROWS or batch_chars >= BATCH_CHARS:
                 writer.put(batch_of(batch))
                 batch = []
+                batch_chars = 0
                 batches += 1
                 if max_batches is not None and batches >= max_batches:
                     return False

@@ -10,6 +10,8 @@ the XML are yielded empty, so row numbers stay those Excel shows.
 
 It plugs into ``pengjiang_enforcement.tabular.open_table`` through its ``xlsx_rows`` argument;
 anything it does not understand raises ``XlsxError`` and the caller falls back to openpyxl.
+The archive is the kernel's guarded one and every row, cell and text is counted against the
+limits of ``pengjiang_enforcement.tabular_limits`` as it is parsed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from pengjiang_enforcement.tabular import excel_datetime
+from pengjiang_enforcement.tabular_limits import (
+    Limits,
+    SharedStringCounter,
+    SheetGuard,
+    TableError,
+    WorkbookArchive,
+    check_token,
+    column_index,
+    damaged_workbook,
+    parse_part,
+    shared_string_parts,
+)
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -38,25 +52,8 @@ class XlsxError(Exception):
     """The workbook uses something this reader does not handle."""
 
 
-def _column_index(reference: str) -> int:
-    index = 0
-    for char in reference:
-        if "A" <= char <= "Z":
-            index = index * 26 + ord(char) - 64
-        else:
-            break
-    return index - 1
-
-
 def _parse(archive: zipfile.ZipFile, name: str, handlers: dict[str, Any]) -> None:
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    for attribute, handler in handlers.items():
-        setattr(parser, attribute, handler)
-    with archive.open(name) as part:
-        while chunk := part.read(_CHUNK):
-            parser.Parse(chunk, False)
-    parser.Parse(b"", True)
+    parse_part(archive, name, handlers)
 
 
 def _sheet_path(archive: zipfile.ZipFile, sheet: str | None) -> tuple[str, str, datetime.datetime]:
@@ -86,16 +83,21 @@ def _sheet_path(archive: zipfile.ZipFile, sheet: str | None) -> tuple[str, str, 
     return title, path, epoch[0]
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    if "xl/sharedStrings.xml" not in archive.namelist():
+def _shared_strings(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
+    names = shared_string_parts(archive)
+    if not names:
         return []
+    counter = SharedStringCounter(limits)
     strings: list[str] = []
     parts: list[str] = []
     state = {"in_t": False, "in_rph": False}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag == f"{_NS_MAIN} si":
+            counter.string()
             parts.clear()
+        elif tag == f"{_NS_MAIN} sst":
+            counter.root(attrs)
         elif tag == f"{_NS_MAIN} t" and not state["in_rph"]:
             state["in_t"] = True
         elif tag == f"{_NS_MAIN} rPh":  # phonetic runs are not part of the text
@@ -111,9 +113,10 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
 
     def data(text: str) -> None:
         if state["in_t"]:
+            counter.text(len(text))
             parts.append(text)
 
-    _parse(archive, "xl/sharedStrings.xml", {"StartElementHandler": start, "EndElementHandler": end,
+    _parse(archive, names[0], {"StartElementHandler": start, "EndElementHandler": end,
                                              "CharacterDataHandler": data})  # fmt: skip
     return strings
 
@@ -168,9 +171,10 @@ def _date(value: float, epoch: datetime.datetime) -> datetime.datetime | str:
 class _SheetReader:
     """Expat handlers that turn the sheet's XML into lists of values, row by row."""
 
-    def __init__(self, strings: list[str], dates: set[int], epoch: datetime.datetime) -> None:
-        self.strings, self.dates, self.epoch = strings, dates, epoch
-        self.done: list[list[Any]] = []
+    def __init__(self, strings: list[str], dates: set[int], epoch: datetime.datetime, guard: SheetGuard) -> None:
+        self.strings, self.dates, self.epoch, self.guard = strings, dates, epoch, guard
+        # Finished rows; an int stands for that many empty rows (a gap), yielded one by one.
+        self.done: list[list[Any] | int] = []
         self.row: list[Any] | None = None
         self.row_number = 0
         self.cell_type = ""
@@ -187,7 +191,8 @@ class _SheetReader:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if tag == self.cell_tag:
             reference = attrs.get("r")
-            self.cell_index = _column_index(reference) if reference else len(self.row or [])
+            self.cell_index = column_index(reference) if reference else len(self.row or [])
+            self.guard.column(self.cell_index)
             self.cell_type = attrs.get("t", "n")
             self.cell_style = int(attrs.get("s", "0"))
             self.text = []
@@ -195,9 +200,9 @@ class _SheetReader:
             self.collect = True
         elif tag == self.row_tag:
             number = int(attrs["r"]) if "r" in attrs else self.row_number + 1
-            while self.row_number + 1 < number:  # rows missing from the XML are empty rows
-                self.row_number += 1
-                self.done.append([])
+            self.guard.row(number)
+            if self.row_number + 1 < number:  # rows missing from the XML are empty rows
+                self.done.append(number - self.row_number - 1)
             self.row_number = number
             self.row = []
         elif tag == f"{_NS_MAIN} rPh":
@@ -205,6 +210,7 @@ class _SheetReader:
 
     def data(self, text: str) -> None:
         if self.collect:
+            self.guard.text(len(text))
             self.text.append(text)
 
     def end(self, tag: str) -> None:
@@ -243,40 +249,56 @@ class _SheetReader:
         self.row = row
 
 
-def read_rows(stream: IO[bytes], sheet: str | None = None) -> tuple[str, Iterator[list[Any]], zipfile.ZipFile]:
-    """(sheet title, rows, the archive to close) of a workbook; XlsxError if it cannot."""
+def read_rows(
+    stream: IO[bytes], sheet: str | None = None, limits: Limits | None = None
+) -> tuple[str, Iterator[list[Any]], zipfile.ZipFile]:
+    """(sheet title, rows, the archive to close) of a workbook; XlsxError if it cannot, TableError
+    when the workbook passes a limit."""
+    limits = limits or Limits.from_settings()
+    archive = WorkbookArchive(stream, limits)
     try:
-        archive = zipfile.ZipFile(stream)
         title, path, epoch = _sheet_path(archive, sheet)
-        strings = _shared_strings(archive)
+        strings = _shared_strings(archive, limits)
         dates = _date_styles(archive)
+    except TableError:
+        archive.close()
+        raise
     except (KeyError, ValueError, zipfile.BadZipFile, expat.ExpatError) as exc:
+        archive.close()
         raise XlsxError(str(exc)) from exc
 
     def rows() -> Iterator[list[Any]]:
-        reader = _SheetReader(strings, dates, epoch)
+        reader = _SheetReader(strings, dates, epoch, SheetGuard(limits))
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         parser.StartElementHandler = reader.start
         parser.EndElementHandler = reader.end
         parser.CharacterDataHandler = reader.data
+        fed = 0
         with archive.open(path) as part:
             while chunk := part.read(_CHUNK):
                 parser.Parse(chunk, False)
+                fed += len(chunk)
+                check_token(parser, fed)
                 if reader.done:
-                    yield from reader.done
+                    yield from _unfold(reader.done)
                     reader.done = []
         parser.Parse(b"", True)
-        yield from reader.done
+        yield from _unfold(reader.done)
 
     def checked() -> Iterator[list[Any]]:
         try:
             yield from rows()
-        except (expat.ExpatError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as exc:
-            from django.utils.translation import gettext as _
-
-            from pengjiang_enforcement.tabular import TableError
-
-            raise TableError(_("The Excel file cannot be opened: it is damaged."), code="damaged_xlsx") from exc
+        except (expat.ExpatError, KeyError, ValueError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+            raise damaged_workbook() from exc
 
     return title, checked(), archive
+
+
+def _unfold(done: list[list[Any] | int]) -> Iterator[list[Any]]:
+    for item in done:
+        if isinstance(item, int):
+            for _ in range(item):
+                yield []
+        else:
+            yield item

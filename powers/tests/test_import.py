@@ -301,7 +301,7 @@ def test_effective_date_in_the_past_is_refused_at_upload(district_admin, today):
         (b"%PDF-1.4\x00\x01\x02 binary", "目录.pdf", "不是电子表格"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "目录.xls", ".xls"),
         ("事项编码,事项名称,实施部门\n".encode() + b"\xff\xfe\xff\x80\x80\n", "目录.csv", "编码"),
-        (b"PK\x03\x04 not really a zip", "目录.xlsx", "ZIP"),
+        (b"PK\x03\x04 not really a zip", "目录.xlsx", "已损坏"),
         ("名称,金额\n甲,1\n".encode(), "目录.csv", "缺少必需的列"),
     ],
     ids=["pdf", "old-xls", "unknown-encoding", "damaged-xlsx", "missing-columns"],

@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pytest
 
-from cases.hotline.xlsx import XlsxError, read_rows
+from cases.hotline.xlsx import read_rows
 from pengjiang_enforcement.tabular import TableError, write_xlsx
 
 from .support import JIANGMEN, jiangmen_row, xlsx_bytes
@@ -74,8 +74,9 @@ def test_inline_strings_of_a_streamed_workbook():
 
 
 def test_what_it_cannot_read_is_said():
-    with pytest.raises(XlsxError):
-        read_rows(io.BytesIO(b"PK\x03\x04not really"))
+    with pytest.raises(TableError) as refused:
+        read_rows(io.BytesIO(b"PK\x03\x04not really"))  # cut short: no directory
+    assert refused.value.code == "damaged_xlsx"
     content = bytearray(xlsx_bytes(JIANGMEN, [jiangmen_row("1")]))
     import zipfile
 
