@@ -6,6 +6,7 @@ Services call them; tests name them. Where the law fixes the rule the docstring 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.workdays import today as local_today
 
 from .choices import DiscretionLevel, LeniencyKind, PowerKind
-from .models import DiscretionBand, PowerItem
+from .models import DiscretionBand, DiscretionStandard, PowerItem
 
 # The lists that lighten a penalty; the no-coercion list is about coercive measures.
 PENALTY_LISTS = frozenset({LeniencyKind.NO_PENALTY, LeniencyKind.MITIGATED, LeniencyKind.LIGHTER})
@@ -58,6 +59,55 @@ def discretion_band_within_statutory_range(item: PowerItem, band: DiscretionBand
                 "low": low if low is not None else "",
                 "high": high if high is not None else "",
             },
+        )
+
+
+def discretion_band_overlap(bands: Sequence[DiscretionBand]) -> None:
+    """APL Art. 34: the levels of a discretion standard divide the legal range between them; two
+    levels whose fine ranges overlap give one case two answers. Levels may meet at a boundary
+    (“500元以下” and “500元以上”); a level without a fine (a warning) has no range."""
+    ranged = [b for b in bands if b.fine_min is not None or b.fine_max is not None]
+    for index, first in enumerate(ranged):
+        for second in ranged[index + 1 :]:
+            low = max(_bound(first.fine_min, Decimal("-Infinity")), _bound(second.fine_min, Decimal("-Infinity")))
+            high = min(_bound(first.fine_max, Decimal("Infinity")), _bound(second.fine_max, Decimal("Infinity")))
+            if low < high:
+                raise RuleViolation(
+                    _(
+                        "The fine ranges of the levels %(first)s and %(second)s overlap; "
+                        "each fine belongs to one level."
+                    ),
+                    rule="discretion_band_overlap",
+                    params={
+                        "first": DiscretionLevel(first.level).label,
+                        "second": DiscretionLevel(second.level).label,
+                    },
+                )
+
+
+def _bound(value: Decimal | str | None, default: Decimal) -> Decimal:
+    return default if value is None else Decimal(value)
+
+
+def _band_content(band: DiscretionBand) -> tuple:
+    def amount(value: Decimal | str | None) -> Decimal | None:
+        return None if value is None else Decimal(value).normalize()
+
+    return (band.level, band.conditions.strip(), amount(band.fine_min), amount(band.fine_max), band.measures.strip())
+
+
+def discretion_republication_unchanged(
+    latest: DiscretionStandard | None, latest_bands: Sequence[DiscretionBand], bands: Sequence[DiscretionBand]
+) -> None:
+    """A new version of a discretion standard changes something: publishing the latest version
+    again, level for level, would only start a second record of the same standard."""
+    if latest is None:
+        return
+    if sorted(map(_band_content, latest_bands)) == sorted(map(_band_content, bands)):
+        raise RuleViolation(
+            _("The standard is the same as version %(version)s; a new version must change something."),
+            rule="discretion_republication_unchanged",
+            params={"version": latest.version},
         )
 
 

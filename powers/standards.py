@@ -25,7 +25,9 @@ from .models import DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
 from .rules import (
     catalogue_effective_date,
     catalogue_fine_range,
+    discretion_band_overlap,
     discretion_band_within_statutory_range,
+    discretion_republication_unchanged,
     leniency_kind,
 )
 from .services import _decimal
@@ -75,7 +77,9 @@ def clean_bands(item: PowerItem, bands: Iterable[Mapping[str, Any]]) -> list[Dis
         result.append(band)
     if not result:
         raise RuleViolation(_("A discretion standard needs at least one level."), rule="discretion_band_conditions")
-    return sorted(result, key=lambda b: b.sort_order)
+    result.sort(key=lambda b: b.sort_order)
+    discretion_band_overlap(result)
+    return result
 
 
 @transaction.atomic
@@ -105,6 +109,7 @@ def discretion_standard_create(
             rule="discretion_version_order",
             params={"version": latest.version, "day": latest.effective_from.isoformat()},
         )
+    discretion_republication_unchanged(latest, list(latest.bands.all()) if latest else [], cleaned)
     standard = DiscretionStandard.objects.create(
         item=item,
         version=(latest.version + 1) if latest else 1,
