@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -78,6 +79,25 @@ def test_catalogue_list_query_count_does_not_grow_with_rows(admin):
         make_item()
     assert queries(admin, "/catalogue/") == few
     assert queries(admin, "/catalogue/?q=摆卖&kind=penalty") <= few
+
+
+def test_catalogue_list_count_is_the_count_of_the_filtered_list(admin):
+    make_item(townships=["duruan"])
+    make_item(townships=["baisha"], department="dept-ecology")
+    make_item(townships=["baisha"], kind="inspection", fine_min=None, fine_max=None, penalty_types=[])
+
+    def shown(query):
+        text = page_text(admin, f"/catalogue/?{query}")
+        count = int(re.search(r'data-testid="item-count" data-count="(\d+)"', text).group(1))
+        rows = text.count('<a href="/catalogue/items/')
+        return count, rows
+
+    assert shown("") == (3, 3)
+    assert shown(f"department={unit('dept-ecology').pk}") == (1, 1)
+    assert shown("kind=inspection") == (1, 1)
+    assert shown(f"township={unit('baisha').pk}") == (2, 2)
+    assert "2 项符合筛选条件" in page_text(admin, f"/catalogue/?township={unit('baisha').pk}")
+    assert shown("q=不存在的事项名称") == (0, 0)
 
 
 def test_sample_banner_only_when_sample_items_are_shown(admin):

@@ -25,7 +25,7 @@ from ..models import (
     LeniencyEntry,
     PowerItem,
 )
-from ..selectors import discretion_standard_on, holders_on, in_force_count, item_page
+from ..selectors import discretion_standard_on, holders_on, item_page
 from ..standards import discretion_standard_create, leniency_entry_add, leniency_entry_end
 from .common import require
 
@@ -53,12 +53,25 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "township_count": len(all_townships),
             # The catalogue is a bounded table (hundreds of items, 50,000 in the benchmark):
-            # counting the items in force is cheap, unlike a count of cases.
-            "in_force_total": in_force_count(today),
+            # counting the list the filters give is cheap, unlike a count of cases.
+            "total": filterset.qs.count(),
+            "narrowed": _narrowed(filterset),
             "show_sample": any(item.is_sample for item, _ in page.object_list),
             "can_change": request.user.has_perm("powers.add_adjustment"),
             "export_query": page.query_without_page,
         },
+    )
+
+
+def _narrowed(filterset: ItemFilterSet) -> bool:
+    """Whether the list shows less than the catalogue in force (a filter beyond the default)."""
+    if not filterset.is_valid():
+        return False
+    chosen = filterset.form.cleaned_data
+    return any(
+        value not in (None, "") and value != filterset.defaults.get(name)
+        for name, value in chosen.items()
+        if name != "sort"
     )
 
 
