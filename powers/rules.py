@@ -6,17 +6,33 @@ Services call them; tests name them. Where the law fixes the rule the docstring 
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.files.base import File
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from pengjiang_enforcement.choices import Role
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.workdays import today as local_today
 
-from .choices import DiscretionLevel, LeniencyKind, PowerKind
-from .models import DiscretionBand, DiscretionStandard, PowerItem
+from .choices import AdjustmentStatus, DiscretionLevel, LeniencyKind, PowerKind
+from .models import Adjustment, DiscretionBand, DiscretionStandard, PowerItem
 
+# The approving document: a scan or the electronic original (PDF, OFD, or a photo of the paper).
+DOCUMENT_TYPES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".ofd": (b"PK\x03\x04",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Whoever may give the opinion of a department on an adjustment of its item, and until when.
+OPINION_STATUSES = frozenset({AdjustmentStatus.PROPOSED, AdjustmentStatus.REVIEWED})
 # The lists that lighten a penalty; the no-coercion list is about coercive measures.
 PENALTY_LISTS = frozenset({LeniencyKind.NO_PENALTY, LeniencyKind.MITIGATED, LeniencyKind.LIGHTER})
 
@@ -40,6 +56,94 @@ def catalogue_effective_date(day: datetime.date, *, today: datetime.date) -> Non
             _("The effective date %(day)s is in the past; changes take effect today or later."),
             rule="catalogue_effective_date",
             params={"day": day.isoformat()},
+        )
+
+
+def catalogue_effective_date_far_ahead(day: datetime.date, *, today: datetime.date) -> str:
+    """A date far ahead is allowed (a change announced a year early) but is often a typed year:
+    the warning to show, or "" for a date within ``POWERS_FAR_AHEAD_DAYS``. Never a refusal."""
+    days = int(getattr(settings, "POWERS_FAR_AHEAD_DAYS", 365))
+    if (day - today).days <= days:
+        return ""
+    return _("The effective date %(day)s is more than %(days)s days ahead; check that the year is right.") % {
+        "day": day.isoformat(),
+        "days": days,
+    }
+
+
+def adjustment_four_eyes(adjustment: Adjustment, actor: object) -> None:
+    """Four eyes: whoever proposed an adjustment neither reviews nor approves it.
+
+    An import's adjustments carry the catalogue the city government announced; the confirmation
+    of the import (after its preview) is their approval, and the import keeps its file.
+    """
+    if actor is None or adjustment.catalogue_import_id is not None:
+        return
+    if getattr(actor, "pk", None) == adjustment.proposed_by_id:
+        raise RuleViolation(
+            _("You proposed this adjustment: another administrator reviews and approves it."),
+            rule="adjustment_four_eyes",
+        )
+
+
+def adjustment_approval_document(adjustment: Adjustment, number: str, document: File | None) -> None:
+    """An adjustment is approved by a document (批复/决定): its number and the document itself are
+    recorded with the approval. An import's adjustments are approved by the import (see above)."""
+    if adjustment.catalogue_import_id is not None:
+        return
+    if not (number or "").strip():
+        raise RuleViolation(
+            _("Give the number of the document that approves the adjustment."), rule="adjustment_approval_document"
+        )
+    if document is None and not adjustment.approval_document:
+        raise RuleViolation(_("Attach the document that approves the adjustment."), rule="adjustment_approval_document")
+
+
+def adjustment_document_file(document: File) -> None:
+    """The approving document is a PDF, OFD or image file of reasonable size, as its content shows."""
+    name = os.path.basename(document.name or "")
+    extension = os.path.splitext(name)[1].lower()
+    if not document.size:
+        raise RuleViolation(_("The file “%(name)s” is empty."), rule="adjustment_document_file", params={"name": name})
+    if document.size > DOCUMENT_MAX_BYTES:
+        raise RuleViolation(
+            _("The file “%(name)s” is %(size)s; files up to %(limit)s are accepted."),
+            rule="adjustment_document_file",
+            params={"name": name, "size": filesizeformat(document.size), "limit": filesizeformat(DOCUMENT_MAX_BYTES)},
+        )
+    document.seek(0)
+    head = document.read(16)
+    document.seek(0)
+    if extension not in DOCUMENT_TYPES or not head.startswith(DOCUMENT_TYPES[extension]):
+        raise RuleViolation(
+            _("The approving document must be a PDF, OFD, JPG or PNG file; “%(name)s” is not."),
+            rule="adjustment_document_file",
+            params={"name": name},
+        )
+
+
+def adjustment_opinion_by_liaison(actor: object, department_id: int | None) -> None:
+    """The opinion of a department is given by a liaison of that department: the department
+    that delegated the item (区级部门的业务指导), not any department."""
+    if (
+        department_id is None
+        or Role.DEPARTMENT_LIAISON not in getattr(actor, "role_codes", set())
+        or getattr(actor, "unit_id", None) != department_id
+    ):
+        raise RuleViolation(
+            _("Only the liaison of the department that delegated the item gives its opinion."),
+            rule="adjustment_opinion_by_liaison",
+        )
+
+
+def adjustment_opinion_open(adjustment: Adjustment) -> None:
+    """The department's opinion comes before the decision: it is given while the adjustment is
+    proposed or reviewed, so the approver reads it."""
+    if adjustment.status not in OPINION_STATUSES:
+        raise RuleViolation(
+            _("The adjustment is “%(status)s”: the time for opinions is over."),
+            rule="adjustment_opinion_open",
+            params={"status": adjustment.get_status_display()},
         )
 
 

@@ -23,7 +23,7 @@ from powers.models import Adjustment, CatalogueImport, DiscretionStandard, Lenie
 from powers.services import item_recall, usage_record
 from tests.factories import unit
 
-from .factories import make_item
+from .factories import approval_document, make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,16 @@ def today():
 @pytest.fixture
 def admin(login, district_admin):
     return login(district_admin)
+
+
+@pytest.fixture
+def second(login, reviewer):
+    """A second admin's client: reviews and approves what ``admin`` proposes."""
+    return login(reviewer)
+
+
+def approval(note: str = "同意", number: int = 1) -> dict:
+    return {"note": note, **approval_document(number)}
 
 
 def page_text(client, url) -> str:
@@ -108,7 +118,7 @@ def test_sample_banner_only_when_sample_items_are_shown(admin):
 
 
 # --- the item page -------------------------------------------------------------------------------
-def test_item_page_shows_history_delegations_standard_and_lists(admin, district_admin, today):
+def test_item_page_shows_history_delegations_standard_and_lists(admin, second, district_admin, today):
     item = make_item(townships=["duruan", "baisha"], fine_max="500")
     adjustment = adjustment_propose(
         actor=district_admin,
@@ -119,8 +129,8 @@ def test_item_page_shows_history_delegations_standard_and_lists(admin, district_
         reason="法规修订",
         effective_date=today,
     )
-    admin.post(f"/catalogue/adjustments/{adjustment.pk}/review/", {"note": "合法"})
-    admin.post(f"/catalogue/adjustments/{adjustment.pk}/approve/", {"note": "同意"})
+    second.post(f"/catalogue/adjustments/{adjustment.pk}/review/", {"note": "合法"})
+    second.post(f"/catalogue/adjustments/{adjustment.pk}/approve/", approval())
     text = page_text(admin, f"/catalogue/items/{item.pk}/")
     assert "法规修订" in text  # the version's reason
     assert "v2" in text and "v1" in text
@@ -190,7 +200,7 @@ def test_export_of_sample_items_says_so(admin):
 
 
 # --- the procedures through the forms -------------------------------------------------------------
-def test_admin_proposes_a_new_item_then_reviews_and_approves_it(admin, today):
+def test_admin_proposes_a_new_item_then_reviews_and_approves_it(admin, second, today):
     response = admin.post(
         "/catalogue/adjustments/new/add/",
         {
@@ -214,8 +224,8 @@ def test_admin_proposes_a_new_item_then_reviews_and_approves_it(admin, today):
     adjustment = Adjustment.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/catalogue/adjustments/{adjustment.pk}/"
     assert not PowerItem.objects.exists()
-    admin.post(f"/catalogue/adjustments/{adjustment.pk}/review/", {"note": "合法"})
-    response = admin.post(f"/catalogue/adjustments/{adjustment.pk}/approve/", {"note": "同意"}, follow=True)
+    second.post(f"/catalogue/adjustments/{adjustment.pk}/review/", {"note": "合法"})
+    response = second.post(f"/catalogue/adjustments/{adjustment.pk}/approve/", approval(), follow=True)
     assert "调整已批准并生效" in response.content.decode()
     item = PowerItem.objects.get(code="440703555001")
     assert {d.township.code for d in item.delegations.all()} == {"duruan", "hetang"}
@@ -409,15 +419,15 @@ def test_home_panel_shows_catalogue_figures(admin, district_admin, today):
     assert 'data-testid="items-in-force">2<' in text
 
 
-def test_every_change_through_the_screens_is_audited(admin, district_admin, today):
+def test_every_change_through_the_screens_is_audited(admin, second, district_admin, reviewer, today):
     item = make_item()
     admin.post(
         f"/catalogue/adjustments/new/recall/?item={item.pk}", {"effective_date": today.isoformat(), "reason": "收回"}
     )
     adjustment = Adjustment.objects.get()
-    admin.post(f"/catalogue/adjustments/{adjustment.pk}/review/")
-    admin.post(f"/catalogue/adjustments/{adjustment.pk}/approve/")
+    second.post(f"/catalogue/adjustments/{adjustment.pk}/review/")
+    second.post(f"/catalogue/adjustments/{adjustment.pk}/approve/", approval())
     assert PowerItem.objects.get(pk=item.pk).status == ItemStatus.RECALLED
-    actions = set(AuditLog.objects.filter(actor=district_admin).values_list("action", flat=True))
-    assert {"powers.adjustment.proposed", "powers.adjustment.reviewed", "powers.adjustment.approved",
-            "powers.item.recalled"} <= actions  # fmt: skip
+    assert AuditLog.objects.filter(actor=district_admin, action="powers.adjustment.proposed").exists()
+    actions = set(AuditLog.objects.filter(actor=reviewer).values_list("action", flat=True))
+    assert {"powers.adjustment.reviewed", "powers.adjustment.approved", "powers.item.recalled"} <= actions

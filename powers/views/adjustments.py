@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,10 +14,13 @@ from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import can, get_restricted_object_or_404
+from pengjiang_enforcement.workdays import today as local_today
 
 from ..adjustments import (
     DECISIONS,
     adjustment_approve,
+    adjustment_department_id,
+    adjustment_opinion_give,
     adjustment_propose,
     adjustment_reject,
     adjustment_retry,
@@ -27,9 +30,10 @@ from ..adjustments import (
 )
 from ..choices import AdjustmentKind, AdjustmentStatus
 from ..display import describe_adjustment
-from ..forms import AddItemForm, ChangeItemForm, DecisionForm, TownshipsForm
-from ..models import Adjustment, Evaluation, PowerItem
+from ..forms import AddItemForm, ChangeItemForm, DecisionForm, OpinionForm, TownshipsForm
+from ..models import Adjustment, AdjustmentOpinion, Evaluation, PowerItem
 from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
+from ..rules import adjustment_opinion_by_liaison, adjustment_opinion_open, catalogue_effective_date_far_ahead
 from ..services import holder_ids
 from .common import require
 
@@ -79,6 +83,17 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _may_give_opinion(user, adjustment: Adjustment) -> bool:
+    if not user.has_perm("powers.add_adjustmentopinion"):
+        return False
+    try:
+        adjustment_opinion_by_liaison(user, adjustment_department_id(adjustment))
+        adjustment_opinion_open(adjustment)
+    except RuleViolation:
+        return False
+    return True
+
+
 @login_required
 def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     adjustment = get_restricted_object_or_404(
@@ -90,6 +105,14 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     may_decide = can(request.user, "change", adjustment)
     actions = decisions_open(adjustment)
+    opinions = (
+        AdjustmentOpinion.objects.restrict(request.user, "view")
+        .filter(adjustment=adjustment)
+        .select_related("department", "given_by")
+    )
+    far_ahead = ""
+    if adjustment.status in OPEN_ADJUSTMENT_STATUSES:
+        far_ahead = catalogue_effective_date_far_ahead(adjustment.effective_date, today=local_today())
     return render(
         request,
         "powers/adjustment_detail.html",
@@ -99,8 +122,43 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "townships": list(adjustment.townships.order_by("sort_order")),
             "actions": actions if may_decide else [],
             "form": DecisionForm(initial={"effective_date": adjustment.effective_date}),
+            "opinions": list(opinions),
+            "opinion_form": OpinionForm() if _may_give_opinion(request.user, adjustment) else None,
+            "far_ahead": far_ahead,
         },
     )
+
+
+@login_required
+def adjustment_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The approving document of an adjustment, as it was uploaded."""
+    adjustment = get_restricted_object_or_404(Adjustment, request.user, pk=pk)
+    if not adjustment.approval_document:
+        raise Http404
+    try:
+        stream = adjustment.approval_document.open("rb")
+    except FileNotFoundError as exc:  # the storage lost it: say so, not a 500
+        raise Http404 from exc
+    return FileResponse(stream, as_attachment=True, filename=adjustment.approval_document_name or None)
+
+
+@login_required
+@require_POST
+def adjustment_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The delegating department's opinion on an adjustment, given by its liaison."""
+    require(request, "powers.add_adjustmentopinion")
+    adjustment = get_restricted_object_or_404(Adjustment, request.user, pk=pk)
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the department's opinion."))
+        return redirect("powers:adjustment_detail", pk=pk)
+    try:
+        adjustment_opinion_give(actor=request.user, adjustment=adjustment, opinion=form.cleaned_data["opinion"])
+    except RuleViolation as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The department's opinion was recorded."))
+    return redirect("powers:adjustment_detail", pk=pk)
 
 
 @login_required
@@ -111,9 +169,9 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
         raise Http404
     require(request, "powers.change_adjustment")
     adjustment = get_restricted_object_or_404(Adjustment, request.user, "change", pk=pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Check the date."))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("powers:adjustment_detail", pk=pk)
     note, date = form.cleaned_data["note"], form.cleaned_data["effective_date"]
     actor = request.user
@@ -121,7 +179,14 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
         if action == "review":
             adjustment_review(actor=actor, adjustment=adjustment, note=note)
         elif action == "approve":
-            adjustment = adjustment_approve(actor=actor, adjustment=adjustment, note=note, effective_date=date)
+            adjustment = adjustment_approve(
+                actor=actor,
+                adjustment=adjustment,
+                note=note,
+                effective_date=date,
+                document_number=form.cleaned_data["document_number"],
+                document=form.cleaned_data["document"],
+            )
         elif action == "reject":
             adjustment_reject(actor=actor, adjustment=adjustment, note=note)
         elif action == "withdraw":
@@ -132,6 +197,8 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
         messages.error(request, " ".join(exc.messages))
     else:
         adjustment.refresh_from_db()
+        if action in {"approve", "retry"} and adjustment.status == S.APPROVED:
+            _warn_far_ahead(request, adjustment)
         if adjustment.status == S.APPLIED:
             messages.success(request, _("The adjustment is approved and in effect."))
         elif adjustment.status == S.FAILED:
@@ -141,6 +208,12 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 request, _("The adjustment is now “%(status)s”.") % {"status": adjustment.get_status_display()}
             )
     return redirect("powers:adjustment_detail", pk=pk)
+
+
+def _warn_far_ahead(request: HttpRequest, adjustment: Adjustment) -> None:
+    warning = catalogue_effective_date_far_ahead(adjustment.effective_date, today=local_today())
+    if warning:
+        messages.warning(request, warning)
 
 
 @login_required
@@ -203,6 +276,7 @@ def adjustment_new(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The adjustment was proposed. It changes nothing until it is approved."))
+            _warn_far_ahead(request, adjustment)
             return redirect("powers:adjustment_detail", pk=adjustment.pk)
     return render(
         request,
