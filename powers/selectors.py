@@ -17,7 +17,7 @@ from django.utils import timezone
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.models import Unit
 
-from .choices import ItemStatus
+from .choices import AdjustmentKind, AdjustmentStatus, ItemStatus
 from .models import Adjustment, Delegation, DiscretionStandard, LeniencyEntry, PowerItem, PowerItemVersion
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
 
@@ -105,6 +105,53 @@ def holders_on(item_ids: Iterable[int], day: datetime.date) -> dict[int, set[int
     )
     for item_id, township_id in rows:
         result[item_id].add(township_id)
+    return result
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An approved change of a published item that is not in effect yet (自…起调整/取消)."""
+
+    day: datetime.date
+    cancels: bool
+
+
+def announcements(
+    item_ids: Iterable[int], day: datetime.date, township: Unit | int | None = None
+) -> dict[int, Announcement]:
+    """The approved adjustments of these items whose effective date lies after ``day``, as the
+    public pages announce them (three queries for a page of items, whatever its length).
+
+    A recall cancels the item for the public when it takes it from every township that holds it
+    (on a township's page: from that township); a recall from other townships is not that
+    township's news. Any other approved change adjusts the item.
+    """
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    pending = list(
+        Adjustment.objects.filter(item_id__in=ids, status=AdjustmentStatus.APPROVED, effective_date__gt=day)
+        .order_by("effective_date", "pk")
+        .prefetch_related(Prefetch("townships", queryset=Unit.objects.only("pk")))
+    )
+    township_id = getattr(township, "pk", township)
+    holders = holders_on([a.item_id for a in pending if a.kind == AdjustmentKind.RECALL], day)
+    result: dict[int, Announcement] = {}
+    for adjustment in pending:
+        assert adjustment.item_id is not None
+        if adjustment.item_id in result:
+            continue
+        if adjustment.kind == AdjustmentKind.RECALL:
+            targets = {t.pk for t in adjustment.townships.all()}
+            if township_id is not None:
+                if township_id not in targets:
+                    continue
+                cancels = True
+            else:
+                cancels = holders[adjustment.item_id] <= targets
+        else:
+            cancels = False
+        result[adjustment.item_id] = Announcement(day=adjustment.effective_date, cancels=cancels)
     return result
 
 
