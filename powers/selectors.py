@@ -18,7 +18,15 @@ from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.models import Unit
 
 from .choices import AdjustmentKind, AdjustmentStatus, ItemStatus
-from .models import Adjustment, Delegation, DiscretionStandard, LeniencyEntry, PowerItem, PowerItemVersion
+from .models import (
+    Adjustment,
+    Delegation,
+    DiscretionBand,
+    DiscretionStandard,
+    LeniencyEntry,
+    PowerItem,
+    PowerItemVersion,
+)
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
 
 
@@ -74,6 +82,24 @@ def discretion_standard_on(item: PowerItem, day: datetime.date) -> DiscretionSta
 def leniency_entries_on(item: PowerItem | int, day: datetime.date) -> QuerySet[LeniencyEntry]:
     """The reduced- and no-penalty list entries of ``item`` that apply on ``day``."""
     return LeniencyEntry.objects.filter(item=item).filter(_item_in_force(day)).order_by("kind", "pk")
+
+
+def standards_and_lists_on(
+    item_ids: Iterable[int], day: datetime.date
+) -> tuple[dict[int, DiscretionStandard], dict[int, list[LeniencyEntry]]]:
+    """For a list of items (the printed catalogue): each one's discretion standard in force on
+    ``day`` with its bands, and its list entries that apply on ``day`` — three queries in all."""
+    ids = list(item_ids)
+    standards = (
+        DiscretionStandard.objects.filter(item_id__in=ids, effective_from__lte=day)
+        .order_by("item_id", "-effective_from", "-version")
+        .distinct("item_id")
+        .prefetch_related(Prefetch("bands", queryset=DiscretionBand.objects.order_by("sort_order")))
+    )
+    entries: dict[int, list[LeniencyEntry]] = {pk: [] for pk in ids}
+    for entry in LeniencyEntry.objects.filter(item_id__in=ids).filter(_item_in_force(day)).order_by("kind", "pk"):
+        entries[entry.item_id].append(entry)
+    return {s.item_id: s for s in standards}, entries
 
 
 def in_force_count(day: datetime.date) -> int:

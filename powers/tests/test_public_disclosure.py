@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from powers.adjustments import adjustment_approve, adjustment_propose, adjustment_review
 from powers.choices import AdjustmentKind
+from powers.standards import discretion_standard_create, leniency_entry_add, leniency_entry_end
 from tests.factories import unit
 
 from .factories import approval_document, make_item, second_admin
@@ -81,4 +82,56 @@ def test_announcements_keep_the_public_list_query_count(anonymous, district_admi
     with CaptureQueriesContext(connection) as many:
         text = anonymous.get("/public/").content.decode()
     assert len(announced(text)) == 11
+    assert len(many) == len(few)
+
+
+def test_printed_list_carries_the_discretion_standards_and_the_leniency_lists(anonymous, today):
+    item = make_item(name="对占道经营的行政处罚", townships=["duruan"], fine_min="0", fine_max="2000")
+    bare = make_item(name="对公共场所卫生的行政检查", townships=["duruan"], kind="inspection", fine_max=None)
+    discretion_standard_create(
+        actor=None,
+        item=item,
+        bands=[
+            {"level": "minor", "conditions": "首次占道且当场改正", "measures": "警告"},
+            {"level": "general", "conditions": "拒不改正的", "fine_min": "100", "fine_max": "500"},
+        ],
+        effective_from=today,
+    )
+    leniency_entry_add(
+        actor=None,
+        item=item,
+        kind="no_penalty",
+        circumstances="初次违法且危害后果轻微并及时改正",
+        basis="《行政处罚法》第三十三条第一款",
+        effective_from=today,
+    )
+    ended = leniency_entry_add(
+        actor=None, item=item, kind="mitigated", circumstances="已结束的情形", basis="旧规定", effective_from=today
+    )
+    leniency_entry_end(actor=None, entry=ended, last_day=today - dt.timedelta(days=1))
+    page = anonymous.get("/public/duruan/?print=1").content.decode()
+    assert "首次占道且当场改正" in page and "拒不改正的" in page and "100–500" in page
+    assert "初次违法且危害后果轻微并及时改正" in page and "《行政处罚法》第三十三条第一款" in page
+    assert "已结束的情形" not in page  # off the list today
+    assert page.count('data-testid="print-standard"') == 1 and page.count('data-testid="print-lists"') == 1
+    assert bare.name in page
+
+
+def test_printed_list_query_count_does_not_grow_with_rows(anonymous, today):
+    def publish(n):
+        item = make_item(name=f"对占道经营第{n}类的行政处罚", townships=["duruan"], fine_min="0", fine_max="500")
+        bands = [{"level": "general", "conditions": "拒不改正", "fine_min": "0", "fine_max": "500"}]
+        discretion_standard_create(actor=None, item=item, bands=bands, effective_from=today)
+        leniency_entry_add(
+            actor=None, item=item, kind="no_penalty", circumstances="首违", basis="第三十三条", effective_from=today
+        )
+
+    publish(0)
+    with CaptureQueriesContext(connection) as few:
+        anonymous.get("/public/duruan/?print=1")
+    for n in range(1, 15):
+        publish(n)
+    with CaptureQueriesContext(connection) as many:
+        page = anonymous.get("/public/duruan/?print=1").content.decode()
+    assert page.count('data-testid="print-standard"') == 15
     assert len(many) == len(few)

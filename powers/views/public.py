@@ -31,6 +31,7 @@ from ..selectors import (
     in_force_count,
     leniency_entries_on,
     published_items,
+    standards_and_lists_on,
 )
 
 PER_PAGE = 50
@@ -101,6 +102,10 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
     else:
         page, truncated = paginate(request, items, per_page=PER_PAGE), False
     _announce(list(page), today, unit)
+    if printing:
+        standards, lists = standards_and_lists_on([item.pk for item in page], today)
+        for item in page:
+            item.standard, item.lists = standards.get(item.pk), lists.get(item.pk, [])
     return render(
         request,
         "powers/public/print.html" if printing else "powers/public/township.html",
