@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import File
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.workdays import today as local_today
 
 from .choices import AdjustmentStatus, DiscretionLevel, LeniencyKind, PowerKind
-from .models import Adjustment, DiscretionBand, DiscretionStandard, PowerItem
+from .models import Adjustment, DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
 
 # The approving document: a scan or the electronic original (PDF, OFD, or a photo of the paper).
 DOCUMENT_TYPES: dict[str, tuple[bytes, ...]] = {
@@ -212,6 +213,20 @@ def discretion_republication_unchanged(
             _("The standard is the same as version %(version)s; a new version must change something."),
             rule="discretion_republication_unchanged",
             params={"version": latest.version},
+        )
+
+
+def leniency_republication_unchanged(item: PowerItem, *, kind: str, circumstances: str, day: datetime.date) -> None:
+    """An item is on a list once for the same circumstances: an entry that repeats one still
+    applying on its first day adds nothing but a second record of it."""
+    still = LeniencyEntry.objects.filter(item=item, kind=kind, circumstances=circumstances.strip()).filter(
+        models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=day)
+    )
+    if still.exists():
+        raise RuleViolation(
+            _("The item is already on %(list)s for these circumstances."),
+            rule="leniency_republication_unchanged",
+            params={"list": LeniencyKind(kind).label},
         )
 
 

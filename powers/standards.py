@@ -29,6 +29,7 @@ from .rules import (
     discretion_band_within_statutory_range,
     discretion_republication_unchanged,
     leniency_kind,
+    leniency_republication_unchanged,
 )
 from .services import _decimal
 
@@ -157,6 +158,7 @@ def leniency_entry_add(
     if not backfill:
         catalogue_effective_date(effective_from, today=local_today())
     clean_leniency(item, kind=kind, circumstances=circumstances, basis=basis)
+    leniency_republication_unchanged(item, kind=kind, circumstances=circumstances, day=effective_from)
     entry = LeniencyEntry.objects.create(
         item=item,
         kind=kind,

@@ -210,3 +210,44 @@ def test_discretion_republication_unchanged_is_refused(district_admin, today):
     changed = [{**BANDS[0], "conditions": "拒不改正或者再次违法"}, BANDS[1]]
     v2 = discretion_standard_create(actor=district_admin, item=item, bands=changed, effective_from=today)
     assert v2.version == 2
+
+
+def test_leniency_republication_unchanged_is_refused(district_admin, today):
+    item = make_item()
+    entry = leniency_entry_add(
+        actor=district_admin,
+        item=item,
+        kind=LeniencyKind.NO_PENALTY,
+        circumstances="首次违法且及时改正",
+        basis="《行政处罚法》第三十三条",
+        effective_from=today,
+    )
+    with pytest.raises(RuleViolation) as exc:
+        leniency_entry_add(
+            actor=district_admin,
+            item=item,
+            kind=LeniencyKind.NO_PENALTY,
+            circumstances=" 首次违法且及时改正 ",
+            basis="另一依据",
+            effective_from=today + dt.timedelta(days=3),
+        )
+    assert exc.value.rule == "leniency_republication_unchanged"
+    # on another list, or once the entry has ended, it may be published
+    leniency_entry_add(
+        actor=district_admin,
+        item=item,
+        kind=LeniencyKind.MITIGATED,
+        circumstances="首次违法且及时改正",
+        basis="第三十二条",
+        effective_from=today,
+    )
+    leniency_entry_end(actor=district_admin, entry=entry, last_day=today)
+    again = leniency_entry_add(
+        actor=district_admin,
+        item=item,
+        kind=LeniencyKind.NO_PENALTY,
+        circumstances="首次违法且及时改正",
+        basis="《行政处罚法》第三十三条（修订）",
+        effective_from=today + dt.timedelta(days=1),
+    )
+    assert again.pk != entry.pk

@@ -152,3 +152,25 @@ def test_catalogue_effective_date_far_ahead_is_warned_about_on_the_page(login, d
         follow=True,
     )
     assert "请核对年份" not in response.content.decode()
+
+
+def test_catalogue_effective_date_far_ahead_on_the_standard_and_list_forms(login, district_admin, settings, today):
+    settings.POWERS_FAR_AHEAD_DAYS = 365
+    item = make_item(fine_max="500")
+    admin = login(district_admin)
+    far = (today + dt.timedelta(days=500)).isoformat()
+    data = {"band-TOTAL_FORMS": 4, "band-INITIAL_FORMS": 0, "effective_from": far, "note": ""}
+    data |= {
+        "band-0-level": "general",
+        "band-0-conditions": "拒不改正",
+        "band-0-fine_min": "0",
+        "band-0-fine_max": "500",
+    }
+    response = admin.post(f"/catalogue/items/{item.pk}/discretion/new/", data, follow=True)
+    assert item.discretion_standards.count() == 1 and "请核对年份" in response.content.decode()
+    response = admin.post(
+        f"/catalogue/items/{item.pk}/leniency/new/",
+        {"kind": "no_penalty", "circumstances": "首违", "basis": "第三十三条", "effective_from": far},
+        follow=True,
+    )
+    assert item.leniency_entries.count() == 1 and "请核对年份" in response.content.decode()
