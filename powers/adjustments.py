@@ -459,6 +459,7 @@ def adjustment_opinion_give(*, actor: User, adjustment: Adjustment, opinion: str
     require(actor, "view", adjustment)
     department_id = adjustment_department_id(adjustment)
     adjustment_opinion_by_liaison(actor, department_id)
+    assert department_id is not None, "the rule refuses an adjustment without a department"
     adjustment_opinion_open(adjustment)
     text = (opinion or "").strip()
     if not text:
