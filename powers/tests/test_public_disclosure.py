@@ -135,3 +135,22 @@ def test_printed_list_query_count_does_not_grow_with_rows(anonymous, today):
         page = anonymous.get("/public/duruan/?print=1").content.decode()
     assert page.count('data-testid="print-standard"') == 15
     assert len(many) == len(few)
+
+
+def test_public_list_count_is_the_count_of_the_filtered_list(anonymous):
+    make_item(name="对占道经营的行政处罚", townships=["duruan", "baisha"])
+    make_item(name="对擅自占道施工的行政处罚", townships=["duruan"], department="dept-ecology")
+    make_item(name="对夜间施工噪声扰民的行政处罚", townships=["baisha"])
+    import re
+
+    def shown(url):
+        page = anonymous.get(url).content.decode()
+        found = re.search(r'data-testid="match-count" data-count="(\d+)"', page)
+        return int(found.group(1)) if found else None
+
+    assert shown("/public/") is None  # unfiltered: the headline counts the list
+    assert shown("/public/?q=占道") == 2
+    assert shown(f"/public/?q=占道&department={unit('dept-ecology').pk}") == 1
+    assert shown("/public/duruan/?q=噪声") == 0
+    assert shown("/public/baisha/?q=施工") == 1
+    assert shown("/public/duruan/?q=占道&print=1") == 2

@@ -72,6 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
     items, filters = _filtered(request, published_items(today).select_related("department").defer("search_vector"))
     page = paginate(request, items, per_page=PER_PAGE)
     _announce(page.object_list, today)
+    matched = items.count() if any(filters.values()) else None
     return render(
         request,
         "powers/public/index.html",
@@ -83,6 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "total": in_force_count(today),
+            "matched": matched,
             "show_sample": has_sample_items(),
         },
     )
@@ -118,6 +120,7 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
             "departments": list(departments()),
             "kinds": PowerKind.choices,
             "total": base.count(),
+            "matched": items.count() if any(filters.values()) else None,
             "show_sample": any(item.is_sample for item in page),
             "townships": list(Unit.objects.townships()),
         },
