@@ -21,7 +21,7 @@ from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.workdays import today as local_today
 
 from .choices import AdjustmentStatus, DiscretionLevel, LeniencyKind, PowerKind
-from .models import Adjustment, DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
+from .models import Adjustment, CatalogueImport, DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
 
 # The approving document: a scan or the electronic original (PDF, OFD, or a photo of the paper).
 DOCUMENT_TYPES: dict[str, tuple[bytes, ...]] = {
@@ -75,8 +75,9 @@ def catalogue_effective_date_far_ahead(day: datetime.date, *, today: datetime.da
 def adjustment_four_eyes(adjustment: Adjustment, actor: object) -> None:
     """Four eyes: whoever proposed an adjustment neither reviews nor approves it.
 
-    An import's adjustments carry the catalogue the city government announced; the confirmation
-    of the import (after its preview) is their approval, and the import keeps its file.
+    An import's adjustments carry the catalogue the city government announced: their four eyes
+    are the import's (one admin uploads the file, another confirms its preview, see
+    :func:`import_four_eyes`), and the import keeps the file.
     """
     if actor is None or adjustment.catalogue_import_id is not None:
         return
@@ -84,6 +85,16 @@ def adjustment_four_eyes(adjustment: Adjustment, actor: object) -> None:
         raise RuleViolation(
             _("You proposed this adjustment: another administrator reviews and approves it."),
             rule="adjustment_four_eyes",
+        )
+
+
+def import_four_eyes(job: CatalogueImport, actor: object) -> None:
+    """Four eyes on an import: its confirmation turns every change of the file into an approved
+    adjustment, so whoever uploaded the file does not confirm it."""
+    if actor is not None and getattr(actor, "pk", None) == job.created_by_id:
+        raise RuleViolation(
+            _("You uploaded this file: another administrator checks the preview and confirms it."),
+            rule="import_four_eyes",
         )
 
 

@@ -20,8 +20,8 @@ CSV = (
 ).encode("gbk")
 
 
-def test_admin_imports_a_gbk_csv_watches_it_run_and_confirms(
-    page, live_portal, celery_worker_thread, district_admin, settings, tmp_path
+def test_admin_imports_a_gbk_csv_watches_it_run_and_another_admin_confirms(
+    browser, page, live_portal, celery_worker_thread, district_admin, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     sign_in(page, live_portal, "qu_admin")
@@ -33,6 +33,13 @@ def test_admin_imports_a_gbk_csv_watches_it_run_and_confirms(
     assert "对露天焚烧秸秆的行政处罚" in page.locator("[data-testid=preview-add]").inner_text()
     assert page.locator("[data-testid=import-counts]").inner_text().startswith("2")
     assert not PowerItem.objects.exists()
+    page.click("button:has-text('确认并执行')")
+    assert "另一名管理员" in page.locator(".alert-danger").inner_text()  # the uploader does not confirm
+    job_url = page.url
+    second_admin()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    sign_in(page, live_portal, "qu_admin2")
+    page.goto(job_url)
     page.click("button:has-text('确认并执行')")
     page.locator(".alert-success:has-text('项已生效')").wait_for(timeout=30000)
     assert PowerItem.objects.count() == 2

@@ -46,7 +46,7 @@ def test_import_is_read_and_applied_by_the_worker(celery_worker_thread, district
     assert job.status == ImportStatus.PREVIEWED, job.error_message
     assert job.preview["counts"] == {"add": 2} and job.progress == 100
     assert not PowerItem.objects.exists()
-    import_confirm(actor=district_admin, job=job)
+    import_confirm(actor=second_admin(), job=job)
     job = wait_for(job.pk, ImportStatus.DONE, ImportStatus.FAILED)
     assert job.status == ImportStatus.DONE, job.error_message
     assert job.summary["applied"] == 2

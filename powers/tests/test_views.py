@@ -350,7 +350,7 @@ def test_evaluation_view_flags_candidates_and_records_with_a_recall(admin, today
     assert adjustment.kind == AdjustmentKind.RECALL and adjustment.evaluation is not None
 
 
-def test_import_through_the_screens(admin, today):
+def test_import_through_the_screens(admin, second, today):
     content = "事项编码,事项名称,实施部门,适用镇街\n440703777001,对乱张贴的行政处罚,区城管执法局,杜阮镇\n".encode("gbk")
     response = admin.post(
         "/catalogue/imports/new/",
@@ -365,7 +365,10 @@ def test_import_through_the_screens(admin, today):
     assert progress["HX-Refresh"] == "true"
     text = page_text(admin, f"/catalogue/imports/{job.pk}/")
     assert "对乱张贴的行政处罚" in text and "确认并执行" in text
-    admin.post(f"/catalogue/imports/{job.pk}/confirm/")
+    response = admin.post(f"/catalogue/imports/{job.pk}/confirm/", follow=True)
+    assert "另一名管理员" in response.content.decode()  # the uploader does not confirm
+    assert CatalogueImport.objects.get().status == ImportStatus.PREVIEWED
+    second.post(f"/catalogue/imports/{job.pk}/confirm/")
     assert CatalogueImport.objects.get().status == ImportStatus.APPLYING
     assert admin.get(f"/catalogue/imports/{job.pk}/file/").getvalue() == content
 
