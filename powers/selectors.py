@@ -20,6 +20,7 @@ from pengjiang_enforcement.models import Unit
 from .choices import AdjustmentKind, AdjustmentStatus, ItemStatus
 from .models import (
     Adjustment,
+    AdjustmentOpinion,
     Delegation,
     DiscretionBand,
     DiscretionStandard,
@@ -28,6 +29,7 @@ from .models import (
     PowerItemVersion,
 )
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
+from .rules import OPINION_STATUSES
 
 
 def _covers(prefix: str, day: datetime.date) -> Q:
@@ -179,6 +181,14 @@ def announcements(
             cancels = False
         result[adjustment.item_id] = Announcement(day=adjustment.effective_date, cancels=cancels)
     return result
+
+
+def awaiting_opinion(adjustments: QuerySet[Adjustment], department_id: int) -> QuerySet[Adjustment]:
+    """The adjustments of a department's items (or of new items it would delegate) that wait for
+    its opinion: not decided yet, and no opinion of the department on them."""
+    given = AdjustmentOpinion.objects.filter(adjustment=OuterRef("pk"), department_id=department_id)
+    mine = Q(item__department_id=department_id) | Q(item__isnull=True, proposed_data__item__department=department_id)
+    return adjustments.filter(status__in=OPINION_STATUSES).filter(mine).exclude(Exists(given))
 
 
 def departments() -> QuerySet[Unit]:

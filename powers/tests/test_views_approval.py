@@ -174,3 +174,30 @@ def test_catalogue_effective_date_far_ahead_on_the_standard_and_list_forms(login
         follow=True,
     )
     assert item.leniency_entries.count() == 1 and "请核对年份" in response.content.decode()
+
+
+def test_liaison_queue_lists_what_awaits_the_departments_opinion(login, department_liaison, district_admin, today):
+    mine = adjustment_propose(
+        actor=district_admin,
+        kind=AdjustmentKind.RECALL,
+        item=make_item(department="dept-urban"),
+        reason="收回",
+        effective_date=today,
+    )
+    other = adjustment_propose(
+        actor=district_admin,
+        kind=AdjustmentKind.RECALL,
+        item=make_item(department="dept-ecology"),
+        reason="收回",
+        effective_date=today,
+    )
+    liaison = login(department_liaison)
+    page = liaison.get("/catalogue/adjustments/?status=opinion").content.decode()
+    assert f'href="/catalogue/adjustments/{mine.pk}/"' in page
+    assert f'href="/catalogue/adjustments/{other.pk}/"' not in page
+    assert 'data-testid="awaiting-opinion"' in page
+    liaison.post(f"/catalogue/adjustments/{mine.pk}/opinion/", {"opinion": "同意"})
+    page = liaison.get("/catalogue/adjustments/?status=opinion").content.decode()
+    assert f'href="/catalogue/adjustments/{mine.pk}/"' not in page
+    # an admin has no department to speak for: no such queue
+    assert 'data-testid="awaiting-opinion"' not in login(district_admin).get("/catalogue/adjustments/").content.decode()

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pengjiang_enforcement.choices import Role
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
@@ -34,6 +35,7 @@ from ..forms import AddItemForm, ChangeItemForm, DecisionForm, OpinionForm, Town
 from ..models import Adjustment, AdjustmentOpinion, Evaluation, PowerItem
 from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
 from ..rules import adjustment_opinion_by_liaison, adjustment_opinion_open, catalogue_effective_date_far_ahead
+from ..selectors import awaiting_opinion
 from ..services import holder_ids
 from .common import require
 
@@ -53,7 +55,10 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
     visible = Adjustment.objects.restrict(request.user, "view")
     status = request.GET.get("status", "open")
     rows = visible.select_related("item", "proposed_by", "catalogue_import").prefetch_related("townships")
-    if status == "open":
+    department = _opinion_department(request.user)
+    if status == "opinion" and department is not None:
+        rows = awaiting_opinion(rows, department)
+    elif status == "open":
         rows = rows.filter(status__in=OPEN_ADJUSTMENT_STATUSES)
     elif status in S.values:
         rows = rows.filter(status=status)
@@ -79,8 +84,16 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
             "statuses": [(s, S(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
             "kinds": AdjustmentKind.choices,
             "can_propose": request.user.has_perm("powers.add_adjustment"),
+            "opinion_count": awaiting_opinion(visible, department).count() if department is not None else None,
         },
     )
+
+
+def _opinion_department(user) -> int | None:
+    """The department whose opinion the user gives (a department liaison's own unit), if any."""
+    if not user.has_perm("powers.add_adjustmentopinion") or Role.DEPARTMENT_LIAISON not in user.role_codes:
+        return None
+    return user.unit_id
 
 
 def _may_give_opinion(user, adjustment: Adjustment) -> bool:
