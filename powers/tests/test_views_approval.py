@@ -201,3 +201,15 @@ def test_liaison_queue_lists_what_awaits_the_departments_opinion(login, departme
     assert f'href="/catalogue/adjustments/{mine.pk}/"' not in page
     # an admin has no department to speak for: no such queue
     assert 'data-testid="awaiting-opinion"' not in login(district_admin).get("/catalogue/adjustments/").content.decode()
+
+
+def test_catalogue_effective_date_far_ahead_on_an_import(login, district_admin, settings, today):
+    settings.POWERS_FAR_AHEAD_DAYS = 365
+    content = "事项编码,事项名称,实施部门\n440703777001,对乱张贴的行政处罚,区城管执法局\n".encode()
+    far = today + dt.timedelta(days=400)
+    response = login(district_admin).post(
+        "/catalogue/imports/new/",
+        {"file": SimpleUploadedFile("目录.csv", content), "effective_date": far.isoformat()},
+        follow=True,
+    )
+    assert response.status_code == 200 and "请核对年份" in response.content.decode()

@@ -37,7 +37,7 @@ from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
 from ..rules import adjustment_opinion_by_liaison, adjustment_opinion_open, catalogue_effective_date_far_ahead
 from ..selectors import awaiting_opinion
 from ..services import holder_ids
-from .common import require
+from .common import require, warn_far_ahead
 
 S = AdjustmentStatus
 # Fields laid out two to a row in the proposal form.
@@ -211,7 +211,7 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
     else:
         adjustment.refresh_from_db()
         if action in {"approve", "retry"} and adjustment.status == S.APPROVED:
-            _warn_far_ahead(request, adjustment)
+            warn_far_ahead(request, adjustment.effective_date)
         if adjustment.status == S.APPLIED:
             messages.success(request, _("The adjustment is approved and in effect."))
         elif adjustment.status == S.FAILED:
@@ -221,12 +221,6 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 request, _("The adjustment is now “%(status)s”.") % {"status": adjustment.get_status_display()}
             )
     return redirect("powers:adjustment_detail", pk=pk)
-
-
-def _warn_far_ahead(request: HttpRequest, adjustment: Adjustment) -> None:
-    warning = catalogue_effective_date_far_ahead(adjustment.effective_date, today=local_today())
-    if warning:
-        messages.warning(request, warning)
 
 
 @login_required
@@ -289,7 +283,7 @@ def adjustment_new(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The adjustment was proposed. It changes nothing until it is approved."))
-            _warn_far_ahead(request, adjustment)
+            warn_far_ahead(request, adjustment.effective_date)
             return redirect("powers:adjustment_detail", pk=adjustment.pk)
     return render(
         request,

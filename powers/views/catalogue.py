@@ -25,10 +25,9 @@ from ..models import (
     LeniencyEntry,
     PowerItem,
 )
-from ..rules import catalogue_effective_date_far_ahead
 from ..selectors import discretion_standard_on, holders_on, item_page
 from ..standards import discretion_standard_create, leniency_entry_add, leniency_entry_end
-from .common import require
+from .common import require, warn_far_ahead
 
 PER_PAGE = 50
 
@@ -119,12 +118,6 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _warn_far_ahead(request: HttpRequest, day: datetime.date) -> None:
-    warning = catalogue_effective_date_far_ahead(day, today=timezone.localdate())
-    if warning:
-        messages.warning(request, warning)
-
-
 @login_required
 def discretion_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a new version of an item's discretion standard (the old one stays pinned)."""
@@ -165,7 +158,7 @@ def discretion_new(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Version %(version)s of the discretion standard was published.") % {"version": standard.version},
             )
-            _warn_far_ahead(request, standard.effective_from)
+            warn_far_ahead(request, standard.effective_from)
             return redirect("powers:item_detail", pk=item.pk)
     return render(
         request, "powers/discretion_form.html", {"item": item, "form": form, "bands": bands, "current": current}
@@ -185,7 +178,7 @@ def leniency_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The list entry was added."))
-            _warn_far_ahead(request, form.cleaned_data["effective_from"])
+            warn_far_ahead(request, form.cleaned_data["effective_from"])
             return redirect("powers:item_detail", pk=item.pk)
     return render(request, "powers/leniency_form.html", {"item": item, "form": form})
 
