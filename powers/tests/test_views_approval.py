@@ -38,6 +38,8 @@ def proposal(district_admin, today):
 
 def test_adjustment_four_eyes_through_the_page(login, district_admin, reviewer, proposal):
     own = login(district_admin)
+    page = own.get(f"/catalogue/adjustments/{proposal.pk}/").content.decode()
+    assert 'data-testid="four-eyes"' in page and "/review/" not in page and "/withdraw/" in page
     response = own.post(f"/catalogue/adjustments/{proposal.pk}/review/", {"note": "合法"}, follow=True)
     assert response.status_code == 200
     assert "另一名管理员" in response.content.decode()

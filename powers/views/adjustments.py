@@ -19,6 +19,7 @@ from pengjiang_enforcement.workdays import today as local_today
 
 from ..adjustments import (
     DECISIONS,
+    FOUR_EYES,
     adjustment_approve,
     adjustment_department_id,
     adjustment_opinion_give,
@@ -34,7 +35,12 @@ from ..display import describe_adjustment
 from ..forms import AddItemForm, ChangeItemForm, DecisionForm, OpinionForm, TownshipsForm
 from ..models import Adjustment, AdjustmentOpinion, Evaluation, PowerItem
 from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
-from ..rules import adjustment_opinion_by_liaison, adjustment_opinion_open, catalogue_effective_date_far_ahead
+from ..rules import (
+    adjustment_four_eyes,
+    adjustment_opinion_by_liaison,
+    adjustment_opinion_open,
+    catalogue_effective_date_far_ahead,
+)
 from ..selectors import awaiting_opinion
 from ..services import holder_ids
 from .common import require, warn_far_ahead
@@ -118,6 +124,12 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     may_decide = can(request.user, "change", adjustment)
     actions = decisions_open(adjustment)
+    try:
+        adjustment_four_eyes(adjustment, request.user)
+        own_proposal = False
+    except RuleViolation:
+        own_proposal = True
+        actions = [name for name in actions if name not in FOUR_EYES]
     opinions = (
         AdjustmentOpinion.objects.restrict(request.user, "view")
         .filter(adjustment=adjustment)
@@ -138,6 +150,7 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "opinions": list(opinions),
             "opinion_form": OpinionForm() if _may_give_opinion(request.user, adjustment) else None,
             "far_ahead": far_ahead,
+            "own_proposal": own_proposal and may_decide and adjustment.status in OPEN_ADJUSTMENT_STATUSES,
         },
     )
 
