@@ -75,13 +75,10 @@ def catalogue_effective_date_far_ahead(day: datetime.date, *, today: datetime.da
 def adjustment_four_eyes(adjustment: Adjustment, actor: object) -> None:
     """Four eyes: whoever proposed an adjustment neither reviews nor approves it.
 
-    An import's adjustments carry the catalogue the city government announced: their four eyes
-    are the import's (one admin uploads the file, another confirms its preview, see
-    :func:`import_four_eyes`), and the import keeps the file.
+    An import's adjustments are proposed by the admin who uploaded the file and approved by the
+    one who confirmed it, who is another (:func:`import_four_eyes`).
     """
-    if actor is None or adjustment.catalogue_import_id is not None:
-        return
-    if getattr(actor, "pk", None) == adjustment.proposed_by_id:
+    if actor is not None and getattr(actor, "pk", None) == adjustment.proposed_by_id:
         raise RuleViolation(
             _("You proposed this adjustment: another administrator reviews and approves it."),
             rule="adjustment_four_eyes",
@@ -100,7 +97,8 @@ def import_four_eyes(job: CatalogueImport, actor: object) -> None:
 
 def adjustment_approval_document(adjustment: Adjustment, number: str, document: File | None) -> None:
     """An adjustment is approved by a document (批复/决定): its number and the document itself are
-    recorded with the approval. An import's adjustments are approved by the import (see above)."""
+    recorded with the approval. An import's adjustments are approved by confirming the import,
+    which keeps the official catalogue's file."""
     if adjustment.catalogue_import_id is not None:
         return
     if not (number or "").strip():
