@@ -33,6 +33,7 @@ class DemoUser:
 
 DEMO_USERS: list[DemoUser] = [
     DemoUser("admin", "区管理员", "pengjiang", (Role.DISTRICT_ADMIN,), "系统管理员", is_staff=True),
+    DemoUser("admin2", "区目录审核员", "pengjiang", (Role.DISTRICT_ADMIN,), "目录审核", is_staff=True),
     DemoUser("dr_officer", "陈志强", "duruan-office", (Role.OFFICER,), "执法队员", "valid"),
     DemoUser("dr_officer2", "李晓燕", "duruan-office", (Role.OFFICER,), "执法队员", "valid"),
     DemoUser("dr_officer3", "何文辉", "duruan-office", (Role.OFFICER,), "执法队员", "expired"),

@@ -406,14 +406,18 @@ LOGGING = {
 REFERENCE_DATA_MIGRATIONS = [
     ("core", ["0003_roles", "0004_organisation"]),
     ("powers", ["0002_roles"]),
+    ("powers", ["0006_catalogue_adjustment_approval_opinion"]),
     ("cases", ["0002_roles", "0003_reference_data"]),
     ("cases", ["0101_hotline_roles", "0102_hotline_gazetteer"]),
+    ("cases", ["0109_party_contact_permission"]),
 ]
 # The dynamic evaluation of the catalogue flags an item whose (late + overturned) / closed
 # cases reach this rate, once at least POWERS_EVALUATION_MIN_CLOSED of its cases closed in the
 # period. An evaluator may choose other thresholds for one run.
 POWERS_EVALUATION_ERROR_RATE = env_str("POWERS_EVALUATION_ERROR_RATE", "0.2")
 POWERS_EVALUATION_MIN_CLOSED = env_int("POWERS_EVALUATION_MIN_CLOSED", 5)
+# A catalogue change dated further ahead than this many days is saved with a warning (a typed year).
+POWERS_FAR_AHEAD_DAYS = env_int("POWERS_FAR_AHEAD_DAYS", 365)
 PORTAL_NAME = _("Pengjiang Township Enforcement Portal")
 # How long /healthz waits for a Celery worker to answer a ping, in seconds.
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "1.0"))

@@ -21,6 +21,7 @@ actions.register(
         "powers.adjustment.rejected": _("Adjustment rejected"),
         "powers.adjustment.withdrawn": _("Adjustment withdrawn"),
         "powers.adjustment.retried": _("Adjustment approved again"),
+        "powers.adjustment.opinion": _("Department opinion on an adjustment given"),
         "powers.adjustment.applied": _("Adjustment applied"),
         "powers.adjustment.failed": _("Adjustment could not be applied"),
         "powers.evaluation.recorded": _("Evaluation recorded"),

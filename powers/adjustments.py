@@ -14,10 +14,14 @@ import's effective date.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +35,16 @@ from pengjiang_enforcement.workdays import today as local_today
 from pengjiang_enforcement.workflow import Transition, TransitionTable, transition
 
 from .choices import AdjustmentKind, AdjustmentStatus, ItemStatus
-from .models import Adjustment, CatalogueImport, Evaluation, PowerItem
+from .models import Adjustment, AdjustmentOpinion, CatalogueImport, Evaluation, PowerItem
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
-from .rules import catalogue_effective_date
+from .rules import (
+    adjustment_approval_document,
+    adjustment_document_file,
+    adjustment_four_eyes,
+    adjustment_opinion_by_liaison,
+    adjustment_opinion_open,
+    catalogue_effective_date,
+)
 from .services import (
     CHANGEABLE_FIELDS,
     _clean_item,
@@ -82,6 +93,9 @@ ADJUSTMENTS = TransitionTable(
 )
 # The decisions offered as buttons, in the order they are shown.
 DECISIONS = ("review", "approve", "reject", "withdraw", "retry")
+# The decisions the proposer may not take on their own proposal (rejecting and withdrawing stop
+# a change; they need no second pair of eyes).
+FOUR_EYES = frozenset({"review", "approve", "retry"})
 
 
 def decisions_open(adjustment: Adjustment) -> list[str]:
@@ -320,16 +334,28 @@ def _decide(
     changes: dict[str, Any],
     audit: dict[str, Any] | None = None,
     check: Any = None,
+    document: File | None = None,
 ) -> Adjustment:
     """Lock the adjustment, check the actor may decide and the table allows ``name``, then move it.
 
-    ``check`` runs on the locked row after the table (a date that must not have passed).
+    ``check`` runs on the locked row after the table (a date that must not have passed). A
+    ``document`` is stored once every check passed, and recorded with the step.
     """
     adjustment = _lock(adjustment)
     require(actor, "change", adjustment)
     ADJUSTMENTS.check(name, adjustment.status)
+    if name in FOUR_EYES:
+        adjustment_four_eyes(adjustment, actor)
     if check is not None:
         check(adjustment)
+    if document is not None:
+        stored, original, sha = _store_document(document)
+        changes = {
+            **changes,
+            "approval_document": stored,
+            "approval_document_name": original,
+            "approval_document_sha256": sha,
+        }
     transition(adjustment, name, table=ADJUSTMENTS, actor=actor, changes=changes, audit=audit)
     return adjustment
 
@@ -349,24 +375,48 @@ def _apply_if_due(adjustment: Adjustment, today: datetime.date) -> Adjustment:
     return adjustment
 
 
+def _store_document(document: File) -> tuple[str, str, str]:
+    """Keep the approving document in the file storage; (stored name, original name, SHA-256)."""
+    adjustment_document_file(document)
+    digest = hashlib.sha256()
+    document.seek(0)
+    for chunk in document.chunks():
+        digest.update(chunk)
+    document.seek(0)
+    original = os.path.basename(document.name or "")[:255]
+    folder = timezone.localdate().strftime("adjustment-documents/%Y/%m/")
+    stored = default_storage.save(folder + digest.hexdigest()[:16] + os.path.splitext(original)[1].lower(), document)
+    return stored, original, digest.hexdigest()
+
+
 @transaction.atomic
 def adjustment_approve(
-    *, actor: User, adjustment: Adjustment, note: str = "", effective_date: datetime.date | None = None
+    *,
+    actor: User,
+    adjustment: Adjustment,
+    note: str = "",
+    effective_date: datetime.date | None = None,
+    document_number: str = "",
+    document: File | None = None,
 ) -> Adjustment:
     """Approve a reviewed adjustment; due today (or moved to today), it is applied at once.
 
-    The approver may move the effective date (to today or later); an adjustment whose date
-    passed while it waited cannot be approved for that date.
+    The approval records the approving document (its number and the file). The approver may
+    move the effective date (to today or later); an adjustment whose date passed while it
+    waited cannot be approved for that date.
     """
     today = local_today()
 
-    def date_not_past(locked: Adjustment) -> None:
+    def checks(locked: Adjustment) -> None:
         catalogue_effective_date(effective_date or locked.effective_date, today=today)
+        adjustment_approval_document(locked, document_number, document)
 
     changes: dict[str, Any] = {"decided_by": actor, "decided_at": timezone.now(), "decision_note": note.strip()}
     if effective_date is not None:
         changes["effective_date"] = effective_date
-    adjustment = _decide(adjustment, "approve", actor=actor, changes=changes, check=date_not_past)
+    if document_number.strip():
+        changes["approval_number"] = document_number.strip()[:100]
+    adjustment = _decide(adjustment, "approve", actor=actor, changes=changes, check=checks, document=document)
     return _apply_if_due(adjustment, today)
 
 
@@ -399,6 +449,37 @@ def adjustment_retry(*, actor: User, adjustment: Adjustment, effective_date: dat
     changes = {"effective_date": day, "decided_by": actor, "decided_at": timezone.now()}
     adjustment = _decide(locked, "retry", actor=actor, changes=changes, check=date_not_past)
     return _apply_if_due(adjustment, today)
+
+
+# --- the delegating department's opinion ----------------------------------------------------
+def adjustment_department_id(adjustment: Adjustment) -> int | None:
+    """The department that delegated the item (for an addition: the one the proposal names)."""
+    if adjustment.item_id is not None:
+        assert adjustment.item is not None
+        return adjustment.item.department_id
+    department = adjustment.proposed_data.get("item", {}).get("department")
+    return int(department) if department else None
+
+
+@transaction.atomic
+def adjustment_opinion_give(*, actor: User, adjustment: Adjustment, opinion: str) -> AdjustmentOpinion:
+    """Record the opinion of the department that delegated the item, given by its liaison before
+    the adjustment is decided (the reviewer and the approver read it on the adjustment's page)."""
+    require_model(actor, "add", AdjustmentOpinion)
+    adjustment = Adjustment.objects.select_for_update(of=("self",)).select_related("item").get(pk=adjustment.pk)
+    require(actor, "view", adjustment)
+    department_id = adjustment_department_id(adjustment)
+    adjustment_opinion_by_liaison(actor, department_id)
+    assert department_id is not None, "the rule refuses an adjustment without a department"
+    adjustment_opinion_open(adjustment)
+    text = (opinion or "").strip()
+    if not text:
+        raise RuleViolation(_("Write the department's opinion."), rule="adjustment_opinion_text")
+    row = AdjustmentOpinion.objects.create(
+        adjustment=adjustment, department_id=department_id, opinion=text, given_by=actor
+    )
+    ADJUSTMENTS.record(adjustment, "opinion", actor=actor, after={"department": department_id, "opinion": text})
+    return row
 
 
 # --- applying --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -103,14 +104,25 @@ def _usage() -> None:
     PowerUsage.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
 
 
+def _approval(number: int) -> dict:
+    """The approving document of a demo adjustment: its number and a one-page PDF."""
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    year = timezone.localdate().year
+    return {
+        "document_number": f"蓬府函〔{year}〕{number}号",
+        "document": ContentFile(pdf + b"trailer<</Root 1 0 R>>\n%%EOF\n", name=f"approval-{number}.pdf"),
+    }
+
+
 @transaction.atomic
 def _procedures() -> None:
     """Adjustments in each state and one evaluation (skipped when the demo made them already)."""
     if Adjustment.objects.filter(reason__startswith=DEMO_MARK).exists():
         return
     admin = User.objects.filter(username="admin").first()
+    reviewer = User.objects.filter(username="admin2").first()
     items = _items()
-    if admin is None or len(items) < 10:
+    if admin is None or reviewer is None or len(items) < 10:
         return
     today = timezone.localdate()
     duruan = Unit.objects.get(code="duruan")
@@ -129,20 +141,20 @@ def _procedures() -> None:
     first = items[0]
     changed_max = (first.fine_max or 0) + 1000
     done = propose(AdjustmentKind.CHANGE, first, "上位法修订，罚款上限相应调整。", 0, data={"fine_max": changed_max})
-    adjustment_review(actor=admin, adjustment=done, note="符合上位法规定。")
-    adjustment_approve(actor=admin, adjustment=done, note="同意。")
+    adjustment_review(actor=reviewer, adjustment=done, note="符合上位法规定。")
+    adjustment_approve(actor=reviewer, adjustment=done, note="同意。", **_approval(1))
     # approved, waiting for its date
     waiting = propose(
         AdjustmentKind.CHANGE, items[3], "补充处罚幅度说明。", 30, data={"notes": "自下月起按新标准执行。"}
     )
-    adjustment_review(actor=admin, adjustment=waiting, note="内容准确。")
-    adjustment_approve(actor=admin, adjustment=waiting, note="同意，按期生效。")
+    adjustment_review(actor=reviewer, adjustment=waiting, note="内容准确。")
+    adjustment_approve(actor=reviewer, adjustment=waiting, note="同意，按期生效。", **_approval(2))
     # reviewed, waiting for approval
     reviewed = propose(AdjustmentKind.CHANGE, items[6], "明确重大执法决定情形。", 14, data={"is_major": True})
-    adjustment_review(actor=admin, adjustment=reviewed, note="建议批准。")
+    adjustment_review(actor=reviewer, adjustment=reviewed, note="建议批准。")
     # rejected
     rejected = propose(AdjustmentKind.RECALL, items[9], "个别镇街反映办理量少。", 7, townships=[duruan])
-    adjustment_review(actor=admin, adjustment=rejected)
+    adjustment_review(actor=reviewer, adjustment=rejected)
     adjustment_reject(actor=admin, adjustment=rejected, note="使用量虽少但属基层急需事项，暂予保留。")
     # an evaluation that proposed a recall (proposed, waiting for review)
     end = today - datetime.timedelta(days=1)

@@ -120,6 +120,24 @@ class TownshipsForm(ProcedureFields):
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     effective_date = forms.DateField(label=_("effective date"), widget=DateInput(), required=False)
+    document_number = forms.CharField(
+        label=_("number of the approving document"),
+        max_length=100,
+        required=False,
+        help_text=_("For example 蓬府函〔2026〕12号."),
+    )
+    document = forms.FileField(
+        label=_("approving document"),
+        required=False,
+        help_text=_("PDF, OFD, JPG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.ofd,.jpg,.jpeg,.png"}),
+    )
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label=_("the department's opinion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class BandForm(forms.Form):

@@ -44,7 +44,7 @@ from .choices import AdjustmentKind, AdjustmentStatus, ImportStatus, ItemStatus
 from .fileformat import COLUMNS, Lookups, ParsedRow, RowReader
 from .models import Adjustment, CatalogueImport, Delegation, PowerItem
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
-from .rules import catalogue_effective_date
+from .rules import catalogue_effective_date, import_four_eyes
 from .services import CHANGEABLE_FIELDS, current_values, item_values
 
 log = logging.getLogger(__name__)
@@ -386,6 +386,7 @@ def import_confirm(*, actor: User, job: CatalogueImport, emptying_confirmed: boo
             rule="import_emptying_confirmed",
             params={"count": emptying},
         )
+    import_four_eyes(job, actor)
     catalogue_effective_date(job.effective_date, today=local_today())
     actions = job.preview.get("actions", [])
     job.confirmed_by, job.confirmed_at = actor, timezone.now()

@@ -36,3 +36,12 @@ POWERS_PERMISSIONS: dict[str, list[str]] = {role: list(READ) for role in READERS
 POWERS_PERMISSIONS[Role.DISTRICT_ADMIN] = ADMIN
 POWERS_PERMISSIONS[Role.DISTRICT_SUPERVISOR] = [*READ, *OVERSIGHT]
 POWERS_PERMISSIONS[Role.DEPARTMENT_LIAISON] = [*READ, *OVERSIGHT]
+
+# Granted by their own migration (0002 runs before the opinions' table exists): whoever sees
+# adjustments reads the departments' opinions; the liaison of the department that delegated an
+# item gives its opinion on the item's adjustments.
+OPINION_PERMISSIONS: dict[str, list[str]] = {
+    Role.DISTRICT_ADMIN: ["powers.view_adjustmentopinion"],
+    Role.DISTRICT_SUPERVISOR: ["powers.view_adjustmentopinion"],
+    Role.DEPARTMENT_LIAISON: ["powers.view_adjustmentopinion", "powers.add_adjustmentopinion"],
+}

@@ -17,9 +17,19 @@ from django.utils import timezone
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.models import Unit
 
-from .choices import ItemStatus
-from .models import Adjustment, Delegation, DiscretionStandard, LeniencyEntry, PowerItem, PowerItemVersion
+from .choices import AdjustmentKind, AdjustmentStatus, ItemStatus
+from .models import (
+    Adjustment,
+    AdjustmentOpinion,
+    Delegation,
+    DiscretionBand,
+    DiscretionStandard,
+    LeniencyEntry,
+    PowerItem,
+    PowerItemVersion,
+)
 from .models.procedure import OPEN_ADJUSTMENT_STATUSES
+from .rules import OPINION_STATUSES
 
 
 def _covers(prefix: str, day: datetime.date) -> Q:
@@ -76,6 +86,24 @@ def leniency_entries_on(item: PowerItem | int, day: datetime.date) -> QuerySet[L
     return LeniencyEntry.objects.filter(item=item).filter(_item_in_force(day)).order_by("kind", "pk")
 
 
+def standards_and_lists_on(
+    item_ids: Iterable[int], day: datetime.date
+) -> tuple[dict[int, DiscretionStandard], dict[int, list[LeniencyEntry]]]:
+    """For a list of items (the printed catalogue): each one's discretion standard in force on
+    ``day`` with its bands, and its list entries that apply on ``day`` — three queries in all."""
+    ids = list(item_ids)
+    standards = (
+        DiscretionStandard.objects.filter(item_id__in=ids, effective_from__lte=day)
+        .order_by("item_id", "-effective_from", "-version")
+        .distinct("item_id")
+        .prefetch_related(Prefetch("bands", queryset=DiscretionBand.objects.order_by("sort_order")))
+    )
+    entries: dict[int, list[LeniencyEntry]] = {pk: [] for pk in ids}
+    for entry in LeniencyEntry.objects.filter(item_id__in=ids).filter(_item_in_force(day)).order_by("kind", "pk"):
+        entries[entry.item_id].append(entry)
+    return {s.item_id: s for s in standards}, entries
+
+
 def in_force_count(day: datetime.date) -> int:
     """How many items are in force on ``day`` (the headline of the catalogue pages).
 
@@ -106,6 +134,61 @@ def holders_on(item_ids: Iterable[int], day: datetime.date) -> dict[int, set[int
     for item_id, township_id in rows:
         result[item_id].add(township_id)
     return result
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An approved change of a published item that is not in effect yet (自…起调整/取消)."""
+
+    day: datetime.date
+    cancels: bool
+
+
+def announcements(
+    item_ids: Iterable[int], day: datetime.date, township: Unit | int | None = None
+) -> dict[int, Announcement]:
+    """The approved adjustments of these items whose effective date lies after ``day``, as the
+    public pages announce them (three queries for a page of items, whatever its length).
+
+    A recall cancels the item for the public when it takes it from every township that holds it
+    (on a township's page: from that township); a recall from other townships is not that
+    township's news. Any other approved change adjusts the item.
+    """
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    pending = list(
+        Adjustment.objects.filter(item_id__in=ids, status=AdjustmentStatus.APPROVED, effective_date__gt=day)
+        .order_by("effective_date", "pk")
+        .prefetch_related(Prefetch("townships", queryset=Unit.objects.only("pk")))
+    )
+    township_id = getattr(township, "pk", township)
+    holders = holders_on([a.item_id for a in pending if a.kind == AdjustmentKind.RECALL], day)
+    result: dict[int, Announcement] = {}
+    for adjustment in pending:
+        assert adjustment.item_id is not None
+        if adjustment.item_id in result:
+            continue
+        if adjustment.kind == AdjustmentKind.RECALL:
+            targets = {t.pk for t in adjustment.townships.all()}
+            if township_id is not None:
+                if township_id not in targets:
+                    continue
+                cancels = True
+            else:
+                cancels = holders[adjustment.item_id] <= targets
+        else:
+            cancels = False
+        result[adjustment.item_id] = Announcement(day=adjustment.effective_date, cancels=cancels)
+    return result
+
+
+def awaiting_opinion(adjustments: QuerySet[Adjustment], department_id: int) -> QuerySet[Adjustment]:
+    """The adjustments of a department's items (or of new items it would delegate) that wait for
+    its opinion: not decided yet, and no opinion of the department on them."""
+    given = AdjustmentOpinion.objects.filter(adjustment=OuterRef("pk"), department_id=department_id)
+    mine = Q(item__department_id=department_id) | Q(item__isnull=True, proposed_data__item__department=department_id)
+    return adjustments.filter(status__in=OPINION_STATUSES).filter(mine).exclude(Exists(given))
 
 
 def departments() -> QuerySet[Unit]:

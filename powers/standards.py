@@ -25,8 +25,11 @@ from .models import DiscretionBand, DiscretionStandard, LeniencyEntry, PowerItem
 from .rules import (
     catalogue_effective_date,
     catalogue_fine_range,
+    discretion_band_overlap,
     discretion_band_within_statutory_range,
+    discretion_republication_unchanged,
     leniency_kind,
+    leniency_republication_unchanged,
 )
 from .services import _decimal
 
@@ -46,7 +49,9 @@ def clean_bands(item: PowerItem, bands: Iterable[Mapping[str, Any]]) -> list[Dis
     check_all(*((None, lambda raw=raw: _clean_band(item, raw, seen, result)) for raw in bands))
     if not result:
         raise RuleViolation(_("A discretion standard needs at least one level."), rule="discretion_band_conditions")
-    return sorted(result, key=lambda b: b.sort_order)
+    result.sort(key=lambda b: b.sort_order)
+    discretion_band_overlap(result)
+    return result
 
 
 def _clean_band(item: PowerItem, raw: Mapping[str, Any], seen: set[str], result: list[DiscretionBand]) -> None:
@@ -117,6 +122,7 @@ def discretion_standard_create(
         (None, lambda: cleaned.extend(clean_bands(item, bands))),
         ("effective_from", version_order),
     )
+    discretion_republication_unchanged(latest, list(latest.bands.all()) if latest else [], cleaned)
     standard = DiscretionStandard.objects.create(
         item=item,
         version=(latest.version + 1) if latest else 1,
@@ -173,6 +179,7 @@ def leniency_entry_add(
         ("effective_from", lambda: None if backfill else catalogue_effective_date(effective_from, today=local_today())),
         (None, lambda: clean_leniency(item, kind=kind, circumstances=circumstances, basis=basis)),
     )
+    leniency_republication_unchanged(item, kind=kind, circumstances=circumstances, day=effective_from)
     entry = LeniencyEntry.objects.create(
         item=item,
         kind=kind,

@@ -6,10 +6,11 @@ from .catalogue import (
     PowerItem,
     PowerItemVersion,
 )
-from .procedure import Adjustment, CatalogueImport, Evaluation, PowerUsage
+from .procedure import Adjustment, AdjustmentOpinion, CatalogueImport, Evaluation, PowerUsage
 
 __all__ = [
     "Adjustment",
+    "AdjustmentOpinion",
     "CatalogueImport",
     "Delegation",
     "DiscretionBand",

@@ -63,6 +63,12 @@ class Adjustment(CatalogueModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    approval_number = models.CharField(_("number of the approving document"), max_length=100, blank=True)
+    approval_document = models.FileField(
+        _("approving document"), upload_to="adjustment-documents/%Y/%m/", blank=True, max_length=255
+    )
+    approval_document_name = models.CharField(_("file name"), max_length=255, blank=True)
+    approval_document_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     failure = models.TextField(_("why it could not be applied"), blank=True)
     evaluation = models.ForeignKey(
@@ -105,6 +111,30 @@ class Adjustment(CatalogueModel):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == AdjustmentStatus.WITHDRAWN
+
+
+class AdjustmentOpinion(CatalogueModel):
+    """The opinion of the department that delegated the item, given in the procedure by its liaison.
+
+    Recorded before the decision, read by the reviewer and the approver; never edited (a second
+    opinion is a new row).
+    """
+
+    adjustment = models.ForeignKey(Adjustment, on_delete=models.PROTECT, related_name="opinions")
+    department = models.ForeignKey(
+        "core.Unit", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    opinion = models.TextField(_("opinion"))
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(_("given at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("department opinion")
+        verbose_name_plural = _("department opinions")
+        ordering = ["adjustment", "given_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.adjustment_id} {self.department_id}"
 
 
 class Evaluation(CatalogueModel):

@@ -37,3 +37,26 @@ def make_item(
     }
     targets = [Unit.objects.get(code=c) for c in townships] if townships is not None else None
     return item_create(actor=None, data=values, effective_from=effective_from, townships=targets)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def approval_document(number: int = 1, name: str = "批复.pdf", content: bytes = PDF) -> dict[str, Any]:
+    """What an approval records: the approving document's number and the file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "document_number": f"蓬府函〔2026〕{number}号",
+        "document": SimpleUploadedFile(name, content, content_type="application/pdf"),
+    }
+
+
+def second_admin():
+    """A district admin other than the ``district_admin`` persona: the four eyes of a decision."""
+    from pengjiang_enforcement.choices import Role
+    from pengjiang_enforcement.models import User
+    from tests.fixtures import _make
+
+    found = User.objects.filter(username="qu_admin2").first()
+    return found or _make("qu_admin2", "区复核", "pengjiang", roles=(Role.DISTRICT_ADMIN,), is_staff=True)

@@ -21,7 +21,7 @@ from powers.models import Adjustment, CatalogueImport, PowerItem
 from powers.selectors import is_delegated
 from tests.factories import unit
 
-from .factories import make_item
+from .factories import make_item, second_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def upload(actor, content: bytes, name="目录.csv", *, effective_date=None, rec
 def run(actor, content: bytes, name="目录.csv", **kwargs) -> CatalogueImport:
     job = upload(actor, content, name, **kwargs)
     assert job.status == ImportStatus.PREVIEWED, (job.error_message, job.errors)
-    job = import_confirm(actor=actor, job=job)
+    job = import_confirm(actor=second_admin(), job=job)
     return import_apply(job.pk) or CatalogueImport.objects.get(pk=job.pk)
 
 
@@ -95,7 +95,7 @@ def test_gbk_csv_with_alias_columns_is_previewed_then_applied(district_admin, to
     assert job.errors == []
     assert counts(job) == {"add": 3}
     assert not PowerItem.objects.exists()  # nothing is written before confirmation
-    job = import_confirm(actor=district_admin, job=job)
+    job = import_confirm(actor=second_admin(), job=job)
     job = import_apply(job.pk)
     assert job.status == ImportStatus.DONE and job.summary["applied"] == 3
 
@@ -153,7 +153,7 @@ def test_reimporting_the_same_file_changes_nothing(district_admin):
     assert second.preview["actions"] == []
     assert counts(second) == {"unchanged": 3}
     assert second.preview["same_file_as"]
-    second = import_confirm(actor=district_admin, job=second)
+    second = import_confirm(actor=second_admin(), job=second)
     assert second.status == ImportStatus.DONE
     assert Adjustment.objects.count() == 3
     new_rows = AuditLog.objects.filter(id__gt=last_audit).values_list("action", flat=True)
@@ -196,7 +196,7 @@ def test_changed_rows_become_changes_recalls_and_redelegations(district_admin, t
     assert sorted(by_code["440703100002"]["townships"]) == ["hetang", "tangxia"]
     assert by_code["440703100003"]["type"] == AdjustmentKind.RECALL
 
-    job = import_apply(import_confirm(actor=district_admin, job=job).pk)
+    job = import_apply(import_confirm(actor=second_admin(), job=job).pk)
     assert job.summary["waiting"] == 3  # approved, waiting for their date: nothing changed yet
     roadside = PowerItem.objects.get(code="440703100001")
     assert roadside.fine_max == Decimal("2000")
@@ -336,12 +336,24 @@ def test_a_cancelled_import_cannot_be_confirmed(district_admin):
     assert exc.value.rule == "import_transition"
 
 
+def test_import_four_eyes_the_uploader_does_not_confirm(district_admin):
+    job = upload(district_admin, csv_bytes(ALIAS_HEADER, ROWS))
+    with pytest.raises(RuleViolation) as exc:
+        import_confirm(actor=district_admin, job=job)
+    assert exc.value.rule == "import_four_eyes"
+    assert CatalogueImport.objects.get(pk=job.pk).status == ImportStatus.PREVIEWED
+    assert not Adjustment.objects.exists()
+    job = import_apply(import_confirm(actor=second_admin(), job=job).pk)
+    assert job.status == ImportStatus.DONE
+    assert set(Adjustment.objects.values_list("decided_by", flat=True)) == {second_admin().pk}
+
+
 def test_apply_resumes_after_the_changes_already_made(district_admin, monkeypatch):
     import powers.importing as importing
 
     monkeypatch.setattr(importing, "APPLY_CHUNK", 1)
     job = upload(district_admin, csv_bytes(ALIAS_HEADER, ROWS))
-    job = import_confirm(actor=district_admin, job=job)
+    job = import_confirm(actor=second_admin(), job=job)
     # a worker that died after the first change: the row says one change is done
     from powers.importing import _apply_action
 
@@ -359,7 +371,7 @@ def test_import_row_refused_at_apply_time_stops_with_the_reason(district_admin, 
 
     monkeypatch.setattr(importing, "APPLY_CHUNK", 1)
     job = upload(district_admin, csv_bytes(ALIAS_HEADER, ROWS))
-    job = import_confirm(actor=district_admin, job=job)
+    job = import_confirm(actor=second_admin(), job=job)
     make_item(code="440703100002")  # the code entered the catalogue between preview and apply
     job = import_apply(job.pk)
     assert job.status == ImportStatus.FAILED

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from powers.adjustments import adjustment_propose
+from powers.adjustments import adjustment_approve, adjustment_propose, adjustment_review
 from powers.choices import AdjustmentKind, AdjustmentStatus, EvaluationDecision
 from powers.evaluation import evaluation_record
 from powers.importing import import_parse, import_upload
@@ -21,7 +21,7 @@ from powers.models import Adjustment, LeniencyEntry, PowerItem
 from powers.standards import leniency_entry_add
 from tests.matrix import requested_names
 
-from .factories import make_item
+from .factories import approval_document, make_item, second_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,8 @@ COVERED = frozenset(
         "adjustment_new",
         "adjustment_detail",
         "adjustment_decide",
+        "adjustment_document",
+        "adjustment_opinion",
         "evaluation",
         "evaluation_new",
         "evaluation_detail",
@@ -63,6 +65,15 @@ def catalogue(district_admin):
     adjustment = adjustment_propose(
         actor=district_admin, kind=AdjustmentKind.RECALL, item=other, reason="收回", effective_date=today
     )
+    approved = adjustment_propose(
+        actor=district_admin,
+        kind=AdjustmentKind.RECALL,
+        item=make_item(townships=["duruan"]),
+        reason="收回",
+        effective_date=today + dt.timedelta(days=30),
+    )
+    adjustment_review(actor=second_admin(), adjustment=approved)
+    adjustment_approve(actor=second_admin(), adjustment=approved, **approval_document())
     evaluation = evaluation_record(
         actor=district_admin,
         item=item,
@@ -85,7 +96,14 @@ def catalogue(district_admin):
         effective_date=today,
     )
     import_parse(job.pk)
-    return {"item": item, "adjustment": adjustment, "evaluation": evaluation, "entry": entry, "job": job}
+    return {
+        "item": item,
+        "adjustment": adjustment,
+        "approved": approved,
+        "evaluation": evaluation,
+        "entry": entry,
+        "job": job,
+    }
 
 
 def read_urls(c):
@@ -102,6 +120,8 @@ def oversight_urls(c):
     return [
         "/catalogue/adjustments/",
         f"/catalogue/adjustments/{c['adjustment'].pk}/",
+        f"/catalogue/adjustments/{c['approved'].pk}/",
+        f"/catalogue/adjustments/{c['approved'].pk}/document/",
         "/catalogue/evaluation/",
         f"/catalogue/evaluations/{c['evaluation'].pk}/",
     ]
@@ -142,9 +162,14 @@ def change_posts(c):
     ]
 
 
+def opinion_posts(c):
+    """The department liaisons' one POST (the others get 403: see test_views_approval)."""
+    return [f"/catalogue/adjustments/{c['adjustment'].pk}/opinion/"]
+
+
 def test_the_matrix_covers_every_url_of_the_namespace(catalogue):
     c = catalogue
-    requested = read_urls(c) + oversight_urls(c) + import_rows(c) + admin_urls(c) + change_posts(c)
+    requested = read_urls(c) + oversight_urls(c) + import_rows(c) + admin_urls(c) + change_posts(c) + opinion_posts(c)
     assert requested_names(requested) == COVERED
 
 
@@ -175,6 +200,7 @@ def test_others_do_not_see_adjustments_and_evaluations(request, login, persona, 
         assert client.get(url).status_code == 403, url
     for url in [
         f"/catalogue/adjustments/{catalogue['adjustment'].pk}/",
+        f"/catalogue/adjustments/{catalogue['approved'].pk}/document/",
         f"/catalogue/evaluations/{catalogue['evaluation'].pk}/",
     ]:
         assert client.get(url).status_code == 404, url  # invisible to them
@@ -204,7 +230,7 @@ def test_non_admins_get_403_on_every_post_and_nothing_changes(request, login, pe
         assert client.post(url, {"reason": "x", "effective_date": "2030-01-01"}).status_code == 403, url
     assert Adjustment.objects.get(pk=catalogue["adjustment"].pk).status == AdjustmentStatus.PROPOSED
     assert LeniencyEntry.objects.get(pk=catalogue["entry"].pk).effective_to is None
-    assert PowerItem.objects.count() == 2
+    assert PowerItem.objects.count() == 3
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(anonymous, catalogue):

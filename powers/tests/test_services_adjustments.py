@@ -28,7 +28,7 @@ from powers.models import Adjustment, PowerItem, PowerItemVersion
 from powers.selectors import delegated_items, is_delegated, version_on
 from tests.factories import unit
 
-from .factories import make_item
+from .factories import approval_document, make_item, second_admin
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -41,9 +41,11 @@ def today():
     return timezone.localdate()
 
 
-def approve(adjustment, actor, **kwargs):
+def approve(adjustment, actor=None, **kwargs):
+    """Review and approve as a second admin (the proposer may do neither)."""
+    actor = actor or second_admin()
     adjustment_review(actor=actor, adjustment=adjustment, note="合法")
-    return adjustment_approve(actor=actor, adjustment=adjustment, **kwargs)
+    return adjustment_approve(actor=actor, adjustment=adjustment, **{**approval_document(), **kwargs})
 
 
 def new_item_data(**extra):
@@ -71,7 +73,7 @@ def test_adjustment_changes_nothing_before_its_date_and_everything_after(distric
         reason="法规修订",
         effective_date=today + dt.timedelta(days=10),
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     adjustment.refresh_from_db()
     assert adjustment.status == S.APPROVED
     assert apply_due_adjustments(today=today + dt.timedelta(days=9)) == 0
@@ -100,7 +102,7 @@ def test_recall_by_adjustment_and_the_delegation_selector_around_its_date(distri
         reason="专业性强，镇街难以承接",
         effective_date=date,
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     apply_due_adjustments(today=date)
     duruan, baisha = unit("duruan"), unit("baisha")
     assert is_delegated(item, duruan, date - dt.timedelta(days=1))
@@ -118,7 +120,7 @@ def test_recall_from_every_township_takes_the_item_out_of_force_on_its_date(dist
         actor=district_admin, kind=K.RECALL, item=item, reason="按程序收回", effective_date=today
     )
     assert set(adjustment.townships.values_list("code", flat=True)) == {"duruan", "baisha"}
-    approve(adjustment, district_admin)  # due today: applied at once
+    approve(adjustment)  # due today: applied at once
     item.refresh_from_db()
     assert item.status == ItemStatus.RECALLED
     assert item.effective_to == today - dt.timedelta(days=1)
@@ -131,7 +133,7 @@ def test_add_adjustment_creates_the_item_on_its_date(district_admin, today):
     )
     assert adjustment.item is None
     assert not PowerItem.objects.filter(code="440703099001").exists()
-    approve(adjustment, district_admin)
+    approve(adjustment)
     adjustment.refresh_from_db()
     item = adjustment.item
     assert item.code == "440703099001" and item.effective_from == today
@@ -141,10 +143,7 @@ def test_add_adjustment_creates_the_item_on_its_date(district_admin, today):
 
 def test_redelegate_returns_a_recalled_item(district_admin, today):
     item = make_item(townships=["duruan"], effective_from=D(2024, 1, 1))
-    approve(
-        adjustment_propose(actor=district_admin, kind=K.RECALL, item=item, reason="收回", effective_date=today),
-        district_admin,
-    )
+    approve(adjustment_propose(actor=district_admin, kind=K.RECALL, item=item, reason="收回", effective_date=today))
     later = today + dt.timedelta(days=5)
     adjustment = adjustment_propose(
         actor=district_admin,
@@ -154,7 +153,7 @@ def test_redelegate_returns_a_recalled_item(district_admin, today):
         reason="重新下放",
         effective_date=later,
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     apply_due_adjustments(today=later)
     item.refresh_from_db()
     assert item.status == ItemStatus.IN_FORCE and item.effective_to is None
@@ -175,7 +174,7 @@ def test_change_with_townships_in_one_version(district_admin, today):
         reason="调整",
         effective_date=today,
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     item.refresh_from_db()
     assert item.version == 2
     assert {d.township.code for d in item.delegations.filter(valid_to__isnull=True)} == {"duruan", "hetang"}
@@ -192,7 +191,7 @@ def test_applying_twice_does_no_harm(district_admin, today):
         reason="补充",
         effective_date=today + dt.timedelta(days=1),
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     day = today + dt.timedelta(days=1)
     assert adjustment_apply(adjustment=adjustment, today=day) is True
     assert adjustment_apply(adjustment=adjustment, today=day) is False
@@ -214,7 +213,7 @@ def test_two_workers_racing_apply_the_adjustment_once(transactional_reference_da
         reason="并发",
         effective_date=today + dt.timedelta(days=1),
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     results: list[bool] = []
     barrier = threading.Barrier(2)
 
@@ -346,9 +345,9 @@ def test_adjustment_transitions_follow_the_table(district_admin, today):
     with pytest.raises(RuleViolation) as exc:
         adjustment_approve(actor=district_admin, adjustment=adjustment)  # not reviewed yet
     assert exc.value.rule == "adjustment_transition"
-    adjustment_review(actor=district_admin, adjustment=adjustment)
+    adjustment_review(actor=second_admin(), adjustment=adjustment)
     with pytest.raises(RuleViolation):
-        adjustment_review(actor=district_admin, adjustment=adjustment)
+        adjustment_review(actor=second_admin(), adjustment=adjustment)
     assert {t.target for t in ADJUSTMENTS.available(S.PROPOSED) if t.permission} == {
         S.REVIEWED,
         S.REJECTED,
@@ -371,7 +370,7 @@ def test_withdrawn_adjustment_is_never_applied(district_admin, today):
     adjustment = adjustment_propose(
         actor=district_admin, kind=K.RECALL, item=item, reason="收回", effective_date=today + dt.timedelta(days=3)
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     adjustment_withdraw(actor=district_admin, adjustment=adjustment, note="情况变化")
     assert apply_due_adjustments(today=today + dt.timedelta(days=3)) == 0
     item.refresh_from_db()
@@ -382,12 +381,19 @@ def test_approval_may_move_the_date_but_not_into_the_past(district_admin, today)
     adjustment = adjustment_propose(
         actor=district_admin, kind=K.RECALL, item=make_item(), reason="收回", effective_date=today
     )
-    adjustment_review(actor=district_admin, adjustment=adjustment)
+    adjustment_review(actor=second_admin(), adjustment=adjustment)
     with pytest.raises(RuleViolation) as exc:
-        adjustment_approve(actor=district_admin, adjustment=adjustment, effective_date=today - dt.timedelta(days=1))
+        adjustment_approve(
+            actor=second_admin(),
+            adjustment=adjustment,
+            effective_date=today - dt.timedelta(days=1),
+            **approval_document(),
+        )
     assert exc.value.rule == "catalogue_effective_date"
     later = today + dt.timedelta(days=7)
-    adjustment = adjustment_approve(actor=district_admin, adjustment=adjustment, effective_date=later)
+    adjustment = adjustment_approve(
+        actor=second_admin(), adjustment=adjustment, effective_date=later, **approval_document()
+    )
     assert adjustment.status == S.APPROVED and adjustment.effective_date == later
 
 
@@ -395,7 +401,7 @@ def test_adjustment_that_cannot_be_applied_fails_with_its_reason_and_can_be_retr
     adjustment = adjustment_propose(
         actor=district_admin, kind=K.ADD, data=new_item_data(), reason="新增", effective_date=today + dt.timedelta(1)
     )
-    approve(adjustment, district_admin)
+    approve(adjustment)
     # meanwhile the same code entered the catalogue another way
     blocker = make_item(code="440703099001")
     assert adjustment_apply(adjustment=adjustment, today=today + dt.timedelta(days=1)) is False
@@ -404,7 +410,7 @@ def test_adjustment_that_cannot_be_applied_fails_with_its_reason_and_can_be_retr
     assert "440703099001" in adjustment.failure
     assert AuditLog.objects.filter(action="powers.adjustment.failed", object_id=str(adjustment.pk)).exists()
     PowerItem.objects.filter(pk=blocker.pk).update(code="440703099002")
-    adjustment = adjustment_retry(actor=district_admin, adjustment=adjustment)
+    adjustment = adjustment_retry(actor=second_admin(), adjustment=adjustment)
     assert adjustment.status == S.APPROVED  # its date is tomorrow
     assert apply_due_adjustments(today=today + dt.timedelta(days=1)) == 1
 
@@ -412,7 +418,7 @@ def test_adjustment_that_cannot_be_applied_fails_with_its_reason_and_can_be_retr
 def test_every_step_is_in_the_audit_trail(district_admin, today):
     item = make_item()
     adjustment = adjustment_propose(actor=district_admin, kind=K.RECALL, item=item, reason="收回", effective_date=today)
-    approve(adjustment, district_admin)
+    approve(adjustment)
     actions = set(AuditLog.objects.filter(object_id=str(adjustment.pk)).values_list("action", flat=True))
     assert {
         "powers.adjustment.proposed",
@@ -420,7 +426,7 @@ def test_every_step_is_in_the_audit_trail(district_admin, today):
         "powers.adjustment.approved",
         "powers.adjustment.applied",
     } <= actions
-    assert AuditLog.objects.filter(action="powers.item.recalled", object_id=str(item.pk), actor=district_admin).exists()
+    assert AuditLog.objects.filter(action="powers.item.recalled", object_id=str(item.pk), actor=second_admin()).exists()
 
 
 def test_adjustment_fields_must_be_changeable(district_admin, today):
@@ -452,7 +458,7 @@ def test_adjustment_transition_retry_is_only_for_a_failed_adjustment(district_ad
     adjustment = adjustment_propose(
         actor=district_admin, kind=K.RECALL, item=make_item(), reason="收回", effective_date=today + dt.timedelta(1)
     )
-    adjustment_review(actor=district_admin, adjustment=adjustment)
+    adjustment_review(actor=second_admin(), adjustment=adjustment)
     with pytest.raises(RuleViolation) as exc:
         adjustment_retry(actor=district_admin, adjustment=adjustment)
     assert exc.value.rule == "adjustment_transition"

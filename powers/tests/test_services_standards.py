@@ -165,3 +165,89 @@ def test_leniency_already_ended(district_admin, today):
     with pytest.raises(RuleViolation) as exc:
         leniency_entry_end(actor=district_admin, entry=entry, last_day=today + dt.timedelta(days=3))
     assert exc.value.rule == "leniency_already_ended"
+
+
+def test_discretion_band_overlap_is_refused(district_admin, today):
+    item = make_item(fine_min="0", fine_max="2000")
+    overlapping = [
+        {"level": "minor", "conditions": "及时改正", "fine_min": "0", "fine_max": "600"},
+        {"level": "general", "conditions": "拒不改正", "fine_min": "500", "fine_max": "1000"},
+    ]
+    with pytest.raises(RuleViolation) as exc:
+        discretion_standard_create(actor=district_admin, item=item, bands=overlapping, effective_from=today)
+    assert exc.value.rule == "discretion_band_overlap"
+    assert not item.discretion_standards.exists()
+    # An open-ended level overlaps every level above its minimum.
+    open_ended = [
+        {"level": "general", "conditions": "拒不改正", "fine_min": "500", "fine_max": "1000"},
+        {"level": "serious", "conditions": "造成后果", "fine_min": "800", "fine_max": None},
+    ]
+    with pytest.raises(RuleViolation) as exc:
+        discretion_standard_create(actor=district_admin, item=item, bands=open_ended, effective_from=today)
+    assert exc.value.rule == "discretion_band_overlap"
+
+
+def test_discretion_levels_may_meet_at_a_boundary(district_admin, today):
+    item = make_item(fine_min="0", fine_max="2000")
+    bands = [
+        {"level": "minor", "conditions": "及时改正", "fine_min": None, "fine_max": None, "measures": "警告"},
+        {"level": "general", "conditions": "初次违法", "fine_min": "0", "fine_max": "500"},
+        {"level": "serious", "conditions": "拒不改正", "fine_min": "500", "fine_max": "1000"},
+        {"level": "grave", "conditions": "造成后果", "fine_min": "1000", "fine_max": "2000"},
+    ]
+    standard = discretion_standard_create(actor=district_admin, item=item, bands=bands, effective_from=today)
+    assert standard.bands.count() == 4
+
+
+def test_discretion_republication_unchanged_is_refused(district_admin, today):
+    item = make_item(fine_min="0", fine_max="500")
+    discretion_standard_create(actor=district_admin, item=item, bands=BANDS, effective_from=today)
+    same = [{**band, "fine_min": band["fine_min"] and f"{band['fine_min']}.00"} for band in reversed(BANDS)]
+    with pytest.raises(RuleViolation) as exc:
+        discretion_standard_create(actor=district_admin, item=item, bands=same, effective_from=today + dt.timedelta(5))
+    assert exc.value.rule == "discretion_republication_unchanged"
+    assert item.discretion_standards.count() == 1
+    changed = [{**BANDS[0], "conditions": "拒不改正或者再次违法"}, BANDS[1]]
+    v2 = discretion_standard_create(actor=district_admin, item=item, bands=changed, effective_from=today)
+    assert v2.version == 2
+
+
+def test_leniency_republication_unchanged_is_refused(district_admin, today):
+    item = make_item()
+    entry = leniency_entry_add(
+        actor=district_admin,
+        item=item,
+        kind=LeniencyKind.NO_PENALTY,
+        circumstances="首次违法且及时改正",
+        basis="《行政处罚法》第三十三条",
+        effective_from=today,
+    )
+    with pytest.raises(RuleViolation) as exc:
+        leniency_entry_add(
+            actor=district_admin,
+            item=item,
+            kind=LeniencyKind.NO_PENALTY,
+            circumstances=" 首次违法且及时改正 ",
+            basis="另一依据",
+            effective_from=today + dt.timedelta(days=3),
+        )
+    assert exc.value.rule == "leniency_republication_unchanged"
+    # on another list, or once the entry has ended, it may be published
+    leniency_entry_add(
+        actor=district_admin,
+        item=item,
+        kind=LeniencyKind.MITIGATED,
+        circumstances="首次违法且及时改正",
+        basis="第三十二条",
+        effective_from=today,
+    )
+    leniency_entry_end(actor=district_admin, entry=entry, last_day=today)
+    again = leniency_entry_add(
+        actor=district_admin,
+        item=item,
+        kind=LeniencyKind.NO_PENALTY,
+        circumstances="首次违法且及时改正",
+        basis="《行政处罚法》第三十三条（修订）",
+        effective_from=today + dt.timedelta(days=1),
+    )
+    assert again.pk != entry.pk

@@ -15,7 +15,7 @@ from powers.importing import import_confirm, import_upload
 from powers.models import Adjustment, CatalogueImport, PowerItem
 from powers.tasks import apply_due_adjustments_task
 
-from .factories import make_item
+from .factories import approval_document, make_item, second_admin
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_import_is_read_and_applied_by_the_worker(celery_worker_thread, district
     assert job.status == ImportStatus.PREVIEWED, job.error_message
     assert job.preview["counts"] == {"add": 2} and job.progress == 100
     assert not PowerItem.objects.exists()
-    import_confirm(actor=district_admin, job=job)
+    import_confirm(actor=second_admin(), job=job)
     job = wait_for(job.pk, ImportStatus.DONE, ImportStatus.FAILED)
     assert job.status == ImportStatus.DONE, job.error_message
     assert job.summary["applied"] == 2
@@ -64,8 +64,8 @@ def test_due_adjustments_are_applied_by_the_beat_task(celery_worker_thread, dist
         reason="补充",
         effective_date=today + dt.timedelta(days=1),
     )
-    adjustment_review(actor=district_admin, adjustment=adjustment)
-    adjustment_approve(actor=district_admin, adjustment=adjustment)
+    adjustment_review(actor=second_admin(), adjustment=adjustment)
+    adjustment_approve(actor=second_admin(), adjustment=adjustment, **approval_document())
     # not due yet: the task (run here, in the test's process) applies nothing
     assert apply_due_adjustments_task.apply().get() == 0
     Adjustment.objects.filter(pk=adjustment.pk).update(effective_date=today)

@@ -5,20 +5,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pengjiang_enforcement.choices import Role
 from pengjiang_enforcement.exceptions import RuleViolation
 from pengjiang_enforcement.forms import add_violation
 from pengjiang_enforcement.models import Unit
 from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import can, get_restricted_object_or_404
+from pengjiang_enforcement.workdays import today as local_today
 
 from ..adjustments import (
     DECISIONS,
+    FOUR_EYES,
     adjustment_approve,
+    adjustment_department_id,
+    adjustment_opinion_give,
     adjustment_propose,
     adjustment_reject,
     adjustment_retry,
@@ -28,11 +33,18 @@ from ..adjustments import (
 )
 from ..choices import AdjustmentKind, AdjustmentStatus
 from ..display import describe_adjustment
-from ..forms import AddItemForm, ChangeItemForm, DecisionForm, TownshipsForm
-from ..models import Adjustment, Evaluation, PowerItem
+from ..forms import AddItemForm, ChangeItemForm, DecisionForm, OpinionForm, TownshipsForm
+from ..models import Adjustment, AdjustmentOpinion, Evaluation, PowerItem
 from ..models.procedure import OPEN_ADJUSTMENT_STATUSES
+from ..rules import (
+    adjustment_four_eyes,
+    adjustment_opinion_by_liaison,
+    adjustment_opinion_open,
+    catalogue_effective_date_far_ahead,
+)
+from ..selectors import awaiting_opinion
 from ..services import holder_ids
-from .common import require
+from .common import require, warn_far_ahead
 
 S = AdjustmentStatus
 # Fields laid out two to a row in the proposal form.
@@ -50,7 +62,10 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
     visible = Adjustment.objects.restrict(request.user, "view")
     status = request.GET.get("status", "open")
     rows = visible.select_related("item", "proposed_by", "catalogue_import").prefetch_related("townships")
-    if status == "open":
+    department = _opinion_department(request.user)
+    if status == "opinion" and department is not None:
+        rows = awaiting_opinion(rows, department)
+    elif status == "open":
         rows = rows.filter(status__in=OPEN_ADJUSTMENT_STATUSES)
     elif status in S.values:
         rows = rows.filter(status=status)
@@ -76,8 +91,27 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
             "statuses": [(s, S(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
             "kinds": AdjustmentKind.choices,
             "can_propose": request.user.has_perm("powers.add_adjustment"),
+            "opinion_count": awaiting_opinion(visible, department).count() if department is not None else None,
         },
     )
+
+
+def _opinion_department(user) -> int | None:
+    """The department whose opinion the user gives (a department liaison's own unit), if any."""
+    if not user.has_perm("powers.add_adjustmentopinion") or Role.DEPARTMENT_LIAISON not in user.role_codes:
+        return None
+    return user.unit_id
+
+
+def _may_give_opinion(user, adjustment: Adjustment) -> bool:
+    if not user.has_perm("powers.add_adjustmentopinion"):
+        return False
+    try:
+        adjustment_opinion_by_liaison(user, adjustment_department_id(adjustment))
+        adjustment_opinion_open(adjustment)
+    except RuleViolation:
+        return False
+    return True
 
 
 @login_required
@@ -91,6 +125,20 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     may_decide = can(request.user, "change", adjustment)
     actions = decisions_open(adjustment)
+    try:
+        adjustment_four_eyes(adjustment, request.user)
+        own_proposal = False
+    except RuleViolation:
+        own_proposal = True
+        actions = [name for name in actions if name not in FOUR_EYES]
+    opinions = (
+        AdjustmentOpinion.objects.restrict(request.user, "view")
+        .filter(adjustment=adjustment)
+        .select_related("department", "given_by")
+    )
+    far_ahead = ""
+    if adjustment.status in OPEN_ADJUSTMENT_STATUSES:
+        far_ahead = catalogue_effective_date_far_ahead(adjustment.effective_date, today=local_today())
     return render(
         request,
         "powers/adjustment_detail.html",
@@ -100,8 +148,44 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "townships": list(adjustment.townships.order_by("sort_order")),
             "actions": actions if may_decide else [],
             "form": DecisionForm(initial={"effective_date": adjustment.effective_date}),
+            "opinions": list(opinions),
+            "opinion_form": OpinionForm() if _may_give_opinion(request.user, adjustment) else None,
+            "far_ahead": far_ahead,
+            "own_proposal": own_proposal and may_decide and adjustment.status in OPEN_ADJUSTMENT_STATUSES,
         },
     )
+
+
+@login_required
+def adjustment_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The approving document of an adjustment, as it was uploaded."""
+    adjustment = get_restricted_object_or_404(Adjustment, request.user, pk=pk)
+    if not adjustment.approval_document:
+        raise Http404
+    try:
+        stream = adjustment.approval_document.open("rb")
+    except FileNotFoundError as exc:  # the storage lost it: say so, not a 500
+        raise Http404 from exc
+    return FileResponse(stream, as_attachment=True, filename=adjustment.approval_document_name or None)
+
+
+@login_required
+@require_POST
+def adjustment_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The delegating department's opinion on an adjustment, given by its liaison."""
+    require(request, "powers.add_adjustmentopinion")
+    adjustment = get_restricted_object_or_404(Adjustment, request.user, pk=pk)
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the department's opinion."))
+        return redirect("powers:adjustment_detail", pk=pk)
+    try:
+        adjustment_opinion_give(actor=request.user, adjustment=adjustment, opinion=form.cleaned_data["opinion"])
+    except RuleViolation as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The department's opinion was recorded."))
+    return redirect("powers:adjustment_detail", pk=pk)
 
 
 @login_required
@@ -112,9 +196,9 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
         raise Http404
     require(request, "powers.change_adjustment")
     adjustment = get_restricted_object_or_404(Adjustment, request.user, "change", pk=pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Check the date."))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("powers:adjustment_detail", pk=pk)
     note, date = form.cleaned_data["note"], form.cleaned_data["effective_date"]
     actor = request.user
@@ -122,7 +206,14 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
         if action == "review":
             adjustment_review(actor=actor, adjustment=adjustment, note=note)
         elif action == "approve":
-            adjustment = adjustment_approve(actor=actor, adjustment=adjustment, note=note, effective_date=date)
+            adjustment = adjustment_approve(
+                actor=actor,
+                adjustment=adjustment,
+                note=note,
+                effective_date=date,
+                document_number=form.cleaned_data["document_number"],
+                document=form.cleaned_data["document"],
+            )
         elif action == "reject":
             adjustment_reject(actor=actor, adjustment=adjustment, note=note)
         elif action == "withdraw":
@@ -133,6 +224,8 @@ def adjustment_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
         messages.error(request, " ".join(exc.messages))
     else:
         adjustment.refresh_from_db()
+        if action in {"approve", "retry"} and adjustment.status == S.APPROVED:
+            warn_far_ahead(request, adjustment.effective_date)
         if adjustment.status == S.APPLIED:
             messages.success(request, _("The adjustment is approved and in effect."))
         elif adjustment.status == S.FAILED:
@@ -204,6 +297,7 @@ def adjustment_new(request: HttpRequest, kind: str) -> HttpResponse:
             add_violation(form, exc)
         else:
             messages.success(request, _("The adjustment was proposed. It changes nothing until it is approved."))
+            warn_far_ahead(request, adjustment.effective_date)
             return redirect("powers:adjustment_detail", pk=adjustment.pk)
     return render(
         request,

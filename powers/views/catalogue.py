@@ -26,9 +26,9 @@ from ..models import (
     LeniencyEntry,
     PowerItem,
 )
-from ..selectors import discretion_standard_on, holders_on, in_force_count, item_page
+from ..selectors import discretion_standard_on, holders_on, item_page
 from ..standards import discretion_standard_create, leniency_entry_add, leniency_entry_end
-from .common import require
+from .common import require, warn_far_ahead
 
 PER_PAGE = 50
 
@@ -54,12 +54,25 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "township_count": len(all_townships),
             # The catalogue is a bounded table (hundreds of items, 50,000 in the benchmark):
-            # counting the items in force is cheap, unlike a count of cases.
-            "in_force_total": in_force_count(today),
+            # counting the list the filters give is cheap, unlike a count of cases.
+            "total": filterset.qs.count(),
+            "narrowed": _narrowed(filterset),
             "show_sample": any(item.is_sample for item, _ in page.object_list),
             "can_change": request.user.has_perm("powers.add_adjustment"),
             "export_query": page.query_without_page,
         },
+    )
+
+
+def _narrowed(filterset: ItemFilterSet) -> bool:
+    """Whether the list shows less than the catalogue in force (a filter beyond the default)."""
+    if not filterset.is_valid():
+        return False
+    chosen = filterset.form.cleaned_data
+    return any(
+        value not in (None, "") and value != filterset.defaults.get(name)
+        for name, value in chosen.items()
+        if name != "sort"
     )
 
 
@@ -146,6 +159,7 @@ def discretion_new(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Version %(version)s of the discretion standard was published.") % {"version": standard.version},
             )
+            warn_far_ahead(request, standard.effective_from)
             return redirect("powers:item_detail", pk=item.pk)
     return render(
         request, "powers/discretion_form.html", {"item": item, "form": form, "bands": bands, "current": current}
@@ -165,6 +179,7 @@ def leniency_new(request: HttpRequest, pk: int) -> HttpResponse:
             add_violation(form, exc)
         else:
             messages.success(request, _("The list entry was added."))
+            warn_far_ahead(request, form.cleaned_data["effective_from"])
             return redirect("powers:item_detail", pk=item.pk)
     return render(request, "powers/leniency_form.html", {"item": item, "form": form})
 

@@ -18,7 +18,7 @@ from ..display import describe_changes, describe_values, township_names
 from ..forms import ImportForm
 from ..importing import import_cancel, import_confirm, import_upload
 from ..models import CatalogueImport
-from .common import require
+from .common import require, warn_far_ahead
 
 # A preview lists this many changes of each kind on the page (all of them are applied).
 PREVIEW_ROWS = 200
@@ -46,6 +46,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
         except RuleViolation as exc:
             form.add_error(None, exc)
         else:
+            warn_far_ahead(request, job.effective_date)
             return redirect("powers:import_detail", pk=job.pk)
     return render(request, "powers/import_form.html", {"form": form})
 

@@ -24,18 +24,27 @@ from pengjiang_enforcement.search import search_query
 from .. import exporting
 from ..choices import PowerKind
 from ..selectors import (
+    announcements,
     departments,
     discretion_standard_on,
     has_sample_items,
     in_force_count,
     leniency_entries_on,
     published_items,
+    standards_and_lists_on,
 )
 
 PER_PAGE = 50
 # A printed list of a township's catalogue; a larger one is downloaded as XLSX.
 PRINT_LIMIT = 2000
 public = cache_control(public=True, max_age=300)
+
+
+def _announce(items, day, township: Unit | None = None) -> None:
+    """Mark each item with the approved change it awaits (``item.announcement``), if any."""
+    found = announcements([item.pk for item in items], day, township)
+    for item in items:
+        item.announcement = found.get(item.pk)
 
 
 def _township(code: str) -> Unit:
@@ -62,6 +71,8 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items, filters = _filtered(request, published_items(today).select_related("department").defer("search_vector"))
     page = paginate(request, items, per_page=PER_PAGE)
+    _announce(page.object_list, today)
+    matched = items.count() if any(filters.values()) else None
     return render(
         request,
         "powers/public/index.html",
@@ -73,6 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "total": in_force_count(today),
+            "matched": matched,
             "show_sample": has_sample_items(),
         },
     )
@@ -91,6 +103,11 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
         page, truncated = rows[:PRINT_LIMIT], len(rows) > PRINT_LIMIT
     else:
         page, truncated = paginate(request, items, per_page=PER_PAGE), False
+    _announce(list(page), today, unit)
+    if printing:
+        standards, lists = standards_and_lists_on([item.pk for item in page], today)
+        for item in page:
+            item.standard, item.lists = standards.get(item.pk), lists.get(item.pk, [])
     return render(
         request,
         "powers/public/print.html" if printing else "powers/public/township.html",
@@ -103,6 +120,7 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
             "departments": list(departments()),
             "kinds": PowerKind.choices,
             "total": base.count(),
+            "matched": items.count() if any(filters.values()) else None,
             "show_sample": any(item.is_sample for item in page),
             "townships": list(Unit.objects.townships()),
         },
@@ -128,6 +146,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if found is None:
         raise Http404
+    _announce([found], today)
     standard = discretion_standard_on(found, today)
     bands = list(standard.bands.order_by("sort_order")) if standard else []
     return render(
