@@ -70,6 +70,8 @@ SECRET_KEY = check_secret_key(env_str("SECRET_KEY"), debug=DEBUG)
 
 # The audit trail is sealed with an HMAC; rotating this key makes old rows fail verification,
 # so it is kept apart from SECRET_KEY where a deployment wants to rotate that one.
+# verify_audit warns when audit rows have waited longer than this (seconds) for a checkpoint.
+AUDIT_CHECKPOINT_MAX_AGE = env_int("AUDIT_CHECKPOINT_MAX_AGE", 3600)
 AUDIT_KEY = check_secret_key(env_str("AUDIT_KEY", SECRET_KEY), debug=DEBUG, name="AUDIT_KEY")
 
 ALLOWED_HOSTS = check_allowed_hosts(
