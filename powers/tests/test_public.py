@@ -113,7 +113,7 @@ def test_public_download_holds_only_published_items(anonymous, published):
 
 def test_printable_list(anonymous, published):
     page = text(anonymous, "/public/duruan/?print=1")
-    assert "window.print()" in page and published["both"].name in page
+    assert "data-print" in page and published["both"].name in page
 
 
 def test_sample_banner_on_public_pages_when_sample_items_are_shown(anonymous, published):
