@@ -7,9 +7,12 @@ Two writes to the same object queue behind each other (they usually hold the obj
 anyway); writes to different objects never wait for one another, so the audit trail does not
 become a global lock on every write in the portal. ``make bench`` measures the difference.
 
-A chain alone cannot notice that its newest rows were removed, so :func:`audit_checkpoint`
-(a beat task) periodically records the head of every chain that moved, in a chained
-checkpoint row. :func:`verify_audit` recomputes every hash and checks every recorded head.
+A chain alone cannot notice that its newest rows were removed, so every write also moves the
+chain's head (:class:`~pengjiang_enforcement.models.AuditChainHead`: position, hash and an HMAC
+seal) in the same transaction; the database lets a head move only forward by one onto an existing
+row. :func:`audit_checkpoint` (a beat task) periodically seals the heads of every chain that moved
+in a chained checkpoint row, which still names a chain removed together with its head.
+:func:`verify_audit` recomputes every hash and checks every head and every checkpoint.
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from .locks import lock_for_transaction, lock_many_for_transaction
+from .locks import advisory_key, lock_for_transaction
 from .middleware import current_request_id
 from .models import AuditCheckpoint, AuditCheckpointHead, AuditLog
 
@@ -113,6 +116,11 @@ def row_hash(row: dict[str, Any]) -> str:
     )
 
 
+def head_seal(chain_key: str, chain_seq: int, digest: str) -> str:
+    """The HMAC over a chain head: without ``AUDIT_KEY`` nobody sets a head back to an older row."""
+    return _digest({"head": chain_key, "seq": chain_seq, "hash": digest})
+
+
 def chain_key_for(obj: Model | None, action: str) -> str:
     if obj is None:
         return f"action:{action.rsplit('.', 1)[0]}"[:100]
@@ -137,11 +145,19 @@ def audit_record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     chain_key = chain_key_for(obj, action)
-    with transaction.atomic():
-        # Held until the surrounding transaction ends: the next writer of this chain reads the
-        # head only after our row is committed (or rolled back).
-        lock_for_transaction(chain_key)
-        head = AuditLog.objects.filter(chain_key=chain_key).order_by("-chain_seq").values("chain_seq", "hash").first()
+    # No savepoint of its own (two round trips saved per row): a failed audit write fails the
+    # service's whole transaction, as it must.
+    with transaction.atomic(savepoint=False):
+        # The lock is held until the surrounding transaction ends: the next writer of this chain
+        # reads the head only after our row is committed (or rolled back). Lock and read go in one
+        # round trip; the read is its own statement, so it sees what was committed while we waited.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s); "
+                "SELECT chain_seq, hash FROM core_auditchainhead WHERE chain_key = %s",
+                [advisory_key(chain_key), chain_key],
+            )
+            head = cursor.fetchone()
         row: dict[str, Any] = {
             "created_at": timezone.now(),
             "actor_id": actor.pk if actor is not None else None,
@@ -154,11 +170,47 @@ def audit_record(
             "before": _jsonable(before) if before is not None else None,
             "after": _jsonable(after) if after is not None else None,
             "chain_key": chain_key,
-            "chain_seq": head["chain_seq"] + 1 if head else 1,
-            "prev_hash": head["hash"] if head else GENESIS,
+            "chain_seq": head[0] + 1 if head else 1,
+            "prev_hash": head[1] if head else GENESIS,
         }
         row["hash"] = row_hash(row)
-        return AuditLog.objects.create(**row)
+        record = AuditLog.objects.create(**row)
+        _move_heads([(chain_key, row["chain_seq"], row["hash"])])
+        return record
+
+
+def _move_heads(heads: list[tuple[str, int, str]]) -> None:
+    """Move each chain's head onto its new row (``(chain_key, chain_seq, hash)``), sealed: a
+    compare-and-set from the position before, or a new head at a chain's first row."""
+    first = [(key, seq, digest) for key, seq, digest in heads if seq == 1]
+    later = [(key, seq, digest) for key, seq, digest in heads if seq > 1]
+    with connection.cursor() as cursor:
+        if later:
+            cursor.execute(
+                "UPDATE core_auditchainhead h SET chain_seq = v.seq, hash = v.hash, seal = v.seal "
+                "FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[]) "
+                "AS v(chain_key, seq, hash, seal) "
+                "WHERE h.chain_key = v.chain_key AND h.chain_seq = v.seq - 1",
+                [
+                    [key for key, _seq, _digest in later],
+                    [seq for _key, seq, _digest in later],
+                    [digest for _key, _seq, digest in later],
+                    [head_seal(key, seq, digest) for key, seq, digest in later],
+                ],
+            )
+            if cursor.rowcount != len(later):  # under the chain locks this cannot happen, unless tampered with
+                raise DatabaseError("an audit chain head was not where its chain ended; the write is refused")
+        if first:
+            cursor.execute(
+                "INSERT INTO core_auditchainhead (chain_key, chain_seq, hash, seal) "
+                "SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[])",
+                [
+                    [key for key, _seq, _digest in first],
+                    [seq for _key, seq, _digest in first],
+                    [digest for _key, _seq, digest in first],
+                    [head_seal(key, seq, digest) for key, seq, digest in first],
+                ],
+            )
 
 
 @dataclass(frozen=True)
@@ -186,13 +238,14 @@ def audit_record_many(*, action: str, model: type[Model], entries: list[Entry], 
     label = model._meta.label_lower
     keyed = sorted(((f"{label}:{entry.pk}", entry) for entry in entries), key=lambda pair: pair[0])
     keys = [key for key, _entry in keyed]
-    with transaction.atomic():
-        lock_many_for_transaction(keys)
+    with transaction.atomic(savepoint=False):
+        # The locks in the order of their keys (two bulk writers never wait on each other in a
+        # circle), then the heads, in one round trip.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT DISTINCT ON (chain_key) chain_key, chain_seq, hash FROM core_auditlog "
-                "WHERE chain_key = ANY(%s) ORDER BY chain_key, chain_seq DESC",
-                [keys],
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k; "
+                "SELECT chain_key, chain_seq, hash FROM core_auditchainhead WHERE chain_key = ANY(%s)",
+                [sorted({advisory_key(key) for key in keys}), keys],
             )
             heads = {key: (seq, digest) for key, seq, digest in cursor.fetchall()}
         content_type = ContentType.objects.get_for_model(model).pk
@@ -219,6 +272,7 @@ def audit_record_many(*, action: str, model: type[Model], entries: list[Entry], 
             row["hash"] = row_hash(row)
             rows.append(AuditLog(**row))
         AuditLog.objects.bulk_create(rows, batch_size=1000)
+        _move_heads([(row.chain_key, row.chain_seq, row.hash) for row in rows])
     return len(rows)
 
 
@@ -264,7 +318,9 @@ class VerifyReport:
     rows: int = 0
     chains: int = 0
     checkpoints: int = 0
+    heads: int = 0
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -295,10 +351,12 @@ def _rows_in_chain_order() -> Iterator[dict[str, Any]]:
 
 
 def verify_audit() -> VerifyReport:
-    """Recompute every row's hash and every chain link; check every checkpoint.
+    """Recompute every row's hash and every chain link; check every chain head and checkpoint.
 
     Names each row that was edited or forged (its hash does not match its content), each gap
-    where rows were removed, and each sealed head that is gone.
+    where rows were removed, each newest row removed (its chain's head points at it), each head
+    gone or set by hand, and each sealed head that is gone. Warns (without failing) when no
+    checkpoint was ever made or rows have waited longer than ``AUDIT_CHECKPOINT_MAX_AGE``.
     """
     report = VerifyReport()
     chain: str | None = None
@@ -356,4 +414,71 @@ def verify_audit() -> VerifyReport:
                     report.problems.append(
                         f"FORGED OR EDITED: chain {key} #{seq} differs from what checkpoint {checkpoint.pk} sealed"
                     )
+    _verify_heads(report)
+    _warn_unsealed(report)
     return report
+
+
+def _verify_heads(report: VerifyReport) -> None:
+    """Each chain's newest row against its head: the head must exist, carry its seal and point at
+    the chain's newest row."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(h.chain_key, t.chain_key), h.chain_seq, h.hash, h.seal, t.chain_seq, t.hash, t.id "
+            "FROM core_auditchainhead h FULL JOIN ("
+            "  SELECT DISTINCT ON (chain_key) chain_key, chain_seq, hash, id FROM core_auditlog"
+            "  ORDER BY chain_key, chain_seq DESC"
+            ") t ON t.chain_key = h.chain_key ORDER BY 1"
+        )
+        while batch := cursor.fetchmany(5000):
+            for key, seq, digest, seal, last_seq, last_hash, last_id in batch:
+                problem = _head_problem(key, seq, digest, seal, last_seq, last_hash, last_id)
+                report.heads += seq is not None
+                if problem:
+                    report.problems.extend(problem)
+
+
+def _head_problem(
+    key: str, seq: int | None, digest: str | None, seal: str | None, last_seq: int | None, last_hash: str | None,
+    last_id: int | None,
+) -> list[str]:  # fmt: skip
+    if seq is None or digest is None:
+        return [f"HEAD GONE: chain {key} has no head (its newest row is #{last_seq}, row id {last_id})"]
+    problems = []
+    if seal != head_seal(key, seq, digest):
+        problems.append(f"HEAD FORGED OR EDITED: the head of chain {key} (#{seq}) does not match its seal")
+    if last_seq is None:
+        problems.append(f"REMOVED: chain {key} (#1..#{seq}) is no longer in the trail, only its head is left")
+    elif seq == last_seq + 1:
+        problems.append(f"REMOVED: chain {key} #{seq} (the newest row) is no longer in the trail")
+    elif seq > last_seq:
+        problems.append(f"REMOVED: chain {key} #{last_seq + 1}..#{seq} (the newest rows) are no longer in the trail")
+    elif seq < last_seq:
+        problems.append(
+            f"AFTER THE HEAD: chain {key} #{seq + 1}..#{last_seq} (up to row id {last_id}) lie after its head "
+            f"#{seq}: written past audit_record"
+        )
+    elif digest != last_hash:
+        problems.append(f"FORGED OR EDITED: chain {key} #{seq} differs from its head")
+    return problems
+
+
+def _warn_unsealed(report: VerifyReport) -> None:
+    """Warnings, not problems: the checkpoints that seal whole chains are missing or late."""
+    if not report.rows:
+        return
+    last = AuditCheckpoint.objects.order_by("-id").values_list("last_audit_id", flat=True).first()
+    if last is None:
+        report.warnings.append(
+            "NO CHECKPOINT: no checkpoint was ever made (is celery beat running? `manage.py audit_checkpoint` "
+            "makes one); a chain removed together with its head would go unnoticed"
+        )
+        return
+    oldest = AuditLog.objects.filter(id__gt=last).order_by("id").values_list("created_at", flat=True).first()
+    max_age = datetime.timedelta(seconds=settings.AUDIT_CHECKPOINT_MAX_AGE)
+    if oldest is not None and timezone.now() - oldest > max_age:
+        report.warnings.append(
+            f"LATE CHECKPOINT: audit rows since {timezone.localtime(oldest):%Y-%m-%d %H:%M:%S} are not sealed by a "
+            f"checkpoint, longer than AUDIT_CHECKPOINT_MAX_AGE ({settings.AUDIT_CHECKPOINT_MAX_AGE} s): "
+            "is celery beat running?"
+        )

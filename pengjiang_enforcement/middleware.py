@@ -1,4 +1,4 @@
-"""Request ids: one per request, carried into logs and audit rows."""
+"""Request ids (one per request, carried into logs and audit rows) and the caching of private pages."""
 
 from __future__ import annotations
 
@@ -60,3 +60,20 @@ class RequestIDLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every page of a signed-in user and on every download:
+    a shared computer's browser cache or a proxy must not keep case files, parties or exports.
+    Public pages seen anonymously (the catalogue, published decisions) stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or response.has_header("Content-Disposition"):
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -2,8 +2,8 @@
 
 All deployment-specific values come from environment variables (see the README's
 configuration table), read through the typed helpers in ``pengjiang_enforcement.env``.
-Production (``DEBUG`` off) has no secret defaults: it refuses to start without a real
-``SECRET_KEY`` and an explicit ``ALLOWED_HOSTS``.
+Production (``DEBUG`` off) has no secret defaults: it refuses to start without a strong
+``SECRET_KEY`` (and ``AUDIT_KEY``, when set apart) and an explicit ``ALLOWED_HOSTS`` without ``*``.
 """
 
 from __future__ import annotations
@@ -27,34 +27,56 @@ DEBUG = env_bool("DEBUG", default=False)
 _DEVELOPMENT_SECRET_KEY = "development-only-key-never-used-in-production-pengjiang-enforcement"
 
 
-def check_secret_key(secret_key: str | None, *, debug: bool) -> str:
-    """Return the secret key to use, refusing weak or missing keys in production."""
+def check_secret_key(secret_key: str | None, *, debug: bool, name: str = "SECRET_KEY") -> str:
+    """Return the secret key to use, refusing weak or missing keys in production, naming why."""
     if debug:
         return secret_key or _DEVELOPMENT_SECRET_KEY
     if not secret_key:
-        raise ImproperlyConfigured("SECRET_KEY is not set: production refuses to start without one.")
-    if (
-        secret_key == _DEVELOPMENT_SECRET_KEY
-        or secret_key.startswith("django-insecure")
-        or len(secret_key) < 50
-        or len(set(secret_key)) < 5
-    ):
+        raise ImproperlyConfigured(f"{name} is not set: production refuses to start without one.")
+    reason = (
+        "it is the development key"
+        if secret_key == _DEVELOPMENT_SECRET_KEY
+        else "it starts with 'django-insecure'"
+        if secret_key.startswith("django-insecure")
+        else f"it has {len(secret_key)} characters, fewer than 50"
+        if len(secret_key) < 50
+        else "it repeats fewer than 5 different characters"
+        if len(set(secret_key)) < 5
+        else None
+    )
+    if reason:
         raise ImproperlyConfigured(
-            "SECRET_KEY is too weak for production: use at least 50 random characters "
+            f"{name} is too weak for production ({reason}): use at least 50 random characters "
             '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
         )
     return secret_key
+
+
+def check_allowed_hosts(hosts: list[str], *, debug: bool) -> list[str]:
+    """Return the host names to answer to; production needs a list of them, without ``*``
+    (which would answer any Host header, and so build links and password-reset mails with it)."""
+    if debug:
+        return hosts
+    if not hosts:
+        raise ImproperlyConfigured("ALLOWED_HOSTS is not set: list the host names the portal answers to.")
+    if any("*" in host for host in hosts):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS holds '*': production answers only to the host names it lists (e.g. zf.example.gov.cn)."
+        )
+    return hosts
 
 
 SECRET_KEY = check_secret_key(env_str("SECRET_KEY"), debug=DEBUG)
 
 # The audit trail is sealed with an HMAC; rotating this key makes old rows fail verification,
 # so it is kept apart from SECRET_KEY where a deployment wants to rotate that one.
-AUDIT_KEY = env_str("AUDIT_KEY", SECRET_KEY)
+# verify_audit warns when audit rows have waited longer than this (seconds) for a checkpoint.
+AUDIT_CHECKPOINT_MAX_AGE = env_int("AUDIT_CHECKPOINT_MAX_AGE", 3600)
+AUDIT_KEY = check_secret_key(env_str("AUDIT_KEY", SECRET_KEY), debug=DEBUG, name="AUDIT_KEY")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is not set: list the host names the portal answers to.")
+ALLOWED_HOSTS = check_allowed_hosts(
+    env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []), debug=DEBUG
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -77,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pengjiang_enforcement.middleware.RequestIDMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pengjiang_enforcement.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -309,14 +333,35 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HTTPS = env_bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
+# The container's health check asks over plain HTTP from inside; a redirect would fail it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): everything from the portal itself, no inline script or
+# style (templates keep them in static/js and static/css), no frames, no plugins. Bootstrap draws
+# some icons (the select arrow, the close cross) as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- caches and logging ----------------------------------------------------------------------
 # One cache shared by every web process and worker (the calendar's override generation lives

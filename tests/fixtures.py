@@ -201,24 +201,45 @@ def browser():
         chromium.close()
 
 
+def csp_violations(page) -> list[str]:
+    """The console messages of the page that report something the Content-Security-Policy
+    blocked (an inline script, handler or style, a foreign source), collected as they come."""
+    violations: list[str] = []
+
+    def listen(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", listen)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
+    """A desktop browser tab; the test fails if the page breaks its Content-Security-Policy."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = csp_violations(page)
     yield page
     context.close()
+    if violations:
+        pytest.fail("Blocked by the Content-Security-Policy:\n" + "\n".join(violations))
 
 
 @pytest.fixture
 def phone(browser):
+    """A phone-sized browser tab; the test fails if the page breaks its Content-Security-Policy."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = csp_violations(page)
     yield page
     context.close()
+    if violations:
+        pytest.fail("Blocked by the Content-Security-Policy:\n" + "\n".join(violations))
 
 
 def sign_in(page, live_server, username: str, password: str | None = None) -> None:

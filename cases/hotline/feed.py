@@ -9,6 +9,7 @@ item are returned (the view answers 400).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from .routing import Gazetteer
 from .rows import ParseContext, Parsed, describe, jsonable_cell, parse_row
 
 MAX_FEED_ITEMS = 1000
+MAX_FEED_DEPTH = 32
 
 _FEED_KEYS: dict[str, str] = {
     **{normalise_header(alias): column.key for column in HOTLINE_COLUMNS for alias in column.aliases},
@@ -60,6 +62,95 @@ class FeedResult:
     items: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+
+
+class FeedProblem(ValueError):
+    """A delivery that cannot be taken as it is: ``code`` names the problem for the sender's
+    program, the message says where it is for the person reading it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _where(path: str) -> str:
+    return path or _("the body")
+
+
+def parse_delivery(body: bytes) -> Any:
+    """The JSON of a delivery, refusing (:class:`FeedProblem`) what could not be stored as it is:
+    bytes that are not UTF-8, text that is not JSON (an integer past Python's digit limit
+    included), nesting deeper than ``MAX_FEED_DEPTH`` (or past Python's recursion limit), a lone
+    surrogate escape (``"\\ud800"``) and a number that is not finite (NaN, Infinity, 1e999),
+    which PostgreSQL's jsonb cannot hold, and anything but a list or an object."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FeedProblem(
+            "not_utf8", _("The body is not UTF-8 text (byte %(position)s).") % {"position": exc.start + 1}
+        ) from None
+    try:
+        payload = json.loads(text.removeprefix("\ufeff") or "null")
+    except RecursionError:
+        raise FeedProblem(
+            "too_deep", _("The body nests deeper than %(max)s levels.") % {"max": MAX_FEED_DEPTH}
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise FeedProblem(
+            "not_json",
+            _("The body is not JSON: %(reason)s (line %(line)s, column %(column)s).")
+            % {"reason": exc.msg, "line": exc.lineno, "column": exc.colno},
+        ) from None
+    except ValueError as exc:  # an integer longer than sys.get_int_max_str_digits()
+        raise FeedProblem("not_json", _("The body is not JSON: %(reason)s.") % {"reason": exc}) from None
+    if not isinstance(payload, (list, dict)):
+        raise FeedProblem("not_a_list_or_object", _("The body is not a JSON list or object of work orders."))
+    check_values(payload)
+    return payload
+
+
+def check_values(value: Any, path: str = "", depth: int = 1) -> None:
+    """Refuse a value nested deeper than ``MAX_FEED_DEPTH``, a text (or a field name) with a lone
+    surrogate, or a number that is not finite, naming where it is (``orders[0].extra``)."""
+    if depth > MAX_FEED_DEPTH:
+        raise FeedProblem(
+            "too_deep",
+            _("%(where)s nests deeper than %(max)s levels.") % {"where": _where(path), "max": MAX_FEED_DEPTH},
+        )
+    if isinstance(value, str):
+        if not _encodable(value):
+            raise FeedProblem(
+                "lone_surrogate",
+                _("%(where)s holds a lone surrogate (U+D800 to U+DFFF), which is no character.")
+                % {"where": _where(path)},
+            )
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise FeedProblem(
+                "not_a_number",
+                _("%(where)s is not a finite number (NaN, Infinity or too large).") % {"where": _where(path)},
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not _encodable(key):
+                raise FeedProblem(
+                    "lone_surrogate",
+                    _("A field name in %(where)s holds a lone surrogate (U+D800 to U+DFFF), which is no "
+                      "character.") % {"where": _where(path)},
+                )  # fmt: skip
+            check_values(item, f"{path}.{key}" if path else key, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_values(item, f"{path}[{index}]", depth + 1)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def feed_items(payload: Any) -> list[Any]:

@@ -106,7 +106,7 @@ def test_case_page_query_count_does_not_grow_with_its_content(filed_case, duruan
             collected_on=today(),
             files=[(blob, f"p{serial}.pdf")],
         )
-    assert _queries(client, url) == few == 31
+    assert _queries(client, url) == few == 29
 
 
 def test_export_query_count_does_not_grow_with_rows(duruan_officer, duruan_colleague, duruan_head, item, login):

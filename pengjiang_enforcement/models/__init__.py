@@ -1,4 +1,4 @@
-from .audit import AuditCheckpoint, AuditCheckpointHead, AuditLog
+from .audit import AuditChainHead, AuditCheckpoint, AuditCheckpointHead, AuditLog
 from .calendar import CalendarOverride
 from .jobs import BackgroundJob, JobStatus
 from .people import EnforcementCertificate, User
@@ -7,6 +7,7 @@ from .timeline import TimelineEvent
 from .units import Unit
 
 __all__ = [
+    "AuditChainHead",
     "AuditCheckpoint",
     "AuditCheckpointHead",
     "AuditLog",

@@ -7,8 +7,10 @@ at a place ``manage.py verify_audit`` can name. Chaining per object instead of g
 writes to different objects never wait on each other (see ``pengjiang_enforcement.audit``).
 
 The database itself refuses UPDATE and DELETE on these tables (triggers created by migration
-0002). Periodic checkpoints record the head of each chain, so removing the newest rows of a
-chain is found too.
+0002). Every write also moves its chain's head (:class:`AuditChainHead`, sealed with an HMAC) in
+the same transaction, so removing the newest row of a chain is found at once; periodic
+checkpoints seal the heads of every chain again, so removing whole chains with their heads is
+found too.
 """
 
 from __future__ import annotations
@@ -110,6 +112,28 @@ class AuditCheckpointHead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["checkpoint", "chain_key"], name="core_checkpointhead_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} #{self.chain_seq}"
+
+
+class AuditChainHead(models.Model):
+    """The newest row of one chain (its position and hash), moved by every write in the same
+    transaction, with an HMAC ``seal`` over the three so that it cannot be set back by hand.
+
+    The database lets a head be created only at its chain's first row and moved only forward by
+    one onto an existing row with that hash, and never deleted (triggers created by migration
+    0005): deleting the newest row of a chain leaves its head pointing at a row that is gone.
+    """
+
+    chain_key = models.CharField(_("chain"), max_length=100, unique=True)
+    chain_seq = models.PositiveBigIntegerField(_("position in chain"))
+    hash = models.CharField(_("hash"), max_length=64)
+    seal = models.CharField(_("seal"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
 
     def __str__(self) -> str:
         return f"{self.chain_key} #{self.chain_seq}"

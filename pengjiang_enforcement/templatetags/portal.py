@@ -25,6 +25,17 @@ _JOB_CLASSES = {
 
 
 @register.filter
+def bar_width(value: object) -> str:
+    """The class that gives a progress bar its width (``bar-0`` to ``bar-100``) for a percentage:
+    a class, not a ``style`` attribute, which the Content-Security-Policy would refuse."""
+    try:
+        percent = round(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        percent = 0
+    return f"bar-{max(0, min(100, percent))}"
+
+
+@register.filter
 def job_status_class(status: str) -> str:
     """The badge colour of a background job's status (imports, documents)."""
     return _JOB_CLASSES.get(status, "badge-soft-secondary")

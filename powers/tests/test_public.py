@@ -113,7 +113,7 @@ def test_public_download_holds_only_published_items(anonymous, published):
 
 def test_printable_list(anonymous, published):
     page = text(anonymous, "/public/duruan/?print=1")
-    assert "data-print" in page and "js/print.js" in page and published["both"].name in page
+    assert "data-print" in page and "js/portal.js" in page and published["both"].name in page
     assert "onclick" not in page
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError, IntegrityError, InternalError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,18 +188,26 @@ def feed(request: HttpRequest) -> JsonResponse:
     if source is None:
         return _json_error(401, _("A valid feed token is required (Authorization: Bearer …)."))
     try:
-        payload = json.loads(request.body or b"null")
-        items = live_feed.feed_items(payload)
+        items = live_feed.feed_items(live_feed.parse_delivery(request.body))
     except RequestDataTooBig:
         return _json_error(400, _("The delivery is too large: send at most %(max)s work orders at a time.")
-                           % {"max": live_feed.MAX_FEED_ITEMS})  # fmt: skip
-    except (ValueError, UnicodeDecodeError):
-        return _json_error(400, _("The body is not a JSON list or object of work orders."))
+                           % {"max": live_feed.MAX_FEED_ITEMS}, problem="too_large")  # fmt: skip
+    except live_feed.FeedProblem as exc:
+        return _json_error(400, exc.message, problem=exc.code)
     if not items:
-        return _json_error(400, _("The delivery holds no work order."))
+        return _json_error(400, _("The delivery holds no work order."), problem="empty")
     if len(items) > live_feed.MAX_FEED_ITEMS:
-        return _json_error(400, _("At most %(max)s work orders per delivery.") % {"max": live_feed.MAX_FEED_ITEMS})
-    result = live_feed.feed_receive(source=source, items=items)
+        return _json_error(
+            400, _("At most %(max)s work orders per delivery.") % {"max": live_feed.MAX_FEED_ITEMS}, problem="too_many"
+        )
+    try:
+        result = live_feed.feed_receive(source=source, items=items)
+    except (DataError, IntegrityError, InternalError):  # a value or a trigger refused; not a lost connection
+        return _json_error(
+            400,
+            _("The database refused this delivery; nothing of it was stored. Check the values and send it again."),
+            problem="refused_by_database",
+        )
     body = {"job": result.job.pk, "accepted": result.accepted, "items": result.items}
     if not result.accepted:
         return JsonResponse({**body, "errors": result.errors}, status=400)

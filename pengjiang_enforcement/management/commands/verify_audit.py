@@ -1,4 +1,4 @@
-"""Check the audit trail: every row's hash, every chain link, every checkpoint."""
+"""Check the audit trail: every row's hash, every chain link, every chain head, every checkpoint."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,7 +12,11 @@ class Command(BaseCommand):
         report = verify_audit()
         for problem in report.problems:
             self.stderr.write(problem)
-        summary = f"{report.rows} rows in {report.chains} chains, {report.checkpoints} checkpoints"
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"WARNING: {warning}"))
+        summary = (
+            f"{report.rows} rows in {report.chains} chains, {report.heads} heads, {report.checkpoints} checkpoints"
+        )
         if not report.ok:
             raise CommandError(f"audit trail is NOT intact: {len(report.problems)} problem(s) in {summary}")
         self.stdout.write(self.style.SUCCESS(f"audit trail intact: {summary}"))
