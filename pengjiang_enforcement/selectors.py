@@ -91,6 +91,7 @@ def upcoming_special_days(start: datetime.date | None = None, horizon_days: int 
     """Holidays on weekdays and working weekends in the coming weeks, for the calendar panel."""
     start = start or today()
     result = []
+    names = workdays.override_names(start, start + datetime.timedelta(days=horizon_days))
     with workdays.batch():
         for offset in range(horizon_days):
             day = start + datetime.timedelta(days=offset)
@@ -99,5 +100,5 @@ def upcoming_special_days(start: datetime.date | None = None, horizon_days: int 
             if working and weekend:
                 result.append(SpecialDay(day, True, ""))
             elif not working and not weekend:
-                result.append(SpecialDay(day, False, workdays.holiday_name(day) or ""))
+                result.append(SpecialDay(day, False, workdays.holiday_name(day, names) or ""))
     return result

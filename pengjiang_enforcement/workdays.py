@@ -269,11 +269,20 @@ HOLIDAY_NAMES = {
 }
 
 
-def holiday_name(day: datetime.date) -> str | None:
-    """The (translated) holiday a day off belongs to, e.g. 春节, if known."""
+def override_names(start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
+    """The names given to the override days from ``start`` to ``end``, in one query."""
     from .models import CalendarOverride
 
-    override = CalendarOverride.objects.filter(date=day).values_list("name", flat=True).first()
+    rows = CalendarOverride.objects.filter(date__range=(start, end)).exclude(name="").values_list("date", "name")
+    return dict(rows)
+
+
+def holiday_name(day: datetime.date, names: dict[datetime.date, str] | None = None) -> str | None:
+    """The (translated) holiday a day off belongs to, e.g. 春节, if known. ``names``: the override
+    names of the period (:func:`override_names`), for a caller naming many days."""
+    if names is None:
+        names = override_names(day, day)
+    override = names.get(day)
     if override:
         return override
     try:

@@ -135,7 +135,8 @@ def test_a_refused_filing_shows_the_rule_in_the_browser(page, live_portal, durua
     choose_item(page, item.code, item)
     page.fill("#id_title", "一人立案")
     page.click("[data-testid=submit-filing]")
-    assert "第四十二条" in page.locator(".alert-danger").inner_text()
+    # the rule is shown beside the officers it is about
+    assert "第四十二条" in " ".join(page.locator(".invalid-feedback").all_inner_texts())
     assert page.input_value("#id_title") == "一人立案"
 
 
