@@ -332,3 +332,4 @@ def test_department_liaison_sees_a_partys_phone_masked_and_no_address(world, dep
     assert "139****5678" in content
     assert "13912345678" not in content and "井根村" not in content
     assert 'data-testid="partial-file"' in content
+    assert "/leads/" not in content  # the lead is named, not linked: the liaison cannot open leads
