@@ -5,16 +5,15 @@ the same form a second time, and without care the portal files four identical le
 official numbers, or tells an officer that his own second click was "a conflicting change".
 
 Every form of the portal carries a token: the ``{% csrf_token %}`` tag, which every POST form
-already has, renders a second hidden input, ``submission``, with a fresh UUID (the same one again
-when a form with errors is shown back). :class:`SubmitOnceMiddleware` then handles each signed-in
+already has, renders a second hidden input, ``submission``, with a fresh UUID each time a form is
+rendered. :class:`SubmitOnceMiddleware` then handles each signed-in
 POST that carries a token as one unit:
 
 1. it records the token in the view's transaction (``Submission``, primary key: the token); a
    second request with the same token waits on that key until the first one ends;
 2. the view runs;
 3. a redirect (the form did its work, post/redirect/get) is remembered with the token; any other
-   answer (the form shown back with its errors) forgets the token, so the corrected form can be
-   sent with it;
+   answer (the form shown back with its errors, under a new token) forgets the token;
 4. a repeat of a remembered token, by the same person to the same address, is sent where the
    first answer led, with a note that the form had been sent already: the first result, not a
    second one and not a conflict. A token used by someone else, or for another address, is refused.
@@ -50,11 +49,11 @@ def posted_token(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
-def token_for(request: HttpRequest | None) -> str:
-    """The token a form rendered for ``request`` carries: the posted one when the form is shown
-    back after a POST (its errors to correct), a fresh one otherwise."""
-    token = posted_token(request) if request is not None else None
-    return (token or uuid.uuid4()).hex
+def token_for(request: HttpRequest | None = None) -> str:
+    """A fresh token for a form being rendered. A form shown back with its errors gets a new one
+    too: the page's other forms (the language switch, sign-out) render their own tokens, and
+    reusing the posted one there would tie it to another address."""
+    return uuid.uuid4().hex
 
 
 class SubmitOnceMiddleware:

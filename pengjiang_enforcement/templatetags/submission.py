@@ -19,7 +19,7 @@ register = template.Library()
 class SubmissionTokenNode(CsrfTokenNode):
     def render(self, context: template.Context) -> str:
         csrf = super().render(context)
-        token = format_html('<input type="hidden" name="{}" value="{}">', FIELD, token_for(context.get("request")))
+        token = format_html('<input type="hidden" name="{}" value="{}">', FIELD, token_for())
         return csrf + token
 
 
