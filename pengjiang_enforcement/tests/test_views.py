@@ -243,6 +243,14 @@ def test_audit_list_for_district_staff_only(login, duruan_officer, district_admi
     assert "core.user.logged_in" in response.content.decode()
 
 
+def test_audit_list_names_the_portal_itself_in_the_users_language(login, district_admin):
+    from pengjiang_enforcement.audit import audit_record
+
+    audit_record(action="core.unit.updated", obj=district_admin.unit, actor=None, after={})
+    page = login(district_admin).get("/audit/?action=core.unit").content.decode()
+    assert "<td>系统</td>" in page and "<td>system</td>" not in page
+
+
 def test_django_admin_is_for_district_admins(login, district_admin, duruan_officer):
     assert login(district_admin).get("/admin/").status_code == 200
     assert login(duruan_officer).get("/admin/").status_code == 302
