@@ -153,8 +153,9 @@ class CaseFilterSet(QueueFilterSet):
         cases = Case.objects.restrict(self.user, "view")
         if self.queue == "mine":
             cases = cases.filter(pk__in=CaseOfficer.objects.filter(user=self.user).values("case_id"))
-        if self.queue == "township" and self.scope.township_id:
-            # Also narrows the chokepoint's OR to one township, so the township indexes apply.
+        if self.queue in ("mine", "township") and self.scope.township_id:
+            # Also narrows the chokepoint's OR to one township, so the township indexes apply
+            # (a township officer handles the township's cases: the team is chosen among them).
             cases = cases.filter(township=self.scope.township_id)
         return cases
 
