@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import django_filters as filters
+from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import CheckboxInput
 from django.urls import reverse_lazy
@@ -112,6 +113,12 @@ class CaseFilterSet(QueueFilterSet):
         method="filter_item_code",
         max_length=30,
         help_text=_("The 12-digit code, with its sub-item code after a hyphen if it has one."),
+        validators=[
+            RegexValidator(
+                r"^\s*\d{12}(-\S+)?(\s.*)?$",
+                _("Type the item's 12-digit code, e.g. 440700000001 or 440700000001-01."),
+            )
+        ],
     )
     officer = OfficerFilter(label=_("Officer"), queryset=User.objects.none(), method="filter_officer")
     party = filters.CharFilter(label=_("Party"), method="filter_party", max_length=100)

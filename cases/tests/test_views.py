@@ -179,6 +179,8 @@ def test_the_queue_renders_only_the_chosen_item_and_the_picker_searches_the_rest
     assert _numbers(client, f"?item={chosen.pk}") == [case.number]
     assert _numbers(client, f"?item_code={chosen.full_code}") == [case.number]  # without JavaScript
     assert _numbers(client, "?item_code=999999999999") == []
+    body = client.get("/cases/?item_code=stall").content.decode()
+    assert "440700000001-01" in body  # a clear message (the filter is ignored)
     found = client.get("/cases/items/search/", {"q": "占道"}).json()
     assert len(found["items"]) == 20 and found["more"] is True
     assert {"id": chosen.pk, "code": chosen.full_code, "name": chosen.name, "field": chosen.field} in found["items"]
