@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import django_filters as filters
-from django.db.models import Q, QuerySet
+from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import CheckboxInput
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.choices import Role
@@ -24,10 +26,10 @@ from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.permissions import user_scope
 from pengjiang_enforcement.search import search_query
 from powers.choices import PowerKind
-from powers.models import PowerItem
+from powers.models import Delegation, PowerItem
 
 from .choices import CASE_LIVE_STATES, LEAD_OPEN_STATUSES, CaseState, LeadSource, LeadStatus
-from .forms import ItemChoiceField, OfficerChoiceField
+from .forms import ChosenOnlySelect, ItemChoiceField, OfficerChoiceField
 from .models import Case, CaseOfficer, Lead, Party
 from .services.common import policy_for
 
@@ -59,6 +61,29 @@ class ItemFilter(filters.ModelChoiceFilter):
     field_class = ItemChoiceField
 
 
+def filter_items(user: User) -> QuerySet[PowerItem]:
+    """The penalty items a user may filter the case queue by: those ever delegated to the user's
+    township, or the whole catalogue's for district staff (what the item picker searches)."""
+    items = PowerItem.objects.restrict(user, "view").filter(kind=PowerKind.PENALTY)
+    township_id = user_scope(user).township_id
+    if township_id is not None:
+        items = items.filter(Exists(Delegation.objects.filter(item=OuterRef("pk"), township=township_id)))
+    return items
+
+
+def item_picker_attrs() -> dict[str, Any]:
+    """The data attributes that turn the queue's item select into the searchable picker."""
+    return {
+        "data-item-picker": True,
+        "data-search-url": reverse_lazy("cases:item_filter_search"),
+        "data-fallback": "item-code-fallback",
+        "data-placeholder": _("Type a name, a code or words (占道, 噪声)"),
+        "data-empty-text": _("No item matches."),
+        "data-more-text": _("More items match: type more words."),
+        "data-results-label": _("Matching items"),
+    }
+
+
 class OfficerFilter(filters.ModelChoiceFilter):
     field_class = OfficerChoiceField
 
@@ -77,7 +102,24 @@ class CaseFilterSet(QueueFilterSet):
         choices=[("overdue", _("Overdue")), ("due_soon", _("Due soon"))],
     )
     township = filters.ModelChoiceFilter(label=_("township"), queryset=Unit.objects.none(), method="filter_township")
-    item = ItemFilter(label=_("power item"), field_name="power_item", queryset=PowerItem.objects.none())
+    item = ItemFilter(
+        label=_("power item"),
+        field_name="power_item",
+        queryset=PowerItem.objects.none(),
+        widget=ChosenOnlySelect(attrs=item_picker_attrs()),
+    )
+    item_code = filters.CharFilter(
+        label=_("Power item code"),
+        method="filter_item_code",
+        max_length=30,
+        help_text=_("The 12-digit code, with its sub-item code after a hyphen if it has one."),
+        validators=[
+            RegexValidator(
+                r"^\s*\d{12}(-\S+)?(\s.*)?$",
+                _("Type the item's 12-digit code, e.g. 440700000001 or 440700000001-01."),
+            )
+        ],
+    )
     officer = OfficerFilter(label=_("Officer"), queryset=User.objects.none(), method="filter_officer")
     party = filters.CharFilter(label=_("Party"), method="filter_party", max_length=100)
     source = filters.ChoiceFilter(label=_("source"), empty_label=_("Any source"), choices=LeadSource.choices)
@@ -106,10 +148,7 @@ class CaseFilterSet(QueueFilterSet):
             form.fields["township"].queryset = Unit.objects.townships(active=None)
         else:
             form.fields.pop("township")
-        items = PowerItem.objects.filter(kind=PowerKind.PENALTY)
-        if township_id is not None:
-            items = items.filter(delegations__township=township_id).distinct()
-        form.fields["item"].queryset = items.order_by("code", "sub_code")
+        form.fields["item"].queryset = filter_items(user)
         officers = User.objects.restrict(user, "view").filter(
             is_active=True, groups__name__in=[Role.OFFICER, Role.OFFICE_HEAD]
         )
@@ -121,8 +160,9 @@ class CaseFilterSet(QueueFilterSet):
         cases = Case.objects.restrict(self.user, "view")
         if self.queue == "mine":
             cases = cases.filter(pk__in=CaseOfficer.objects.filter(user=self.user).values("case_id"))
-        if self.queue == "township" and self.scope.township_id:
-            # Also narrows the chokepoint's OR to one township, so the township indexes apply.
+        if self.queue in ("mine", "township") and self.scope.township_id:
+            # Also narrows the chokepoint's OR to one township, so the township indexes apply
+            # (a township officer handles the township's cases: the team is chosen among them).
             cases = cases.filter(township=self.scope.township_id)
         return cases
 
@@ -150,6 +190,14 @@ class CaseFilterSet(QueueFilterSet):
 
     def filter_township(self, cases: QuerySet[Case], name: str, value: Unit) -> QuerySet[Case]:
         return cases.filter(township=value)
+
+    def filter_item_code(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        words = value.split()
+        if not words:
+            return cases
+        code, _hyphen, sub_code = words[0].partition("-")
+        items = filter_items(self.user).filter(code=code, sub_code=sub_code)
+        return cases.filter(power_item__in=items.values("pk"))
 
     def filter_officer(self, cases: QuerySet[Case], name: str, value: User) -> QuerySet[Case]:
         return cases.filter(pk__in=CaseOfficer.objects.filter(user=value).values("case_id"))

@@ -6,12 +6,14 @@ are plain forms: nothing here saves a model.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
 from django import forms
 from django.core import signing
 from django.db.models import Model
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +165,22 @@ class OfficersField(forms.ModelMultipleChoiceField):
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: PowerItem) -> str:
         return f"{obj.full_code} {obj.name}"
+
+
+class ChosenOnlySelect(forms.Select):
+    """A select over a large model queryset that renders only the chosen option (and the empty
+    one): the item picker (``static/js/item_picker.js``) searches the rest on demand, while the
+    field still validates a submitted key against its whole queryset."""
+
+    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            # A key too long for a bigint column is no key: it would be an error in the query.
+            keys = [key for key in value if str(key).isdigit() and len(str(key)) <= 18]
+            chosen = copy.copy(choices)
+            chosen.queryset = choices.queryset.filter(pk__in=keys) if keys else choices.queryset.none()
+            self.choices = chosen
+        return super().optgroups(name, value, attrs)
 
 
 class HandlingTeamFields(forms.Form):

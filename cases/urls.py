@@ -24,6 +24,7 @@ urlpatterns = [
     # queues and the export
     path("cases/", cases.case_list, name="case_list"),
     path("cases/mine/", cases.case_list, {"scope": "mine"}, name="my_cases"),
+    path("cases/items/search/", cases.item_filter_search, name="item_filter_search"),
     path("cases/export.xlsx", cases.case_export, name="case_export"),
     path("cases/approvals/", cases.approvals, name="approvals"),
     # one case

@@ -81,8 +81,9 @@ def user_scope(user: User | AnonymousUser) -> Scope:
     return scope
 
 
-def _object_grants(user: User, model: type[models.Model], codename: str) -> Q:
-    """A Q for the rows on which guardian grants ``codename`` to the user or their groups."""
+def _object_grants(user: User, model: type[models.Model], codename: str, row: Any = None) -> Q:
+    """A Q for the rows on which guardian grants ``codename`` to the user or their groups (on the
+    one row whose key is ``row``, when given: the grants of that object only)."""
     from django.contrib.contenttypes.models import ContentType
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
@@ -92,6 +93,8 @@ def _object_grants(user: User, model: type[models.Model], codename: str) -> Q:
         "permission__content_type": ctype,
         "permission__codename": codename,
     }
+    if row is not None:
+        common["object_pk"] = str(row)
     # guardian stores object keys as text; cast them back so the comparison uses our pk index.
     user_rows = (
         UserObjectPermission.objects.filter(user=user, **common)
@@ -109,23 +112,31 @@ def _object_grants(user: User, model: type[models.Model], codename: str) -> Q:
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to restrict itself to what a user may do."""
 
-    def restrict(self, user: User | AnonymousUser, action: str = "view") -> RestrictedQuerySet:
-        """Rows of this queryset on which ``user`` may perform ``action`` (view, change, ...)."""
+    def restrict(self, user: User | AnonymousUser, action: str = "view", *, row: Any = None) -> RestrictedQuerySet:
+        """Rows of this queryset on which ``user`` may perform ``action`` (view, change, ...).
+
+        ``row`` (a primary key) asks about that one row: the scope comes from the model's
+        ``row_q`` when it has one (a condition on the row itself rather than the set of every
+        row in the user's scope) and the object grants are those of that row only, so the plan
+        starts from the row's primary key.
+        """
+        rows = self if row is None else self.filter(pk=row)
         if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
+            return rows.none()
         if user.is_superuser:
-            return self
+            return rows
         opts = self.model._meta
         codename = f"{action}_{opts.model_name}"
-        grants = _object_grants(user, self.model, codename)
+        grants = _object_grants(user, self.model, codename, row)
         if not user.has_perm(f"{opts.app_label}.{codename}"):
-            return self.filter(grants)
-        scope_q = self.model.scope_q(user, action)
+            return rows.filter(grants)
+        scope_of = getattr(self.model, "row_q", None) if row is not None else None
+        scope_q = (scope_of or self.model.scope_q)(user, action)
         if scope_q is ALL_ROWS:
-            return self
+            return rows
         if scope_q is None:
-            return self.filter(grants)
-        return self.filter(scope_q | grants)
+            return rows.filter(grants)
+        return rows.filter(scope_q | grants)
 
 
 class ScopedModel(models.Model):
@@ -133,7 +144,10 @@ class ScopedModel(models.Model):
 
     Subclasses name the lookups that lead from a row to its township unit and to the district
     department concerned; :meth:`scope_q` turns a user's scope into a filter on them. A model
-    with special rules (e.g. only the handling officers may change a case) overrides it.
+    with special rules (e.g. only the handling officers may change a case) overrides it, and
+    may add ``row_q(user, action)``: the same rule written as a condition on the one row asked
+    about (an ``EXISTS`` on that row's links rather than the set of every row the user handles),
+    which ``restrict(..., row=pk)`` and :func:`can` use.
     """
 
     township_lookup: str | None = None
@@ -198,7 +212,7 @@ def get_restricted_object_or_404(
 def can(user: Any, action: str, obj: models.Model) -> bool:
     """Whether ``user`` may perform ``action`` on ``obj`` (for showing or hiding buttons)."""
     manager: Any = type(obj)._default_manager  # a RestrictedQuerySet manager (every scoped model)
-    return manager.restrict(user, action).filter(pk=obj.pk).exists()
+    return manager.restrict(user, action, row=obj.pk).exists()
 
 
 def require(user: Any, action: str, obj: models.Model) -> None:

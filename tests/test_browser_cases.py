@@ -198,3 +198,42 @@ def test_a_returned_filing_shows_the_heads_reasons_as_a_banner(
     page.click("[data-testid=submit-filing]")
     case.refresh_from_db()
     assert case.act_date == case.lead.discovered_on - datetime.timedelta(days=1)
+
+
+def test_the_case_queue_filters_by_an_item_found_in_the_picker(
+    browser, page, phone, live_portal, duruan_officer, duruan_colleague, duruan_head, shots
+):
+    from cases.tests.factories import make_filed_case
+
+    stall = item_for(townships=("duruan",), name="对占道摆卖的行政处罚")
+    noise = item_for(townships=("duruan",), name="对社会生活噪声扰民的行政处罚")
+    a = make_filed_case(duruan_officer, duruan_colleague, duruan_head, item=stall)
+    b = make_filed_case(duruan_officer, duruan_colleague, duruan_head, item=noise)
+    sign_in(page, live_portal, "dr_alice")
+    page.goto(f"{live_portal.url}/cases/")
+    page.click("[data-bs-target='#more-filters']")
+    search = page.locator("[data-testid=item-search]")
+    search.wait_for()
+    assert not page.locator("#id_item").is_visible()  # the select became a search box
+    assert not page.locator("#item-code-fallback").is_visible()  # the code input is for no JavaScript
+    search.fill("噪声")
+    page.locator(".item-picker [role=option]").first.click()
+    assert page.input_value("#id_item") == str(noise.pk)
+    page.click("[data-testid=case-filters] button[type=submit]")
+    page.wait_for_url(f"**item={noise.pk}**")
+    table = page.inner_text("[data-testid=case-table]")
+    assert b.number in table and a.number not in table
+    assert page.input_value("[data-testid=item-search]") == f"{noise.full_code} {noise.name}"
+    page.screenshot(path=str(shots / "queue-item-desktop.png"), full_page=True)
+
+    sign_in(phone, live_portal, "dr_alice")
+    phone.goto(f"{live_portal.url}/cases/?item={noise.pk}")  # the filters stay open with an item chosen
+    phone.fill("[data-testid=item-search]", "占道")
+    phone.locator(".item-picker [role=option]").first.tap()
+    assert phone.input_value("#id_item") == str(stall.pk)
+    phone.tap("[data-testid=case-filters] button[type=submit]")
+    phone.wait_for_url(f"**item={stall.pk}**")
+    table = phone.inner_text("[data-testid=case-table]")
+    assert a.number in table and b.number not in table
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(shots / "queue-item-phone.png"), full_page=True)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
@@ -170,6 +170,19 @@ class Case(ScopedModel):
             return Q(township_id=scope.township_id)
         handled = CaseOfficer.objects.filter(user=user).values("case_id")
         return Q(township_id=scope.township_id) & Q(pk__in=handled)
+
+    @classmethod
+    def row_q(cls, user, action):
+        """:meth:`scope_q` for one case (``can``): "the user handles it" as an ``EXISTS`` on that
+        case's officer links (the (case, user) unique index), not the set of every case the user
+        has ever handled, which grows with their career."""
+        if action in ("view", "approve"):
+            return cls.scope_q(user, action)
+        scope = user_scope(user)
+        if not scope.township_id:
+            return None
+        handles = CaseOfficer.objects.filter(case=OuterRef("pk"), user=user)
+        return Q(Exists(handles), township_id=scope.township_id)
 
 
 class CaseOfficer(models.Model):

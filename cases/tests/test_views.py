@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -42,9 +43,10 @@ def _more_cases(officer, colleague, head, item, n: int) -> None:
 # session, user, user and group permissions, unit, groups; then the page's own queries, and the
 # unread-notification badge. A change here means a page started to query per row or lost a join.
 LIST_QUERIES = {
-    "/cases/": 12,
-    "/cases/?state=&sort=due": 12,
-    "/cases/mine/": 12,
+    "/cases/": 11,
+    "/cases/?state=&sort=due": 11,
+    "/cases/mine/": 11,
+    "/cases/?item=%(item)s": 13,  # the chosen item: validated, then rendered as the one option
     "/leads/": 9,
     "/notifications/": 7,
     "/": 19,  # with the 12345 panel of the township's work orders and the calendar's day names
@@ -58,11 +60,11 @@ def test_list_query_count_is_pinned_and_does_not_grow_with_rows(
     _more_cases(duruan_officer, duruan_colleague, duruan_head, item, 1)
     make_lead(duruan_officer)
     client = login(duruan_officer)
-    few = _queries(client, url)
+    few = _queries(client, url % {"item": item.pk})
     _more_cases(duruan_officer, duruan_colleague, duruan_head, item, 3)
     make_lead(duruan_officer)
     make_lead(duruan_officer, check=False)
-    many = _queries(client, url)
+    many = _queries(client, url % {"item": item.pk})
     assert few == many == LIST_QUERIES[url], (few, many)
 
 
@@ -159,9 +161,77 @@ def test_queue_filters_search_and_sorting(duruan_officer, duruan_colleague, duru
     assert body.index(a.number) < body.index(b.number)  # newest filing first
 
 
+def test_the_queue_renders_only_the_chosen_item_and_the_picker_searches_the_rest(
+    duruan_officer, duruan_colleague, duruan_head, login
+):
+    items = [item_for(name=f"对占道摆卖第{n}类物品的行政处罚") for n in range(30)]
+    chosen = items[7]
+    case = make_filed_case(duruan_officer, duruan_colleague, duruan_head, item=chosen)
+    make_filed_case(duruan_officer, duruan_colleague, duruan_head, item=items[3])
+    client = login(duruan_officer)
+    body = client.get("/cases/").content.decode()
+    assert 'data-search-url="/cases/items/search/"' in body and "js/item_picker.js" in body
+    item_select = re.search(r'<select name="item".*?</select>', body, re.S)
+    assert item_select is not None and item_select.group().count("<option") == 1  # the empty one
+    assert items[12].name not in body
+    body = client.get(f"/cases/?item={chosen.pk}").content.decode()
+    assert f'<option value="{chosen.pk}" selected>' in body and items[8].name not in body
+    assert _numbers(client, f"?item={chosen.pk}") == [case.number]
+    assert _numbers(client, f"?item_code={chosen.full_code}") == [case.number]  # without JavaScript
+    assert _numbers(client, "?item_code=999999999999") == []
+    body = client.get("/cases/?item_code=stall").content.decode()
+    assert "440700000001-01" in body  # a clear message (the filter is ignored)
+    found = client.get("/cases/items/search/", {"q": "占道"}).json()
+    assert len(found["items"]) == 20 and found["more"] is True
+    assert {"id": chosen.pk, "code": chosen.full_code, "name": chosen.name, "field": chosen.field} in found["items"]
+    assert client.get("/cases/items/search/", {"q": chosen.code}).json()["items"][0]["id"] == chosen.pk
+
+
+def test_the_queue_item_search_offers_only_items_the_user_may_filter_by(
+    duruan_officer, baisha_officer, district_supervisor, login
+):
+    ours = item_for(townships=("duruan",), name="对占道摆卖的行政处罚")
+    theirs = item_for(townships=("baisha",), name="对占道经营的行政处罚")
+
+    def ids(person) -> set[int]:
+        return {i["id"] for i in login(person).get("/cases/items/search/", {"q": "占道"}).json()["items"]}
+
+    assert ids(duruan_officer) == {ours.pk}
+    assert ids(baisha_officer) == {theirs.pk}
+    assert ids(district_supervisor) >= {ours.pk, theirs.pk}
+    # an item outside the township is refused by the filter, as a choice that is not one
+    body = login(duruan_officer).get(f"/cases/?item={theirs.pk}").content.decode()
+    assert "invalid-feedback" in body or "is-invalid" in body
+
+
+def test_the_queue_item_search_query_count_does_not_grow_with_matches(
+    duruan_officer, login, django_assert_max_num_queries
+):
+    client = login(duruan_officer)
+    item_for(name="对占道摆卖的行政处罚")
+    client.get("/cases/items/search/", {"q": "占道"})  # warm the per-process caches
+    with django_assert_max_num_queries(7) as few:
+        assert len(client.get("/cases/items/search/", {"q": "占道"}).json()["items"]) == 1
+    for n in range(25):
+        item_for(name=f"对占道摆卖第{n}类物品的行政处罚")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        data = client.get("/cases/items/search/", {"q": "占道"}).json()
+    assert len(data["items"]) == 20 and data["more"] is True
+    for bad in ("", "'&|!:*()" * 200):
+        assert client.get("/cases/items/search/", {"q": bad}).json() == {"items": [], "more": False}
+
+
 def test_bad_filter_values_do_not_break_the_queue(duruan_officer, login):
     client = login(duruan_officer)
-    for query in ("?filed_from=not-a-date", "?item=abc", "?sort=drop+table", "?page=-3", "?state=nonsense"):
+    for query in (
+        "?filed_from=not-a-date",
+        "?item=abc",
+        "?item=99999999999999999999",
+        "?item_code=-",
+        "?sort=drop+table",
+        "?page=-3",
+        "?state=nonsense",
+    ):
         assert client.get("/cases/" + query).status_code == 200
         assert client.get("/leads/" + query).status_code == 200
 

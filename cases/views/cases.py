@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pengjiang_enforcement.pagination import paginate
+from pengjiang_enforcement.search import search_query
 
 from .. import selectors, services
 from ..choices import CASE_EDITABLE_FILING_STATES
-from ..filters import CaseFilterSet, due_soon_days
+from ..filters import CaseFilterSet, due_soon_days, filter_items
 from ..forms import (
     CaseEditForm,
     FilingForm,
@@ -26,7 +27,7 @@ from ..forms import (
     VersionedForm,
 )
 from .common import attempt, get_case, to_case
-from .leads import item_groups
+from .leads import item_groups, item_search_answer
 
 PER_PAGE = 25
 
@@ -54,6 +55,17 @@ def case_list(request: HttpRequest, scope: str = "township") -> HttpResponse:
             "export_query": request.GET.urlencode(),
         },
     )
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def item_filter_search(request: HttpRequest) -> JsonResponse:
+    """JSON for the queue's item picker: the items the user may filter cases by whose name, code
+    or words match ``q``."""
+    query = search_query(request.GET.get("q", "")[:200])
+    if query is None:
+        return JsonResponse({"items": [], "more": False})
+    return item_search_answer(filter_items(request.user), query)
 
 
 @login_required

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +19,7 @@ from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.permissions import get_restricted_object_or_404, user_scope
 from pengjiang_enforcement.search import search_query
 from powers.choices import PowerKind
+from powers.models import PowerItem
 from powers.selectors import delegated_items
 
 from .. import selectors, services
@@ -310,9 +313,14 @@ def item_search(request: HttpRequest, pk: int) -> JsonResponse:
     query = search_query(request.GET.get("q", "")[:200])
     if query is None:
         return JsonResponse({"items": [], "more": False})
+    return item_search_answer(delegated_items(lead.township_id, day).filter(kind=PowerKind.PENALTY), query)
+
+
+def item_search_answer(items: QuerySet[PowerItem], query: Any) -> JsonResponse:
+    """The item picker's JSON: the first ``ITEM_SEARCH_ROWS`` of ``items`` matching ``query`` (a
+    search query), by code, and whether more match."""
     found = list(
-        delegated_items(lead.township_id, day)
-        .filter(kind=PowerKind.PENALTY, search_vector=query)
+        items.filter(search_vector=query)
         .order_by("code", "sub_code")
         .only("pk", "code", "sub_code", "name", "field")[: ITEM_SEARCH_ROWS + 1]
     )

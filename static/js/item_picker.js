@@ -3,7 +3,9 @@
  * The select stays the form field (and the page works without JavaScript as a plain select);
  * this adds a search box that asks data-search-url for the items matching the words typed
  * (name, code, words such as 占道), on the date in the input named by data-date-input, and
- * sets the select to the item chosen. Keyboard: arrows to move, Enter to choose, Esc to close.
+ * sets the select to the item chosen. The select may render only its chosen option: the search
+ * finds the others. An element named by data-fallback (a plain input for browsers without
+ * JavaScript) is hidden and disabled. Keyboard: arrows to move, Enter to choose, Esc to close.
  */
 (function () {
   "use strict";
@@ -48,6 +50,12 @@
     wrapper.appendChild(select);
     select.hidden = true;
     select.tabIndex = -1;
+    // The plain input a page offers for browsers without JavaScript (an item code) steps aside.
+    var fallback = document.getElementById(select.dataset.fallback || "");
+    if (fallback) {
+      fallback.hidden = true;
+      fallback.querySelectorAll("input").forEach(function (field) { field.disabled = true; });
+    }
     var label = document.querySelector('label[for="' + select.id + '"]');
     if (label) label.htmlFor = input.id;
 
