@@ -87,6 +87,22 @@ def test_generate_cases_writes_consistent_searchable_rows_and_numbers_continue(
     assert case.number.endswith(f"〕{expected}号") and latest is not None
 
 
+def test_generate_cases_interleaves_townships_in_date_order_as_an_office_files_them():
+    call_command("generate_cases", cases=1200, stdout=io.StringIO())
+    rows = list(Case.objects.order_by("id").values_list("township_id", "created_at"))
+    townships = set(Unit.objects.townships().values_list("pk", flat=True))
+    assert {t for t, _ in rows} == townships
+    # every township appears in every window of 200 consecutive ids: none holds a block of ids
+    for start in range(0, len(rows), 200):
+        assert {t for t, _ in rows[start : start + 200]} == townships, start
+    # ids follow the calendar across townships
+    stamps = [created for _, created in rows]
+    assert stamps == sorted(stamps)
+    # the shares differ as the townships' caseloads do
+    counts = sorted(sum(1 for t, _ in rows if t == township) for township in townships)
+    assert counts[-1] > 1.5 * counts[0]
+
+
 def test_admin_lists_cases_and_saves_reference_data_through_the_audit(filed_case, district_admin, login):
     from pengjiang_enforcement.models import AuditLog
 
