@@ -26,15 +26,15 @@ QUEUES = [
     ("cases, every state, newest first", "/cases/?state=", "/admin/cases/case/?township__id__exact={t}"),
     ("cases, archived, newest first", "/cases/?state=archived",
      "/admin/cases/case/?township__id__exact={t}&state__exact=archived"),
-    ("cases, live (default)", "/cases/", ""),
+    ("cases, live, the default filter", "/cases/", ""),
     ("cases, every state, page 50", "/cases/?state=&page=50", "/admin/cases/case/?township__id__exact={t}&p={p}"),
     ("leads, every status, newest first", "/leads/?status=", "/admin/cases/lead/?township__id__exact={t}"),
     ("leads, not filed, newest first", "/leads/?status=not_filed",
      "/admin/cases/lead/?township__id__exact={t}&status__exact=not_filed"),
-    ("leads, awaiting check (default)", "/leads/", ""),
+    ("leads, awaiting check, the default filter", "/leads/", ""),
     ("12345 orders, every state, newest first", "/hotline/?state=&sort=newest", ""),
     ("12345 orders, replied, newest first", "/hotline/?state=replied&sort=newest", ""),
-    ("12345 orders, open, deadline first (default)", "/hotline/", ""),
+    ("12345 orders, open, deadline first, the default filter", "/hotline/", ""),
 ]  # fmt: skip
 
 
