@@ -95,7 +95,7 @@ def _one_size(n: int) -> list[Row]:
     call_command("generate_cases", cases=n, leads=n, orders=n, stdout=_Quiet())
     elapsed = time.perf_counter() - started
     group = f"queues {n:,}"
-    rows = [Row(group, f"generate {n:,} cases + {n:,} leads + {n:,} 12345 orders", elapsed, "s")]
+    rows = [Row(group, "generate as many cases, leads and 12345 orders as the size", elapsed, "s")]
     officers, admin_client = _clients()
     for label, url, admin_url in QUEUES:
         per_township = {township: _measure(client, url) for township, client in officers.items()}
