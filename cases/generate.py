@@ -3,8 +3,10 @@
 Rows are written with PostgreSQL ``COPY`` in batches: cases with their officers, one party each,
 search vectors, and the register of issued numbers, so a million cases take minutes, not hours.
 Most generated cases are old and closed, as in a real office; a share is live with running
-deadlines, some overdue. Numbers continue each township's counters, so cases filed afterwards
-through the portal keep a gapless sequence.
+deadlines, some overdue. Ids follow the filing dates, each day's cases spread over the townships
+by their shares of the caseload (no township holds a block of ids of its own, so a queue's
+"newest first" is measured as it will run in production). Numbers continue each township's
+counters, so cases filed afterwards through the portal keep a gapless sequence.
 
 The data are not run through the procedure's services (that would take days for a million):
 they are consistent with the constraints and the queue, not a replay of real work.
@@ -78,6 +80,9 @@ STATE_MIX = [
 ]
 YEARS_BACK = 6
 SOURCES = list(LeadSource.values)
+# Each township's share of the district's caseload (by the size of its population and trade):
+# the weight every day's cases are spread with. A township missing here weighs 10.
+TOWNSHIP_WEIGHTS = {"baisha": 24, "huanshi": 22, "duruan": 16, "tangxia": 16, "chaolian": 10, "hetang": 12}
 
 
 @dataclass
@@ -252,8 +257,9 @@ def generate(*, cases: int, seed: int = 2026, batch: int = 50000, say: Callable[
 
     # Plan every case first: the filing dates decide the numbers, which follow the calendar.
     planned = []
+    shares = [TOWNSHIP_WEIGHTS.get(plan.unit.code, 10) for plan in plans]
     for _ in range(cases):
-        plan = rng.choice(plans)
+        plan = rng.choices(plans, shares)[0]
         state = rng.choices(states, weights)[0]
         item_id, item_name, delegated_from = rng.choice(plan.items)
         earliest = max(delegated_from + datetime.timedelta(days=30), today - datetime.timedelta(days=365 * YEARS_BACK))
@@ -264,7 +270,8 @@ def generate(*, cases: int, seed: int = 2026, batch: int = 50000, say: Callable[
         else:
             filed = earliest + datetime.timedelta(days=rng.randrange(0, span))
         planned.append((plan, state, item_id, item_name, filed))
-    planned.sort(key=lambda p: (p[0].unit.pk, p[4]))
+    # Ids follow the calendar, as an office's do: each day's cases of every township side by side.
+    planned.sort(key=lambda p: p[4])
 
     indexes = _secondary_indexes(BULK_TABLES) if cases >= REINDEX_FROM else []
     if indexes:

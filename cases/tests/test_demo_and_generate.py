@@ -87,6 +87,22 @@ def test_generate_cases_writes_consistent_searchable_rows_and_numbers_continue(
     assert case.number.endswith(f"〕{expected}号") and latest is not None
 
 
+def test_generate_cases_interleaves_townships_in_date_order_as_an_office_files_them():
+    call_command("generate_cases", cases=1200, stdout=io.StringIO())
+    rows = list(Case.objects.order_by("id").values_list("township_id", "created_at"))
+    townships = set(Unit.objects.townships().values_list("pk", flat=True))
+    assert {t for t, _ in rows} == townships
+    # every township appears in every window of 200 consecutive ids: none holds a block of ids
+    for start in range(0, len(rows), 200):
+        assert {t for t, _ in rows[start : start + 200]} == townships, start
+    # ids follow the calendar across townships
+    stamps = [created for _, created in rows]
+    assert stamps == sorted(stamps)
+    # the shares differ as the townships' caseloads do
+    counts = sorted(sum(1 for t, _ in rows if t == township) for township in townships)
+    assert counts[-1] > 1.5 * counts[0]
+
+
 def test_admin_lists_cases_and_saves_reference_data_through_the_audit(filed_case, district_admin, login):
     from pengjiang_enforcement.models import AuditLog
 
@@ -107,3 +123,23 @@ def test_admin_lists_cases_and_saves_reference_data_through_the_audit(filed_case
     assert response.status_code == 302
     assert AuditLog.objects.filter(action="cases.procedurepolicy.changed", actor=district_admin).exists()
     assert client.get("/admin/cases/case/add/").status_code == 403
+
+
+def test_generate_leads_and_orders_interleave_townships_in_date_order():
+    from cases.hotline.models import HotlineOrder
+
+    out = io.StringIO()
+    call_command("generate_cases", cases=0, leads=1000, orders=1000, stdout=out)
+    assert "1,000 leads generated" in out.getvalue() and "1,000 12345 work orders generated" in out.getvalue()
+    townships = set(Unit.objects.townships().values_list("pk", flat=True))
+    for rows in (
+        list(Lead.objects.order_by("id").values_list("township_id", "discovered_on")),
+        list(HotlineOrder.objects.order_by("id").values_list("township_id", "received_at")),
+    ):
+        assert len(rows) == 1000
+        for start in range(0, len(rows), 200):
+            assert {t for t, _ in rows[start : start + 200]} == townships, start
+        days = [day for _, day in rows]
+        assert days == sorted(days)
+    assert Lead.objects.filter(status__in=[LeadStatus.REGISTERED, LeadStatus.CHECKING]).exists()
+    assert HotlineOrder.objects.filter(state="pending").exists()

@@ -1,7 +1,8 @@
 """Run the benchmarks against a scratch database and print a table of figures.
 
 Usage: ``make bench`` (or ``python -m tests.bench [name ...]`` with DATABASE_URL/REDIS_URL set;
-``make bench ARGS=hotline`` runs one). The scratch database ``<name>_bench`` is dropped and
+``make bench ARGS=hotline`` runs one; ``make bench ARGS="queues --sizes 100000,1000000"`` times
+the queues at each size). The scratch database ``<name>_bench`` is dropped and
 created afresh before every benchmark, so figures never depend on what a developer has in the
 portal's own database, nor on the data an earlier benchmark generated.
 """
@@ -36,7 +37,7 @@ def _recreate(url: str) -> None:
     ensure_database(url)
 
 
-def _fresh_database(url: str) -> None:
+def fresh_database(url: str) -> None:
     from django.core.management import call_command
     from django.db import connections
 
@@ -50,6 +51,13 @@ def _fresh_database(url: str) -> None:
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pengjiang_enforcement.settings")
     os.environ.setdefault("DEBUG", "1")
+    if "--sizes" in argv:
+        at = argv.index("--sizes")
+        if at + 1 >= len(argv):
+            print("--sizes needs a list of row counts, e.g. --sizes 100000,1000000")
+            return 2
+        os.environ["BENCH_SIZES"] = argv[at + 1]
+        argv = argv[:at] + argv[at + 2 :]
     url = _scratch_url()
     os.environ["DATABASE_URL"] = url
     _recreate(url)
@@ -63,7 +71,7 @@ def main(argv: list[str]) -> int:
     rows: list[Row] = []
     for bench in selected:
         print(f"running {bench.name} ...", flush=True)
-        _fresh_database(url)
+        fresh_database(url)
         try:
             result = bench.run()
         except Exception:  # noqa: BLE001  (one broken benchmark must not hide the others)

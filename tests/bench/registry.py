@@ -27,12 +27,13 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit, cases, hotline, powers
+    from . import audit, cases, hotline, powers, queues
 
     return [
         Benchmark("audit", audit.run),
         Benchmark("powers", powers.run),
         Benchmark("cases", cases.run),
+        Benchmark("queues", queues.run),
         Benchmark("hotline", hotline.run),
     ]
 
