@@ -22,6 +22,7 @@ actions.register(
         "powers.adjustment.withdrawn": _("Adjustment withdrawn"),
         "powers.adjustment.retried": _("Adjustment approved again"),
         "powers.adjustment.opinion": _("Department opinion on an adjustment given"),
+        "powers.adjustment.document_downloaded": _("Approving document downloaded"),
         "powers.adjustment.applied": _("Adjustment applied"),
         "powers.adjustment.failed": _("Adjustment could not be applied"),
         "powers.evaluation.recorded": _("Evaluation recorded"),

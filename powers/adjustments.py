@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pengjiang_enforcement.audit import audit_record
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.exceptions import RuleViolation, check_all
 from pengjiang_enforcement.models import Unit, User
@@ -449,6 +450,23 @@ def adjustment_retry(*, actor: User, adjustment: Adjustment, effective_date: dat
     changes = {"effective_date": day, "decided_by": actor, "decided_at": timezone.now()}
     adjustment = _decide(locked, "retry", actor=actor, changes=changes, check=date_not_past)
     return _apply_if_due(adjustment, today)
+
+
+def adjustment_document_open(*, adjustment: Adjustment, actor: User) -> Any:
+    """Open the approving document of an adjustment for ``actor`` (who may see the adjustment),
+    auditing the download as every download of an official file is. Raises FileNotFoundError
+    when there is none or the storage lost it."""
+    require(actor, "view", adjustment)
+    if not adjustment.approval_document:
+        raise FileNotFoundError(adjustment.pk)
+    handle = adjustment.approval_document.open("rb")
+    audit_record(
+        action="powers.adjustment.document_downloaded",
+        obj=adjustment,
+        actor=actor,
+        after={"name": adjustment.approval_document_name, "sha256": adjustment.approval_document_sha256},
+    )
+    return handle
 
 
 # --- the delegating department's opinion ----------------------------------------------------

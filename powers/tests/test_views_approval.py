@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from pengjiang_enforcement.models import AuditLog
 from powers.adjustments import adjustment_propose, adjustment_review
 from powers.choices import AdjustmentKind, AdjustmentStatus
 from powers.models import Adjustment, AdjustmentOpinion
@@ -74,6 +75,11 @@ def test_adjustment_approval_document_uploaded_on_the_page_and_downloaded(
         assert b"".join(download.streaming_content) == PDF
         assert "attachment" in download["Content-Disposition"]
     assert login(duruan_officer).get(f"/catalogue/adjustments/{proposal.pk}/document/").status_code == 404
+    # every download is in the audit trail, by whom (the refused one is not a download)
+    downloads = AuditLog.objects.filter(action="powers.adjustment.document_downloaded", object_id=str(proposal.pk))
+    assert sorted(downloads.values_list("actor__username", flat=True)) == sorted(
+        [reviewer.username, department_liaison.username]
+    )
 
 
 def test_adjustment_document_file_of_another_type_is_a_message_not_a_500(login, reviewer, proposal):

@@ -23,6 +23,7 @@ from ..adjustments import (
     FOUR_EYES,
     adjustment_approve,
     adjustment_department_id,
+    adjustment_document_open,
     adjustment_opinion_give,
     adjustment_propose,
     adjustment_reject,
@@ -160,11 +161,9 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def adjustment_document(request: HttpRequest, pk: int) -> FileResponse:
     """The approving document of an adjustment, as it was uploaded."""
     adjustment = get_restricted_object_or_404(Adjustment, request.user, pk=pk)
-    if not adjustment.approval_document:
-        raise Http404
     try:
-        stream = adjustment.approval_document.open("rb")
-    except FileNotFoundError as exc:  # the storage lost it: say so, not a 500
+        stream = adjustment_document_open(adjustment=adjustment, actor=request.user)
+    except FileNotFoundError as exc:  # none yet, or the storage lost it: say so, not a 500
         raise Http404 from exc
     return FileResponse(stream, as_attachment=True, filename=adjustment.approval_document_name or None)
 
