@@ -364,6 +364,7 @@ class HotlineOrder(ScopedModel):
         indexes = [
             models.Index(fields=["township", "state", "due_on"], name="cases_hlorder_queue_idx"),
             models.Index(fields=["township", "-received_at", "-id"], name="cases_hlorder_recent_idx"),
+            models.Index(fields=["township", "state", "-received_at", "-id"], name="cases_hlorder_state_recent_idx"),
             models.Index(
                 fields=["-received_at", "-id"],
                 condition=Q(township__isnull=True, state=OrderState.PENDING),
