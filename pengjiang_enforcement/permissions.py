@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import BigIntegerField, Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.db.models.functions import Cast
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
 
 from .choices import DISTRICT_LEVEL_KINDS, TOWNSHIP_LEVEL_KINDS, Role, UnitKind

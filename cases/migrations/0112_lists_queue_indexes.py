@@ -5,33 +5,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0111_filing_text_limits'),
-        ('core', '0008_security_audit_chain_head'),
-        ('powers', '0006_catalogue_adjustment_approval_opinion'),
+        ("cases", "0111_filing_text_limits"),
+        ("core", "0008_security_audit_chain_head"),
+        ("powers", "0006_catalogue_adjustment_approval_opinion"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('state__in', ('filing_pending', 'filing_returned', 'investigating', 'investigation_closed', 'internal_review', 'legal_review', 'notice_served', 'statement', 'recheck', 'hearing_requested', 'hearing', 'collective_discussion', 'decided', 'served', 'executing', 'on_spot_decided', 'on_spot_served'))), fields=['township', '-id'], name='cases_case_live_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        (
+                            "filing_pending",
+                            "filing_returned",
+                            "investigating",
+                            "investigation_closed",
+                            "internal_review",
+                            "legal_review",
+                            "notice_served",
+                            "statement",
+                            "recheck",
+                            "hearing_requested",
+                            "hearing",
+                            "collective_discussion",
+                            "decided",
+                            "served",
+                            "executing",
+                            "on_spot_decided",
+                            "on_spot_served",
+                        ),
+                    )
+                ),
+                fields=["township", "-id"],
+                name="cases_case_live_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('next_due_on__isnull', False), ('state__in', ('filing_pending', 'filing_returned', 'investigating', 'investigation_closed', 'internal_review', 'legal_review', 'notice_served', 'statement', 'recheck', 'hearing_requested', 'hearing', 'collective_discussion', 'decided', 'served', 'executing', 'on_spot_decided', 'on_spot_served'))), fields=['township', 'next_due_on', 'id'], name='cases_case_live_due_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    ("next_due_on__isnull", False),
+                    (
+                        "state__in",
+                        (
+                            "filing_pending",
+                            "filing_returned",
+                            "investigating",
+                            "investigation_closed",
+                            "internal_review",
+                            "legal_review",
+                            "notice_served",
+                            "statement",
+                            "recheck",
+                            "hearing_requested",
+                            "hearing",
+                            "collective_discussion",
+                            "decided",
+                            "served",
+                            "executing",
+                            "on_spot_decided",
+                            "on_spot_served",
+                        ),
+                    ),
+                ),
+                fields=["township", "next_due_on", "id"],
+                name="cases_case_live_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hotlineorder',
-            index=models.Index(fields=['township', 'state', '-received_at', '-id'], name='cases_hlorder_state_recent_idx'),
+            model_name="hotlineorder",
+            index=models.Index(
+                fields=["township", "state", "-received_at", "-id"], name="cases_hlorder_state_recent_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['township', '-id'], name='cases_lead_township_idx'),
+            model_name="lead",
+            index=models.Index(fields=["township", "-id"], name="cases_lead_township_idx"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(condition=models.Q(('status__in', ('registered', 'checking'))), fields=['township', '-id'], name='cases_lead_open_idx'),
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(("status__in", ("registered", "checking"))),
+                fields=["township", "-id"],
+                name="cases_lead_open_idx",
+            ),
         ),
     ]
