@@ -19,7 +19,7 @@ from cases.generate_queues import generate_leads, generate_orders
 
 pytestmark = pytest.mark.django_db
 
-ROWS = 3000
+ROWS = 2000
 
 
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
