@@ -93,6 +93,4 @@ def test_order_queue_default_and_one_state_newest_first_read_the_township_order_
         ("/hotline/?state=replied&sort=newest", "cases_hlorder_state_recent_idx"),
         ("/hotline/?state=&sort=newest", "cases_hlorder_recent_idx"),
     ):
-        _assert_served_by(
-            _main_query_plan(officer_client, url, "cases_hotlineorder"), "cases_hotlineorder", index
-        )
+        _assert_served_by(_main_query_plan(officer_client, url, "cases_hotlineorder"), "cases_hotlineorder", index)
