@@ -370,8 +370,10 @@ class HotlineOrder(ScopedModel):
                 condition=Q(township__isnull=True, state=OrderState.PENDING),
                 name="cases_hlorder_triage_idx",
             ),
+            # The default queue (open, deadline first): with the key, the index serves the whole
+            # order (due_on, id) and the index alone pages it.
             models.Index(
-                fields=["township", "due_on"],
+                fields=["township", "due_on", "id"],
                 condition=Q(state__in=list(OPEN_STATES)),
                 name="cases_hlorder_open_due_idx",
             ),

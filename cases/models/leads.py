@@ -128,8 +128,9 @@ class Lead(ScopedModel):
             models.Index(
                 fields=["township", "-id"], condition=Q(status__in=LEAD_OPEN_STATUSES), name="cases_lead_open_idx"
             ),
+            # With the key, the index alone finds the newest overdue leads and pages the deadline sort.
             models.Index(
-                fields=["township", "check_due"],
+                fields=["township", "check_due", "id"],
                 condition=Q(status__in=LEAD_OPEN_STATUSES),
                 name="cases_lead_open_due_idx",
             ),
