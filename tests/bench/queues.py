@@ -35,23 +35,23 @@ A_CASES = "/admin/cases/case/?township__id__exact={t}"
 A_LEADS = "/admin/cases/lead/?township__id__exact={t}"
 
 # (label, the portal's queue, the admin's change list of the same rows or ""); the 12345 orders
-# have no admin change list.
+# have no admin change list. Labels hold no parentheses: the table keeps those for township names.
 QUEUES = [
-    ("cases, live, newest first (default)", "/cases/", A_CASES + "&state__in=" + LIVE),
-    ("cases, one state (archived)", "/cases/?state=archived", A_CASES + "&state__exact=archived"),
+    ("cases, live, newest first, the default", "/cases/", A_CASES + "&state__in=" + LIVE),
+    ("cases, archived, newest first", "/cases/?state=archived", A_CASES + "&state__exact=archived"),
     ("cases, overdue", "/cases/?deadline=overdue", A_CASES + "&state__in=" + LIVE + "&next_due_on__lt={today}"),
     ("cases, Chinese search", "/cases/?q=" + WORD, A_CASES + "&state__in=" + LIVE + "&title__contains=" + WORD),
     ("cases, nearest deadline first", "/cases/?sort=due",
      A_CASES + "&state__in=" + LIVE + "&next_due_on__isnull=False"),
     ("cases, page 200", "/cases/?page=200", A_CASES + "&state__in=" + LIVE + "&p={p}"),
-    ("leads, awaiting check (default)", "/leads/", A_LEADS + "&status__in=" + OPEN_LEADS),
-    ("leads, one status (not filed)", "/leads/?status=not_filed", A_LEADS + "&status__exact=not_filed"),
+    ("leads, awaiting check, the default", "/leads/", A_LEADS + "&status__in=" + OPEN_LEADS),
+    ("leads, not filed, newest first", "/leads/?status=not_filed", A_LEADS + "&status__exact=not_filed"),
     ("leads, check overdue", "/leads/?overdue=on", A_LEADS + "&status__in=" + OPEN_LEADS + "&check_due__lt={today}"),
     ("leads, Chinese search", "/leads/?q=" + WORD, ""),
     ("leads, nearest deadline first", "/leads/?sort=due", ""),
     ("leads, page 200", "/leads/?page=200", A_LEADS + "&status__in=" + OPEN_LEADS + "&p={p}"),
-    ("12345 orders, open, deadline first (default)", "/hotline/", ""),
-    ("12345 orders, one state (replied), newest", "/hotline/?state=replied&sort=newest", ""),
+    ("12345 orders, open, deadline first, the default", "/hotline/", ""),
+    ("12345 orders, replied, newest first", "/hotline/?state=replied&sort=newest", ""),
     ("12345 orders, overdue", "/hotline/?deadline=overdue", ""),
     ("12345 orders, Chinese search", "/hotline/?q=" + WORD, ""),
     ("12345 orders, every state, newest first", "/hotline/?state=&sort=newest", ""),
