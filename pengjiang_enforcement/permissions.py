@@ -8,9 +8,13 @@ Every list, detail, export, download and API query of the portal goes through
   or the whole district), or
 * the user (or one of their groups) holds a django-guardian object permission for that row.
 
-Both halves end up in one ``WHERE`` clause: the scope is an indexed column comparison and the
-object grants are one ``pk IN (subquery)`` over guardian's tables, so restricting a list of a
-million rows costs one indexed lookup, not a query per row.
+Object grants are few and most users hold none, while an ``OR`` between the scope and a
+grants subquery hides the scope from the planner (no township index can serve ``township = X
+OR pk IN (...)``, so a list of a million rows is scanned). The chokepoint therefore reads the
+user's grants once per user object (one indexed query, :func:`_grants_of`) and writes the scope
+as the plain condition when the user holds no grant for the model and action; grants on rows
+outside the scope are added as ``OR pk IN (their few ids)``, and only a user with very many
+grants gets the subquery form. The answer is the same rows in every case.
 
 Views use :func:`get_restricted_object_or_404`: an object the user may not see is a 404; one
 they see but may not change is a 403.
@@ -25,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
 
 from .choices import DISTRICT_LEVEL_KINDS, TOWNSHIP_LEVEL_KINDS, Role, UnitKind
@@ -81,6 +86,92 @@ def user_scope(user: User | AnonymousUser) -> Scope:
     return scope
 
 
+# More grants than this for one user (all models together) are not read into memory: that user
+# gets the subquery form of the grants, as exact and only slower to plan.
+MAX_READ_GRANTS = 500
+# Bumped whenever a grant or a group membership changes in this process, so a user object that
+# read its grants before (a test, a shell, a service that grants and then asks) reads them again.
+_grants_generation = [0]
+
+
+# A change of one person's groups re-reads that person's grants only.
+_membership_changes: dict[int, int] = {}
+
+
+def _grants_changed(**_kwargs: Any) -> None:
+    _grants_generation[0] += 1
+
+
+def _groups_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_kwargs: Any) -> None:
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        _membership_changes[instance.pk] = _membership_changes.get(instance.pk, 0) + 1
+    elif pk_set:
+        for user_id in pk_set:
+            _membership_changes[user_id] = _membership_changes.get(user_id, 0) + 1
+    else:
+        _grants_changed()  # a group cleared of all its members
+
+
+for _sender in ("guardian.UserObjectPermission", "guardian.GroupObjectPermission"):
+    post_save.connect(_grants_changed, sender=_sender, dispatch_uid=f"grants_changed_save_{_sender}")
+    post_delete.connect(_grants_changed, sender=_sender, dispatch_uid=f"grants_changed_delete_{_sender}")
+m2m_changed.connect(_groups_changed, sender="core.User_groups", dispatch_uid="grants_changed_groups")
+
+
+def _grants_of(user: User) -> dict[tuple[int, str], list[int]] | None:
+    """Every object grant of the user and their groups: ``(content type id, codename)`` to the
+    granted keys, read in one query and kept on the user object; None when there are more than
+    :data:`MAX_READ_GRANTS` (or a key that is no integer), for the subquery form."""
+    generation = (_grants_generation[0], _membership_changes.get(user.pk, 0))
+    cached = getattr(user, "_grants_cache", None)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    fields = ("content_type_id", "permission__codename", "object_pk")
+    own = UserObjectPermission.objects.filter(user=user).values_list(*fields)
+    # The groups' grants join the membership table directly: no subquery on auth_group itself.
+    shared = GroupObjectPermission.objects.filter(group__user=user).values_list(*fields)
+    rows = list(own.union(shared, all=True)[: MAX_READ_GRANTS + 1])
+    grants: dict[tuple[int, str], list[int]] | None = {}
+    if len(rows) > MAX_READ_GRANTS:
+        grants = None
+    else:
+        for ctype_id, codename, object_pk in rows:
+            try:
+                grants.setdefault((ctype_id, codename), []).append(int(object_pk))  # type: ignore[union-attr]
+            except ValueError:
+                grants = None
+                break
+    # The third part keeps, per model and action, which granted rows lie outside the scope.
+    user._grants_cache = (generation, grants, {})  # type: ignore[attr-defined]  # per-request memo
+    return grants
+
+
+def _scope_with_grants(user: User, model: type[models.Model], codename: str, scope_q: Q) -> Q:
+    """The scope OR the object grants, written so the planner sees the scope's own condition.
+
+    No grant for this model and action (the usual case): the scope alone. Grants: the granted
+    rows that lie outside the scope (one query on their keys) as ``pk IN (ids)``; none outside,
+    the scope alone again.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    grants = _grants_of(user)
+    if grants is None:
+        return scope_q | _object_grants(user, model, codename)
+    ids = grants.get((ContentType.objects.get_for_model(model).pk, codename))
+    if not ids:
+        return scope_q
+    memo: dict[tuple[Any, ...], list[int]] = user._grants_cache[2]  # type: ignore[attr-defined]
+    key = (model._meta.label, codename)
+    if key not in memo:
+        memo[key] = list(model._base_manager.filter(pk__in=ids).exclude(scope_q).values_list("pk", flat=True))
+    return scope_q | Q(pk__in=memo[key]) if memo[key] else scope_q
+
+
 def _object_grants(user: User, model: type[models.Model], codename: str, row: Any = None) -> Q:
     """A Q for the rows on which guardian grants ``codename`` to the user or their groups (on the
     one row whose key is ``row``, when given: the grants of that object only)."""
@@ -127,16 +218,18 @@ class RestrictedQuerySet(models.QuerySet):
             return rows
         opts = self.model._meta
         codename = f"{action}_{opts.model_name}"
-        grants = _object_grants(user, self.model, codename, row)
         if not user.has_perm(f"{opts.app_label}.{codename}"):
-            return rows.filter(grants)
+            return rows.filter(_object_grants(user, self.model, codename, row))
         scope_of = getattr(self.model, "row_q", None) if row is not None else None
         scope_q = (scope_of or self.model.scope_q)(user, action)
         if scope_q is ALL_ROWS:
             return rows
         if scope_q is None:
-            return rows.filter(grants)
-        return rows.filter(scope_q | grants)
+            return rows.filter(_object_grants(user, self.model, codename, row))
+        if row is not None:
+            # One row: its own grants as a subquery on (content type, object key) cost nothing.
+            return rows.filter(scope_q | _object_grants(user, self.model, codename, row))
+        return rows.filter(_scope_with_grants(user, self.model, codename, scope_q))
 
 
 class ScopedModel(models.Model):

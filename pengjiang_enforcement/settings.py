@@ -160,6 +160,13 @@ if _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
         "DATABASE_URL must point at PostgreSQL (postgres://...): no other database is supported."
     )
+# The planner's default cost of a random page read (4) describes spinning disks; with the working
+# set in memory or on SSD it prefers walking the primary key backwards and discarding other
+# townships' rows over the township indexes the queues are built on. Set per connection (an empty
+# value leaves the server's setting, e.g. behind a pooler that refuses startup options).
+_planner_options = env_str("DATABASE_PLANNER_OPTIONS", "-c random_page_cost=1.1")
+if _planner_options:
+    _database.setdefault("OPTIONS", {})["options"] = _planner_options
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

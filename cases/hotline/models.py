@@ -364,13 +364,16 @@ class HotlineOrder(ScopedModel):
         indexes = [
             models.Index(fields=["township", "state", "due_on"], name="cases_hlorder_queue_idx"),
             models.Index(fields=["township", "-received_at", "-id"], name="cases_hlorder_recent_idx"),
+            models.Index(fields=["township", "state", "-received_at", "-id"], name="cases_hlorder_state_recent_idx"),
             models.Index(
                 fields=["-received_at", "-id"],
                 condition=Q(township__isnull=True, state=OrderState.PENDING),
                 name="cases_hlorder_triage_idx",
             ),
+            # The default queue (open, deadline first): with the key, the index serves the whole
+            # order (due_on, id) and the index alone pages it.
             models.Index(
-                fields=["township", "due_on"],
+                fields=["township", "due_on", "id"],
                 condition=Q(state__in=list(OPEN_STATES)),
                 name="cases_hlorder_open_due_idx",
             ),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
 
-from ..choices import CaseState, LeadSource, OfficerRole, Procedure
+from ..choices import CASE_LIVE_STATES, CaseState, LeadSource, OfficerRole, Procedure
 from ..constants import LONG_TEXT_CHARS
 from .base import limited_text
 
@@ -120,6 +120,15 @@ class Case(ScopedModel):
         indexes = [
             # The township queue: newest first, by state, by deadline, by filing date, by item.
             models.Index(fields=["township", "-id"], name="cases_case_township_idx"),
+            # The default queue (live cases, newest first, to page 200) and its deadline sort.
+            models.Index(
+                fields=["township", "-id"], condition=Q(state__in=CASE_LIVE_STATES), name="cases_case_live_idx"
+            ),
+            models.Index(
+                fields=["township", "next_due_on", "id"],
+                condition=Q(state__in=CASE_LIVE_STATES, next_due_on__isnull=False),
+                name="cases_case_live_due_idx",
+            ),
             models.Index(fields=["township", "state", "-id"], name="cases_case_township_state_idx"),
             models.Index(
                 fields=["township", "next_due_on"],

@@ -123,8 +123,14 @@ class Lead(ScopedModel):
         ]
         indexes = [
             models.Index(fields=["township", "status", "-id"], name="cases_lead_queue_idx"),
+            models.Index(fields=["township", "-id"], name="cases_lead_township_idx"),
+            # The default queue: awaiting check, newest first.
             models.Index(
-                fields=["township", "check_due"],
+                fields=["township", "-id"], condition=Q(status__in=LEAD_OPEN_STATUSES), name="cases_lead_open_idx"
+            ),
+            # With the key, the index alone finds the newest overdue leads and pages the deadline sort.
+            models.Index(
+                fields=["township", "check_due", "id"],
                 condition=Q(status__in=LEAD_OPEN_STATUSES),
                 name="cases_lead_open_due_idx",
             ),

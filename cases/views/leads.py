@@ -46,7 +46,7 @@ PER_PAGE = 25
 def lead_list(request: HttpRequest) -> HttpResponse:
     queue = LeadFilterSet(request.GET, user=request.user)
     form = queue.form
-    page = paginate(request, queue.qs, PER_PAGE)
+    page = paginate(request, queue.qs, PER_PAGE, keys_first=True)
     today = timezone.localdate()
     selectors.flag_rows(page.object_list, attr="check_due", today=today, soon_days=due_soon_days(request.user))
     return render(

@@ -82,14 +82,55 @@ def test_object_grant_works_without_the_model_permission(social_supervisor):
     assert list(Unit.objects.restrict(social_supervisor, "view")) == [target]
 
 
-def test_restrict_is_one_query_with_one_grant_subquery(duruan_officer):
-    Unit.objects.restrict(duruan_officer, "view").count()  # warm permission and content-type caches
+def _restricted_sql(user, action: str = "view") -> str:
     with CaptureQueriesContext(connection) as ctx:
-        list(Unit.objects.restrict(duruan_officer, "view"))
+        list(Unit.objects.restrict(user, action))
     assert len(ctx.captured_queries) == 1
-    sql = ctx.captured_queries[0]["sql"]
-    assert sql.count("guardian_userobjectpermission") == 1
-    assert '"core_unit"."township_id" =' in sql
+    return ctx.captured_queries[0]["sql"]
+
+
+def test_restrict_without_grants_is_the_plain_scope_condition(duruan_officer):
+    """No grant for the model: the scope alone reaches the planner, so the township index applies."""
+    Unit.objects.restrict(duruan_officer, "view").count()  # warm permission, grant and content-type caches
+    sql = _restricted_sql(duruan_officer)
+    assert "guardian" not in sql and " OR " not in sql
+    assert 'WHERE "core_unit"."township_id" = ' in sql
+
+
+def test_restrict_adds_grants_outside_the_scope_as_their_keys(duruan_officer):
+    baisha, duruan = unit("baisha"), unit("duruan")
+    assign_perm("core.view_unit", duruan_officer, duruan)  # inside the scope: changes nothing
+    Unit.objects.restrict(duruan_officer, "view").count()
+    assert " OR " not in _restricted_sql(duruan_officer)
+    assign_perm("core.view_unit", duruan_officer, baisha)
+    Unit.objects.restrict(duruan_officer, "view").count()
+    sql = _restricted_sql(duruan_officer)
+    assert "guardian" not in sql
+    assert f'OR "core_unit"."id" IN ({baisha.pk})' in sql
+
+
+def test_restrict_of_a_user_with_very_many_grants_uses_the_grant_subquery(duruan_officer, monkeypatch):
+    from pengjiang_enforcement import permissions
+
+    baisha = unit("baisha")
+    assign_perm("core.view_unit", duruan_officer, baisha)
+    assign_perm("core.view_unit", duruan_officer, unit("hetang"))
+    monkeypatch.setattr(permissions, "MAX_READ_GRANTS", 1)
+    visible = Unit.objects.restrict(duruan_officer, "view")
+    assert visible.filter(pk=baisha.pk).exists()
+    assert not visible.filter(code="baisha-office").exists()
+    assert _restricted_sql(duruan_officer).count("guardian_userobjectpermission") == 1
+
+
+def test_a_grant_to_a_group_joined_later_is_seen_by_the_same_user_object(baisha_officer):
+    from django.contrib.auth.models import Group
+
+    duruan = unit("duruan")
+    reviewers = Group.objects.create(name="reviewers of 杜阮")
+    assign_perm("core.view_unit", reviewers, duruan)
+    assert not Unit.objects.restrict(baisha_officer, "view").filter(pk=duruan.pk).exists()
+    baisha_officer.groups.add(reviewers)
+    assert Unit.objects.restrict(baisha_officer, "view").filter(pk=duruan.pk).exists()
 
 
 def test_restrict_query_count_does_not_grow_with_rows(duruan_officer):

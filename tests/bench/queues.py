@@ -7,6 +7,12 @@ through the test client (the whole request) for an officer of every township: th
 the **worst** township and the best (p50, p95, query count), the admin's change list of the
 same rows with the same filter, as a superuser, and the ratios. A township's place in the id
 range no longer decides its figures, so the worst township is the honest one.
+
+Each queue is timed as an officer uses it (the default filter, one state, overdue, a Chinese
+word, the deadline sort, page 200). Targets, for the worst township: p95 <= 50 ms, at least 3x
+faster than the admin's change list of the same rows, the same query count as the best; side
+by side, p95 grows at most 1.3x from the smallest size to the largest and query counts not at
+all.
 """
 
 from __future__ import annotations
@@ -19,22 +25,37 @@ from dataclasses import dataclass
 from .registry import Row
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
-TARGET_MS = 300
+TARGET_MS = 50  # p95 of the worst township's page, the test client's whole request
+ADMIN_RATIO = 1 / 3  # the worst township's page at least 3x faster than the admin's change list
+GROWTH = 1.3  # from the smallest size to the largest
+WORD = "噪声"  # a word of the generated titles, as an officer searches it
+LIVE = "{live}"  # the case states of the default queue, for the admin's ``state__in``
+OPEN_LEADS = "registered,checking"
+A_CASES = "/admin/cases/case/?township__id__exact={t}"
+A_LEADS = "/admin/cases/lead/?township__id__exact={t}"
 
-# (label, the portal's queue, the admin's change list of the same rows or "")
+# (label, the portal's queue, the admin's change list of the same rows or ""); the 12345 orders
+# have no admin change list. Labels hold no parentheses: the table keeps those for township names.
 QUEUES = [
-    ("cases, every state, newest first", "/cases/?state=", "/admin/cases/case/?township__id__exact={t}"),
-    ("cases, archived, newest first", "/cases/?state=archived",
-     "/admin/cases/case/?township__id__exact={t}&state__exact=archived"),
-    ("cases, live, the default filter", "/cases/", ""),
-    ("cases, every state, page 50", "/cases/?state=&page=50", "/admin/cases/case/?township__id__exact={t}&p={p}"),
-    ("leads, every status, newest first", "/leads/?status=", "/admin/cases/lead/?township__id__exact={t}"),
-    ("leads, not filed, newest first", "/leads/?status=not_filed",
-     "/admin/cases/lead/?township__id__exact={t}&status__exact=not_filed"),
-    ("leads, awaiting check, the default filter", "/leads/", ""),
-    ("12345 orders, every state, newest first", "/hotline/?state=&sort=newest", ""),
+    ("cases, live, newest first, the default", "/cases/", A_CASES + "&state__in=" + LIVE),
+    ("cases, archived, newest first", "/cases/?state=archived", A_CASES + "&state__exact=archived"),
+    ("cases, overdue", "/cases/?deadline=overdue", A_CASES + "&state__in=" + LIVE + "&next_due_on__lt={today}"),
+    ("cases, Chinese search", "/cases/?q=" + WORD, A_CASES + "&state__in=" + LIVE + "&title__contains=" + WORD),
+    ("cases, nearest deadline first", "/cases/?sort=due",
+     A_CASES + "&state__in=" + LIVE + "&next_due_on__isnull=False"),
+    ("cases, page 200", "/cases/?page=200", A_CASES + "&state__in=" + LIVE + "&p={p}"),
+    ("leads, awaiting check, the default", "/leads/", A_LEADS + "&status__in=" + OPEN_LEADS),
+    ("leads, not filed, newest first", "/leads/?status=not_filed", A_LEADS + "&status__exact=not_filed"),
+    ("leads, check overdue", "/leads/?overdue=on", A_LEADS + "&status__in=" + OPEN_LEADS + "&check_due__lt={today}"),
+    ("leads, Chinese search", "/leads/?q=" + WORD, ""),
+    ("leads, nearest deadline first", "/leads/?sort=due", ""),
+    ("leads, page 200", "/leads/?page=200", A_LEADS + "&status__in=" + OPEN_LEADS + "&p={p}"),
+    ("12345 orders, open, deadline first, the default", "/hotline/", ""),
     ("12345 orders, replied, newest first", "/hotline/?state=replied&sort=newest", ""),
-    ("12345 orders, open, deadline first, the default filter", "/hotline/", ""),
+    ("12345 orders, overdue", "/hotline/?deadline=overdue", ""),
+    ("12345 orders, Chinese search", "/hotline/?q=" + WORD, ""),
+    ("12345 orders, every state, newest first", "/hotline/?state=&sort=newest", ""),
+    ("12345 orders, page 200", "/hotline/?page=200", ""),
 ]  # fmt: skip
 
 
@@ -82,7 +103,9 @@ def _clients():
         client = Client()
         client.force_login(officer)
         officers[township] = client
-    admin = User.objects.create_superuser("bench_admin", password=None, full_name="bench")
+    admin = User.objects.filter(username="bench_admin").first() or User.objects.create_superuser(
+        "bench_admin", password=None, full_name="bench"
+    )
     admin_client = Client()
     admin_client.force_login(admin)
     return officers, admin_client
@@ -96,38 +119,69 @@ def _one_size(n: int) -> list[Row]:
     elapsed = time.perf_counter() - started
     group = f"queues {n:,}"
     rows = [Row(group, "generate as many cases, leads and 12345 orders as the size", elapsed, "s")]
+    return rows + measure_queues(group)
+
+
+def measure_queues(group: str) -> list[Row]:
+    """Time every queue on the rows the database holds now (also usable on a copy made earlier)."""
+    from django.utils import timezone
+
+    from cases.choices import CASE_LIVE_STATES
+
+    rows: list[Row] = []
+    _vacuum()
     officers, admin_client = _clients()
+    live = ",".join(CASE_LIVE_STATES)
+    today = timezone.localdate().isoformat()
     for label, url, admin_url in QUEUES:
         per_township = {township: _measure(client, url) for township, client in officers.items()}
-        ranked = sorted(per_township.items(), key=lambda pair: pair[1].p50)
+        ranked = sorted(per_township.items(), key=lambda pair: pair[1].p95)
         (best, fast), (worst, slow) = ranked[0], ranked[-1]
         rows += [
-            Row(group, f"{label}: worst ({worst.short_name}) p50", slow.p50, "ms", f"< {TARGET_MS} ms",
-                failed=slow.p50 > TARGET_MS),
-            Row(group, f"{label}: worst ({worst.short_name}) p95", slow.p95, "ms"),
-            Row(group, f"{label}: worst ({worst.short_name}) queries", slow.queries, "queries"),
+            Row(group, f"{label}: worst ({worst.short_name}) p50", slow.p50, "ms"),
+            Row(group, f"{label}: worst ({worst.short_name}) p95", slow.p95, "ms", f"<= {TARGET_MS} ms",
+                failed=slow.p95 > TARGET_MS),
+            Row(group, f"{label}: worst ({worst.short_name}) queries", slow.queries, "queries",
+                "the best's", failed=slow.queries != fast.queries),
             Row(group, f"{label}: best ({best.short_name}) p50", fast.p50, "ms"),
             Row(group, f"{label}: best ({best.short_name}) p95", fast.p95, "ms"),
             Row(group, f"{label}: best ({best.short_name}) queries", fast.queries, "queries"),
-            Row(group, f"{label}: worst / best", slow.p50 / fast.p50, "x"),
+            Row(group, f"{label}: worst / best p95", slow.p95 / fast.p95, "x"),
         ]  # fmt: skip
         if admin_url:
-            admin = _measure(admin_client, admin_url.format(t=worst.pk, p=_admin_page(worst)))
+            target = admin_url.replace("{live}", live).format(t=worst.pk, p=_admin_page(label, worst), today=today)
+            admin = _measure(admin_client, target)
             rows += [
                 Row(group, f"{label}: admin change list ({worst.short_name}) p50", admin.p50, "ms", "(baseline)"),
                 Row(group, f"{label}: admin change list ({worst.short_name}) p95", admin.p95, "ms", "(baseline)"),
                 Row(group, f"{label}: admin change list queries", admin.queries, "queries", "(baseline)"),
-                Row(group, f"{label}: worst / admin", slow.p50 / admin.p50, "x"),
-            ]
+                Row(group, f"{label}: worst / admin p95", slow.p95 / admin.p95, "x", f"<= {ADMIN_RATIO:.2f}",
+                    failed=slow.p95 / admin.p95 > ADMIN_RATIO),
+            ]  # fmt: skip
     return rows
 
 
-def _admin_page(township) -> int:
-    """The admin's page (100 rows) holding the queue's page 50 (25 rows: rows 1,226 to 1,250)."""
-    from cases.models import Case
+def _vacuum() -> None:
+    """What autovacuum does to a live database after a bulk load: the visibility map that lets
+    a queue read a page's keys from the index alone."""
+    from django.db import connection
 
-    pages = -(-Case.objects.filter(township=township).count() // 100)
-    return max(1, min(13, pages))
+    with connection.cursor() as cursor:
+        for table in ("cases_case", "cases_lead", "cases_hotlineorder"):
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def _admin_page(label: str, township) -> int:
+    """The admin's page (100 rows) holding the queue's page 200 (25 rows: rows 4,976 to 5,000),
+    or its last page when the township has fewer rows (the admin refuses a page past the end)."""
+    from cases.choices import CASE_LIVE_STATES, LEAD_OPEN_STATUSES
+    from cases.models import Case, Lead
+
+    if label.startswith("leads"):
+        count = Lead.objects.filter(township=township, status__in=LEAD_OPEN_STATUSES).count()
+    else:
+        count = Case.objects.filter(township=township, state__in=CASE_LIVE_STATES).count()
+    return max(1, min(50, -(-count // 100)))
 
 
 class _Quiet:
@@ -146,10 +200,19 @@ def print_side_by_side(rows: list[Row], all_sizes: list[int]) -> None:
     by_measure: dict[str, dict[str, Row]] = {}
     for row in rows:
         by_measure.setdefault(_shape(row.measure), {})[row.benchmark] = row
-    headers = ["measure", *(f"{n:,} rows" for n in all_sizes), "unit"]
+    headers = ["measure", *(f"{n:,} rows" for n in all_sizes), "unit", "growth", "target", "ok"]
     table = []
     for measure, cells in by_measure.items():
         unit = next(iter(cells.values())).unit
+        first, last = cells.get(groups[0]), cells.get(groups[-1])
+        growth, target, ok = "", "", ""
+        if len(groups) > 1 and first and last and first.value and unit in ("ms", "queries"):
+            ratio = last.value / first.value
+            growth = f"{ratio:.2f}x"
+            # Server time may grow a little with the table; a query count may not grow at all.
+            limit = GROWTH if unit == "ms" else 1.0
+            if unit == "queries" or "p95" in measure:
+                target, ok = f"<= {limit}x", "ok" if ratio <= limit else "FAIL"
         values = []
         for group in groups:
             row = cells.get(group)
@@ -158,7 +221,7 @@ def print_side_by_side(rows: list[Row], all_sizes: list[int]) -> None:
             else:
                 name = row.measure[row.measure.find("(") + 1 : row.measure.find(")")] if "(" in row.measure else ""
                 values.append(row.formatted() + (f" {name}" if name else ""))
-        table.append([measure, *values, unit])
+        table.append([measure, *values, unit, growth, target, ok])
     widths = [max(_width(str(x)) for x in col) for col in zip(headers, *table, strict=False)]
 
     def line(cells):

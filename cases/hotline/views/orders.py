@@ -101,7 +101,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     filterset = OrderFilterSet(request.GET, user=request.user)
     form = filterset.form
     queue = selectors.with_list_data(filterset.qs)
-    page = paginate(request, queue, PER_PAGE)
+    page = paginate(request, queue, PER_PAGE, keys_first=True)
     selectors.flag_orders(page.object_list)
     return render(
         request,
