@@ -38,6 +38,10 @@ def _township_live(request: HttpRequest) -> dict:
     return {"cases": _flagged(request, selectors.township_live_cases(request.user), "next_due_on")}
 
 
+def _township_figures(request: HttpRequest) -> dict:
+    return {"figures": selectors.township_figures(request.user)}
+
+
 def _unread(user) -> int:
     return selectors.unread_count(user)
 
@@ -63,6 +67,17 @@ def register() -> None:
             _my_leads,
             14,
             "col-lg-4",
+        )
+    )
+    registry.register(
+        Panel(
+            "township_figures",
+            _("The township at a glance"),
+            "cases/panels/township_figures.html",
+            frozenset({Role.OFFICER, Role.OFFICE_HEAD, Role.TOWNSHIP_LEADER}),
+            _township_figures,
+            11,
+            "col-12",
         )
     )
     registry.register(

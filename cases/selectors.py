@@ -17,12 +17,14 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
-from pengjiang_enforcement.permissions import can, child_rows
+from pengjiang_enforcement.permissions import can, child_rows, user_scope
 from pengjiang_enforcement.workflow import actions_for
 
 from .choices import (
     CASE_EDITABLE_FILING_STATES,
+    CASE_LIVE_STATES,
     CASE_OFFICERS_CHANGEABLE_STATES,
+    LEAD_OPEN_STATUSES,
     CaseState,
     CorrectionStatus,
     DeadlineStatus,
@@ -30,6 +32,7 @@ from .choices import (
     LeadStatus,
 )
 from .filters import case_queue, due_soon_days, lead_queue
+from .hotline.choices import OPEN_STATES as ORDER_OPEN_STATES
 from .models import (
     Attachment,
     Case,
@@ -39,6 +42,8 @@ from .models import (
     Deadline,
     Evidence,
     ExtensionRequest,
+    Figure,
+    FigureKind,
     InspectionRecord,
     InterviewRecord,
     Lead,
@@ -416,7 +421,52 @@ def township_live_cases(user: User, limit: int = 15) -> list[Case]:
     return list(with_list_data(cases)[:limit])
 
 
-def unread_count(user: User, cap: int = 100) -> int:
+COUNT_CAP = 100  # a bounded count stops here; the page shows "99+"
+
+
+@dataclass(frozen=True)
+class TownshipFigures:
+    """What a township has on its desk. The first four are maintained figures (``Figure``: exact,
+    one small read); the overdue count depends on the date, so it is counted by an index range
+    scan that stops at ``COUNT_CAP``."""
+
+    live_cases: int
+    filings_pending: int
+    leads_to_check: int
+    open_orders: int
+    overdue_cases: int
+
+
+def figures(user: User) -> dict[tuple[str, str], int]:
+    """The maintained figures the user may read, summed over their townships, by (kind, state)."""
+    totals: dict[tuple[str, str], int] = {}
+    rows = Figure.objects.restrict(user, "view").filter(township__isnull=False).values_list("kind", "state", "count")
+    for kind, state, count in rows:
+        totals[kind, state] = totals.get((kind, state), 0) + count
+    return totals
+
+
+def township_figures(user: User, *, today: datetime.date | None = None) -> TownshipFigures:
+    today = today or timezone.localdate()
+    totals = figures(user)
+
+    def total(kind: str, states) -> int:
+        return sum(totals.get((kind, state), 0) for state in states)
+
+    overdue = Case.objects.restrict(user, "view").filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
+    township_id = user_scope(user).township_id
+    if township_id is not None:
+        overdue = overdue.filter(township=township_id)
+    return TownshipFigures(
+        live_cases=total(FigureKind.CASE, CASE_LIVE_STATES),
+        filings_pending=total(FigureKind.CASE, [CaseState.FILING_PENDING]),
+        leads_to_check=total(FigureKind.LEAD, LEAD_OPEN_STATUSES),
+        open_orders=total(FigureKind.HOTLINE_ORDER, ORDER_OPEN_STATES),
+        overdue_cases=len(overdue.values_list("pk", flat=True)[:COUNT_CAP]),
+    )
+
+
+def unread_count(user: User, cap: int = COUNT_CAP) -> int:
     """Unread notifications of a user, counted up to ``cap`` (the badge shows "99+")."""
     return len(Notification.objects.filter(recipient=user, read_at__isnull=True).values_list("pk", flat=True)[:cap])
 

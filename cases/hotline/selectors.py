@@ -25,7 +25,7 @@ from pengjiang_enforcement.workflow import actions_for
 from powers.models import PowerItem
 from powers.selectors import delegated_items
 
-from ..models import Lead
+from ..models import Figure, FigureKind, Lead
 from .choices import OPEN_STATES, OrderState, RawRowStatus, RequestStatus
 from .deadlines import order_flag, soon_horizon
 from .filters import order_queue, text_match
@@ -79,10 +79,14 @@ def flag_orders(orders: list[HotlineOrder], today: datetime.date | None = None) 
 
 
 def triage_count(user: User) -> int:
-    """How many orders wait in triage (counted up to ``COUNT_CAP``)."""
+    """How many orders wait in triage: the maintained figure (``cases.models.figures``), exact
+    without counting the orders."""
     if not user.has_perm("cases.triage_hotlineorder"):
         return 0
-    return len(triage_queue(user).values_list("pk", flat=True)[:COUNT_CAP])
+    figures = Figure.objects.restrict(user, "view").filter(
+        township__isnull=True, kind=FigureKind.HOTLINE_ORDER, state=OrderState.PENDING
+    )
+    return sum(figures.values_list("count", flat=True))
 
 
 def township_deadline_counts(user: User, today: datetime.date | None = None) -> dict[str, int]:
