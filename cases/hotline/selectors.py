@@ -86,7 +86,7 @@ def triage_count(user: User) -> int:
     figures = Figure.objects.restrict(user, "view").filter(
         township__isnull=True, kind=FigureKind.HOTLINE_ORDER, state=OrderState.PENDING
     )
-    return sum(figures.values_list("count", flat=True))
+    return sum(figures.order_by().values_list("count", flat=True))
 
 
 def township_deadline_counts(user: User, today: datetime.date | None = None) -> dict[str, int]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pengjiang_enforcement.permissions import ALL_ROWS, ScopedModel, user_scope
 
-from ..choices import CaseState, LeadSource, OfficerRole, Procedure
+from ..choices import CASE_LIVE_STATES, CaseState, LeadSource, OfficerRole, Procedure
 from ..constants import LONG_TEXT_CHARS
 from .base import limited_text
 
@@ -130,6 +130,18 @@ class Case(ScopedModel):
             models.Index(fields=["township", "power_item", "-id"], name="cases_case_township_item_idx"),
             models.Index(fields=["township", "source", "-id"], name="cases_case_township_source_idx"),
             models.Index(fields=["power_item", "-id"], name="cases_case_item_idx"),
+            # The home pages: an officer's live cases by nearest deadline (the officer's own are
+            # found along it, a few rows in), the filings waiting for the head, oldest first.
+            models.Index(
+                fields=["township", "next_due_on", "-id"],
+                condition=Q(state__in=CASE_LIVE_STATES),
+                name="cases_case_live_due_idx",
+            ),
+            models.Index(
+                fields=["township", "requested_at"],
+                condition=Q(state=CaseState.FILING_PENDING),
+                name="cases_case_filing_queue_idx",
+            ),
             GinIndex(fields=["search_vector"], name="cases_case_search_gin"),
         ]
 
