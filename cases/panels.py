@@ -15,7 +15,11 @@ from .filters import due_soon_days
 
 
 def _flagged(request: HttpRequest, rows, attr: str):
-    return selectors.flag_rows(rows, attr=attr, today=timezone.localdate(), soon_days=due_soon_days(request.user))
+    # One read of the township's policy for every panel of the page.
+    soon = getattr(request, "_due_soon_days", None)
+    if soon is None:
+        soon = request._due_soon_days = due_soon_days(request.user)  # type: ignore[attr-defined]
+    return selectors.flag_rows(rows, attr=attr, today=timezone.localdate(), soon_days=soon)
 
 
 def _my_cases(request: HttpRequest) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
@@ -31,7 +31,7 @@ from .choices import (
     ExtensionStatus,
     LeadStatus,
 )
-from .filters import case_queue, due_soon_days, lead_queue
+from .filters import case_queue, due_soon_days
 from .hotline.choices import OPEN_STATES as ORDER_OPEN_STATES
 from .models import (
     Attachment,
@@ -400,7 +400,11 @@ def my_open_cases(user: User, limit: int = 10) -> list[Case]:
 
 
 def my_leads_to_check(user: User, limit: int = 10) -> list[Lead]:
-    return list(lead_queue(user, mine=True, sort="due")[:limit])
+    """The open leads the user checks (or registered and nobody took yet), nearest deadline first:
+    a walk along the township's open leads by deadline (``cases_lead_open_due_idx``)."""
+    mine = Q(checker=user) | Q(checker__isnull=True, registered_by=user)
+    leads = _own_township(user, Lead.objects.restrict(user, "view")).filter(mine, status__in=LEAD_OPEN_STATUSES)
+    return list(leads.order_by("check_due", "id")[:limit])
 
 
 def approvals_waiting(user: User, limit: int = 20) -> dict[str, list]:

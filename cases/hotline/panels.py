@@ -25,12 +25,20 @@ def _deadlines(request: HttpRequest) -> dict:
     return context
 
 
+def _triage_count(user) -> int:
+    """The triage figure, read once per request for the panel and the menu badge."""
+    count = getattr(user, "_triage_count", None)
+    if count is None:
+        count = user._triage_count = selectors.triage_count(user)
+    return count
+
+
 def _triage(request: HttpRequest) -> dict:
-    return {"count": selectors.triage_count(request.user)}
+    return {"count": _triage_count(request.user)}
 
 
 def _triage_badge(user) -> int | None:
-    return selectors.triage_count(user) or None
+    return _triage_count(user) or None
 
 
 def register() -> None:
