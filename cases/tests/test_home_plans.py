@@ -38,7 +38,7 @@ def _plan(call, table: str) -> list[dict[str, Any]]:
     """The executed plan (EXPLAIN ANALYZE) of the first query of ``table``'s rows ``call`` makes."""
     with CaptureQueriesContext(connection) as ctx:
         call()
-    sql = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(f'SELECT "{table}".')][0]
+    sql = next(q["sql"] for q in ctx.captured_queries if q["sql"].startswith(f'SELECT "{table}".'))
     with connection.cursor() as cursor:
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")
@@ -90,4 +90,3 @@ def test_the_leads_panel_walks_the_open_lead_deadline_index(duruan_officer):
     leads = _on(_plan(lambda: selectors.my_leads_to_check(officer), "cases_lead"), "cases_lead")
     assert [n.get("Index Name") for n in leads] == ["cases_lead_open_due_idx"], leads
     assert leads[0]["Actual Rows"] <= 40, leads
-
