@@ -396,7 +396,7 @@ def my_open_cases(user: User, limit: int = 10) -> list[Case]:
     stops at ``limit``, rather than collecting every case the user has handled."""
     handles = CaseOfficer.objects.filter(case=OuterRef("pk"), user=user)
     cases = _own_township(user, Case.objects.restrict(user, "view")).filter(Exists(handles), state__in=CASE_LIVE_STATES)
-    return list(with_list_data(cases.order_by("next_due_on", "-id"))[:limit])
+    return list(with_list_data(cases.order_by("next_due_on", "id"))[:limit])
 
 
 def my_leads_to_check(user: User, limit: int = 10) -> list[Lead]:

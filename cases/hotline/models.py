@@ -369,8 +369,9 @@ class HotlineOrder(ScopedModel):
                 condition=Q(township__isnull=True, state=OrderState.PENDING),
                 name="cases_hlorder_triage_idx",
             ),
+            # Ties on the due day broken by id, as the queue and the home panel sort them.
             models.Index(
-                fields=["township", "due_on"],
+                fields=["township", "due_on", "id"],
                 condition=Q(state__in=list(OPEN_STATES)),
                 name="cases_hlorder_open_due_idx",
             ),

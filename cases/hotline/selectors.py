@@ -92,7 +92,8 @@ def triage_count(user: User) -> int:
 def township_deadline_counts(user: User, today: datetime.date | None = None) -> dict[str, int]:
     """Overdue and due-soon open orders of the user's township (each counted up to the cap)."""
     today = today or timezone.localdate()
-    base = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=False, state__in=OPEN_STATES)
+    # No order: each count walks the open orders' deadline index and stops at the cap.
+    base = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=False, state__in=OPEN_STATES).order_by()
     scope = user_scope(user)
     if scope.township_id:
         base = base.filter(township=scope.township_id)

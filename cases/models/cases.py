@@ -130,10 +130,11 @@ class Case(ScopedModel):
             models.Index(fields=["township", "power_item", "-id"], name="cases_case_township_item_idx"),
             models.Index(fields=["township", "source", "-id"], name="cases_case_township_source_idx"),
             models.Index(fields=["power_item", "-id"], name="cases_case_item_idx"),
-            # The home pages: an officer's live cases by nearest deadline (the officer's own are
-            # found along it, a few rows in), the filings waiting for the head, oldest first.
+            # The home pages: live cases by nearest deadline, ties by id as the queue sorts them
+            # (an officer's own are found along it, a few rows in; the overdue panel reads its
+            # first rows), and the filings waiting for the head, oldest first.
             models.Index(
-                fields=["township", "next_due_on", "-id"],
+                fields=["township", "next_due_on", "id"],
                 condition=Q(state__in=CASE_LIVE_STATES),
                 name="cases_case_live_due_idx",
             ),

@@ -123,8 +123,10 @@ class Lead(ScopedModel):
         ]
         indexes = [
             models.Index(fields=["township", "status", "-id"], name="cases_lead_queue_idx"),
+            # Ties on the day broken by id, as the queue and the home panel sort: many leads share
+            # a check day, and without the id every one of them would be read to sort the first.
             models.Index(
-                fields=["township", "check_due"],
+                fields=["township", "check_due", "id"],
                 condition=Q(status__in=LEAD_OPEN_STATUSES),
                 name="cases_lead_open_due_idx",
             ),
