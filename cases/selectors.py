@@ -390,12 +390,22 @@ def _own_township(user: User, rows: QuerySet) -> QuerySet:
     return rows if township_id is None else rows.filter(township=township_id)
 
 
+def _visible_cases(user: User) -> QuerySet[Case]:
+    """The township's cases the user may see, asked of the chokepoint once for the panels of a
+    page (kept on the user object, like ``user_scope``; the guardian grants stay a subquery, read
+    afresh by every query)."""
+    cases = getattr(user, "_visible_cases", None)
+    if cases is None:
+        cases = user._visible_cases = _own_township(user, Case.objects.restrict(user, "view"))  # type: ignore[attr-defined]
+    return cases
+
+
 def my_open_cases(user: User, limit: int = 10) -> list[Case]:
     """The user's live cases, nearest deadline first: a walk along the township's live cases by
     deadline (``cases_case_live_due_idx``) that asks each case whether the user handles it and
     stops at ``limit``, rather than collecting every case the user has handled."""
     handles = CaseOfficer.objects.filter(case=OuterRef("pk"), user=user)
-    cases = _own_township(user, Case.objects.restrict(user, "view")).filter(Exists(handles), state__in=CASE_LIVE_STATES)
+    cases = _visible_cases(user).filter(Exists(handles), state__in=CASE_LIVE_STATES)
     return list(with_list_data(cases.order_by("next_due_on", "id"))[:limit])
 
 
@@ -426,8 +436,11 @@ def approvals_waiting(user: User, limit: int = 20) -> dict[str, list]:
 
 
 def overdue_cases(user: User, *, today: datetime.date | None = None, limit: int = 15) -> list[Case]:
-    cases = case_queue(user, deadline="overdue", sort="due", today=today)
-    return list(with_list_data(cases)[:limit])
+    """The township's overdue live cases, longest overdue first (the queue's "nearest deadline"
+    order): the first rows of ``cases_case_live_due_idx``."""
+    today = today or timezone.localdate()
+    cases = _visible_cases(user).filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
+    return list(with_list_data(cases.order_by("next_due_on", "id"))[:limit])
 
 
 def township_live_cases(user: User, limit: int = 15) -> list[Case]:
@@ -467,9 +480,7 @@ def township_figures(user: User, *, today: datetime.date | None = None) -> Towns
     def total(kind: str, states) -> int:
         return sum(totals.get((kind, state), 0) for state in states)
 
-    overdue = _own_township(user, Case.objects.restrict(user, "view")).filter(
-        state__in=CASE_LIVE_STATES, next_due_on__lt=today
-    )
+    overdue = _visible_cases(user).filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
     return TownshipFigures(
         live_cases=total(FigureKind.CASE, CASE_LIVE_STATES),
         filings_pending=total(FigureKind.CASE, [CaseState.FILING_PENDING]),

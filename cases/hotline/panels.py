@@ -16,9 +16,10 @@ from . import selectors
 def _deadlines(request: HttpRequest) -> dict:
     user = request.user
     today = timezone.localdate()
+    orders = selectors.open_orders(user)  # asked of the chokepoint once for the panel's three reads
     context = {
-        "counts": selectors.township_deadline_counts(user, today),
-        "orders": selectors.urgent_orders(user, today=today),
+        "counts": selectors.township_deadline_counts(user, today, orders=orders),
+        "orders": selectors.urgent_orders(user, today=today, orders=orders),
     }
     if user.has_perm("cases.approve_hotlineorder"):
         context["requests"] = selectors.pending_requests(user, limit=10)
