@@ -78,6 +78,10 @@ def test_case_panels_walk_their_indexes_and_read_few_rows(duruan_officer, duruan
     filings = _on(_plan(lambda: selectors.approvals_waiting(head, limit=10), "cases_case"), "cases_case")
     assert filings and {n.get("Index Name") for n in filings} == {"cases_case_filing_queue_idx"}, filings
 
+    panel = _on(_plan(lambda: selectors.overdue_cases(head, limit=15), "cases_case"), "cases_case")
+    assert [n.get("Index Name") for n in panel] == ["cases_case_live_due_idx"], panel
+    assert panel[0]["Actual Rows"] <= 15, panel  # the first rows of the index are the page
+
     overdue = _on(_plan(lambda: selectors.township_figures(officer), "cases_case"), "cases_case")
     assert [n["Node Type"] for n in overdue] in (["Index Scan"], ["Index Only Scan"]), overdue
     assert overdue[0]["Actual Rows"] <= selectors.COUNT_CAP, overdue
