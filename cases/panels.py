@@ -15,7 +15,11 @@ from .filters import due_soon_days
 
 
 def _flagged(request: HttpRequest, rows, attr: str):
-    return selectors.flag_rows(rows, attr=attr, today=timezone.localdate(), soon_days=due_soon_days(request.user))
+    # One read of the township's policy for every panel of the page.
+    soon = getattr(request, "_due_soon_days", None)
+    if soon is None:
+        soon = request._due_soon_days = due_soon_days(request.user)  # type: ignore[attr-defined]
+    return selectors.flag_rows(rows, attr=attr, today=timezone.localdate(), soon_days=soon)
 
 
 def _my_cases(request: HttpRequest) -> dict:
@@ -36,6 +40,10 @@ def _overdue(request: HttpRequest) -> dict:
 
 def _township_live(request: HttpRequest) -> dict:
     return {"cases": _flagged(request, selectors.township_live_cases(request.user), "next_due_on")}
+
+
+def _township_figures(request: HttpRequest) -> dict:
+    return {"figures": selectors.township_figures(request.user)}
 
 
 def _unread(user) -> int:
@@ -63,6 +71,17 @@ def register() -> None:
             _my_leads,
             14,
             "col-lg-4",
+        )
+    )
+    registry.register(
+        Panel(
+            "township_figures",
+            _("The township at a glance"),
+            "cases/panels/township_figures.html",
+            frozenset({Role.OFFICER, Role.OFFICE_HEAD, Role.TOWNSHIP_LEADER}),
+            _township_figures,
+            11,
+            "col-12",
         )
     )
     registry.register(

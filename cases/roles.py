@@ -83,3 +83,11 @@ PARTY_CONTACT_PERMISSIONS: dict[str, list[str]] = {
     for role, perms in CASES_PERMISSIONS.items()
     if "cases.view_party" in perms and role != Role.DEPARTMENT_LIAISON
 }
+
+# Who reads the maintained figures of their township (``cases.models.figures``): every reader of
+# a township's cases. Kept apart like the contact permission: migration 0112 grants it.
+FIGURE_PERMISSIONS: dict[str, list[str]] = {
+    role: ["cases.view_figure"]
+    for role, perms in CASES_PERMISSIONS.items()
+    if "cases.view_case" in perms and role != Role.DEPARTMENT_LIAISON
+}

@@ -13,23 +13,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
-from pengjiang_enforcement.permissions import can, child_rows
+from pengjiang_enforcement.permissions import can, child_rows, user_scope
 from pengjiang_enforcement.workflow import actions_for
 
 from .choices import (
     CASE_EDITABLE_FILING_STATES,
+    CASE_LIVE_STATES,
     CASE_OFFICERS_CHANGEABLE_STATES,
+    LEAD_OPEN_STATUSES,
     CaseState,
     CorrectionStatus,
     DeadlineStatus,
     ExtensionStatus,
     LeadStatus,
 )
-from .filters import case_queue, due_soon_days, lead_queue
+from .filters import case_queue, due_soon_days
+from .hotline.choices import OPEN_STATES as ORDER_OPEN_STATES
 from .models import (
     Attachment,
     Case,
@@ -39,6 +42,8 @@ from .models import (
     Deadline,
     Evidence,
     ExtensionRequest,
+    Figure,
+    FigureKind,
     InspectionRecord,
     InterviewRecord,
     Lead,
@@ -378,20 +383,44 @@ def township_heads(township: Unit | int) -> QuerySet[User]:
 # --- panels and queues of the home pages -------------------------------------------------------
 
 
+def _own_township(user: User, rows: QuerySet) -> QuerySet:
+    """Rows narrowed to the user's township as a plain condition (besides the chokepoint's), so a
+    township index serves the query whatever form the chokepoint's scope takes."""
+    township_id = user_scope(user).township_id
+    return rows if township_id is None else rows.filter(township=township_id)
+
+
+def _visible_cases(user: User) -> QuerySet[Case]:
+    """The township's cases the user may see, asked of the chokepoint once for the panels of a
+    page (kept on the user object, like ``user_scope``; the guardian grants stay a subquery, read
+    afresh by every query)."""
+    cases = getattr(user, "_visible_cases", None)
+    if cases is None:
+        cases = user._visible_cases = _own_township(user, Case.objects.restrict(user, "view"))  # type: ignore[attr-defined]
+    return cases
+
+
 def my_open_cases(user: User, limit: int = 10) -> list[Case]:
-    cases = case_queue(user, scope="mine", state="live")
-    cases = cases.order_by("next_due_on", "-id")
-    return list(with_list_data(cases)[:limit])
+    """The user's live cases, nearest deadline first: a walk along the township's live cases by
+    deadline (``cases_case_live_due_idx``) that asks each case whether the user handles it and
+    stops at ``limit``, rather than collecting every case the user has handled."""
+    handles = CaseOfficer.objects.filter(case=OuterRef("pk"), user=user)
+    cases = _visible_cases(user).filter(Exists(handles), state__in=CASE_LIVE_STATES)
+    return list(with_list_data(cases.order_by("next_due_on", "id"))[:limit])
 
 
 def my_leads_to_check(user: User, limit: int = 10) -> list[Lead]:
-    return list(lead_queue(user, mine=True, sort="due")[:limit])
+    """The open leads the user checks (or registered and nobody took yet), nearest deadline first:
+    a walk along the township's open leads by deadline (``cases_lead_open_due_idx``)."""
+    mine = Q(checker=user) | Q(checker__isnull=True, registered_by=user)
+    leads = _own_township(user, Lead.objects.restrict(user, "view")).filter(mine, status__in=LEAD_OPEN_STATUSES)
+    return list(leads.order_by("check_due", "id")[:limit])
 
 
 def approvals_waiting(user: User, limit: int = 20) -> dict[str, list]:
     """Filings and extensions of the township waiting for an office head."""
     filings = (
-        Case.objects.restrict(user, "approve")
+        _own_township(user, Case.objects.restrict(user, "approve"))
         .filter(state=CaseState.FILING_PENDING)
         .select_related("requested_by", "power_item")
         .order_by("requested_at")[:limit]
@@ -407,8 +436,11 @@ def approvals_waiting(user: User, limit: int = 20) -> dict[str, list]:
 
 
 def overdue_cases(user: User, *, today: datetime.date | None = None, limit: int = 15) -> list[Case]:
-    cases = case_queue(user, deadline="overdue", sort="due", today=today)
-    return list(with_list_data(cases)[:limit])
+    """The township's overdue live cases, longest overdue first (the queue's "nearest deadline"
+    order): the first rows of ``cases_case_live_due_idx``."""
+    today = today or timezone.localdate()
+    cases = _visible_cases(user).filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
+    return list(with_list_data(cases.order_by("next_due_on", "id"))[:limit])
 
 
 def township_live_cases(user: User, limit: int = 15) -> list[Case]:
@@ -416,7 +448,49 @@ def township_live_cases(user: User, limit: int = 15) -> list[Case]:
     return list(with_list_data(cases)[:limit])
 
 
-def unread_count(user: User, cap: int = 100) -> int:
+COUNT_CAP = 100  # a bounded count stops here; the page shows "99+"
+
+
+@dataclass(frozen=True)
+class TownshipFigures:
+    """What a township has on its desk. The first four are maintained figures (``Figure``: exact,
+    one small read); the overdue count depends on the date, so it is counted by an index range
+    scan that stops at ``COUNT_CAP``."""
+
+    live_cases: int
+    filings_pending: int
+    leads_to_check: int
+    open_orders: int
+    overdue_cases: int
+
+
+def figures(user: User) -> dict[tuple[str, str], int]:
+    """The maintained figures the user may read, summed over their townships, by (kind, state)."""
+    totals: dict[tuple[str, str], int] = {}
+    rows = Figure.objects.restrict(user, "view").filter(township__isnull=False).order_by()
+    for kind, state, count in rows.values_list("kind", "state", "count"):
+        totals[kind, state] = totals.get((kind, state), 0) + count
+    return totals
+
+
+def township_figures(user: User, *, today: datetime.date | None = None) -> TownshipFigures:
+    today = today or timezone.localdate()
+    totals = figures(user)
+
+    def total(kind: str, states) -> int:
+        return sum(totals.get((kind, state), 0) for state in states)
+
+    overdue = _visible_cases(user).filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
+    return TownshipFigures(
+        live_cases=total(FigureKind.CASE, CASE_LIVE_STATES),
+        filings_pending=total(FigureKind.CASE, [CaseState.FILING_PENDING]),
+        leads_to_check=total(FigureKind.LEAD, LEAD_OPEN_STATUSES),
+        open_orders=total(FigureKind.HOTLINE_ORDER, ORDER_OPEN_STATES),
+        overdue_cases=len(overdue.order_by().values_list("pk", flat=True)[:COUNT_CAP]),
+    )
+
+
+def unread_count(user: User, cap: int = COUNT_CAP) -> int:
     """Unread notifications of a user, counted up to ``cap`` (the badge shows "99+")."""
     return len(Notification.objects.filter(recipient=user, read_at__isnull=True).values_list("pk", flat=True)[:cap])
 

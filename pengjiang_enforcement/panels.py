@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
 from .home import Panel, registry
-from .models import AuditLog, User
+from .models import AuditLog, EnforcementCertificate, User
 from .roles import ALL_ROLES
 from .selectors import (
     certificate_status,
@@ -23,7 +24,10 @@ def _profile(request: HttpRequest) -> dict:
 
 
 def _my_certificates(request: HttpRequest) -> dict:
-    user = people_with_certificates(User.objects.filter(pk=request.user.pk)).get()
+    user = request.user
+    prefetch_related_objects(
+        [user], Prefetch("certificates", queryset=EnforcementCertificate.objects.order_by("-valid_to"))
+    )
     return {"certificates": list(user.certificates.all()), "status": certificate_status(user)}
 
 

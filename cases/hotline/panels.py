@@ -16,21 +16,30 @@ from . import selectors
 def _deadlines(request: HttpRequest) -> dict:
     user = request.user
     today = timezone.localdate()
+    orders = selectors.open_orders(user)  # asked of the chokepoint once for the panel's three reads
     context = {
-        "counts": selectors.township_deadline_counts(user, today),
-        "orders": selectors.urgent_orders(user, today=today),
+        "counts": selectors.township_deadline_counts(user, today, orders=orders),
+        "orders": selectors.urgent_orders(user, today=today, orders=orders),
     }
     if user.has_perm("cases.approve_hotlineorder"):
         context["requests"] = selectors.pending_requests(user, limit=10)
     return context
 
 
+def _triage_count(user) -> int:
+    """The triage figure, read once per request for the panel and the menu badge."""
+    count = getattr(user, "_triage_count", None)
+    if count is None:
+        count = user._triage_count = selectors.triage_count(user)
+    return count
+
+
 def _triage(request: HttpRequest) -> dict:
-    return {"count": selectors.triage_count(request.user)}
+    return {"count": _triage_count(request.user)}
 
 
 def _triage_badge(user) -> int | None:
-    return selectors.triage_count(user) or None
+    return _triage_count(user) or None
 
 
 def register() -> None:

@@ -25,10 +25,10 @@ from pengjiang_enforcement.workflow import actions_for
 from powers.models import PowerItem
 from powers.selectors import delegated_items
 
-from ..models import Lead
+from ..models import Figure, FigureKind, Lead
 from .choices import OPEN_STATES, OrderState, RawRowStatus, RequestStatus
 from .deadlines import order_flag, soon_horizon
-from .filters import order_queue, text_match
+from .filters import text_match
 from .models import HotlineEvent, HotlineImport, HotlineOrder, HotlineRawRow, HotlineReply, HotlineRequest
 from .parsing import HOTLINE_COLUMNS, display_phone
 from .rows import LABELS, describe
@@ -79,29 +79,48 @@ def flag_orders(orders: list[HotlineOrder], today: datetime.date | None = None) 
 
 
 def triage_count(user: User) -> int:
-    """How many orders wait in triage (counted up to ``COUNT_CAP``)."""
+    """How many orders wait in triage: the maintained figure (``cases.models.figures``), exact
+    without counting the orders."""
     if not user.has_perm("cases.triage_hotlineorder"):
         return 0
-    return len(triage_queue(user).values_list("pk", flat=True)[:COUNT_CAP])
+    figures = Figure.objects.restrict(user, "view").filter(
+        township__isnull=True, kind=FigureKind.HOTLINE_ORDER, state=OrderState.PENDING
+    )
+    return sum(figures.order_by().values_list("count", flat=True))
 
 
-def township_deadline_counts(user: User, today: datetime.date | None = None) -> dict[str, int]:
-    """Overdue and due-soon open orders of the user's township (each counted up to the cap)."""
+def open_orders(user: User) -> QuerySet[HotlineOrder]:
+    """The open routed orders the user may see, narrowed to their township as a plain condition
+    (besides the chokepoint's) so the open orders' deadline index serves the home panel."""
+    orders = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=False, state__in=OPEN_STATES)
+    township_id = user_scope(user).township_id
+    return orders if township_id is None else orders.filter(township=township_id)
+
+
+def township_deadline_counts(
+    user: User, today: datetime.date | None = None, *, orders: QuerySet[HotlineOrder] | None = None
+) -> dict[str, int]:
+    """Overdue and due-soon open orders of the user's township (each counted up to the cap).
+
+    These depend on the date, so no maintained figure can hold them: each count walks the open
+    orders' deadline index (unsorted) and stops at ``COUNT_CAP``. ``orders`` is ``open_orders``
+    already asked of the chokepoint, when the caller has it."""
     today = today or timezone.localdate()
-    base = HotlineOrder.objects.restrict(user, "view").filter(township__isnull=False, state__in=OPEN_STATES)
-    scope = user_scope(user)
-    if scope.township_id:
-        base = base.filter(township=scope.township_id)
+    base = (open_orders(user) if orders is None else orders).order_by()
     overdue = base.filter(due_on__lt=today).values_list("pk", flat=True)[:COUNT_CAP]
     soon = base.filter(due_on__gte=today, due_on__lte=soon_horizon(today)).values_list("pk", flat=True)[:COUNT_CAP]
     return {"overdue": len(overdue), "due_soon": len(soon)}
 
 
-def urgent_orders(user: User, *, limit: int = 8, today: datetime.date | None = None) -> list[HotlineOrder]:
-    """The open orders of the township whose deadline is nearest (overdue first)."""
+def urgent_orders(
+    user: User, *, limit: int = 8, today: datetime.date | None = None, orders: QuerySet[HotlineOrder] | None = None
+) -> list[HotlineOrder]:
+    """The open orders of the township whose deadline is nearest (overdue first): the first rows
+    of the open orders' deadline index, in the queue's "deadline first" order."""
     today = today or timezone.localdate()
-    orders = order_queue(user, state="open", sort="due", today=today).filter(due_on__lte=soon_horizon(today))
-    return flag_orders(list(with_list_data(orders)[:limit]), today)
+    base = open_orders(user) if orders is None else orders
+    rows = base.filter(due_on__lte=soon_horizon(today)).order_by("due_on", "id")
+    return flag_orders(list(with_list_data(rows)[:limit]), today)
 
 
 def pending_requests(user: User, *, limit: int = 20) -> list[HotlineRequest]:

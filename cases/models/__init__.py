@@ -10,6 +10,7 @@ from .config import ProcedurePolicy
 from .deadlines import Deadline, ExtensionRequest, ExtensionStep
 from .events import CaseEvent
 from .evidence import Attachment, Evidence, StoredFile
+from .figures import Figure, FigureKind
 from .leads import Lead
 from .notifications import Notification
 from .numbering import IssuedNumber, NumberPattern, NumberSequence
@@ -26,6 +27,8 @@ __all__ = [
     "Evidence",
     "ExtensionRequest",
     "ExtensionStep",
+    "Figure",
+    "FigureKind",
     "InspectionRecord",
     "InterviewRecord",
     "InvestigationReport",

@@ -124,11 +124,6 @@ class Case(ScopedModel):
             models.Index(
                 fields=["township", "-id"], condition=Q(state__in=CASE_LIVE_STATES), name="cases_case_live_idx"
             ),
-            models.Index(
-                fields=["township", "next_due_on", "id"],
-                condition=Q(state__in=CASE_LIVE_STATES, next_due_on__isnull=False),
-                name="cases_case_live_due_idx",
-            ),
             models.Index(fields=["township", "state", "-id"], name="cases_case_township_state_idx"),
             models.Index(
                 fields=["township", "next_due_on"],
@@ -139,6 +134,19 @@ class Case(ScopedModel):
             models.Index(fields=["township", "power_item", "-id"], name="cases_case_township_item_idx"),
             models.Index(fields=["township", "source", "-id"], name="cases_case_township_source_idx"),
             models.Index(fields=["power_item", "-id"], name="cases_case_item_idx"),
+            # The home pages: live cases by nearest deadline, ties by id as the queue sorts them
+            # (an officer's own are found along it, a few rows in; the overdue panel reads its
+            # first rows), and the filings waiting for the head, oldest first.
+            models.Index(
+                fields=["township", "next_due_on", "id"],
+                condition=Q(state__in=CASE_LIVE_STATES),
+                name="cases_case_live_due_idx",
+            ),
+            models.Index(
+                fields=["township", "requested_at"],
+                condition=Q(state=CaseState.FILING_PENDING),
+                name="cases_case_filing_queue_idx",
+            ),
             GinIndex(fields=["search_vector"], name="cases_case_search_gin"),
         ]
 

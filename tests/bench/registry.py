@@ -27,13 +27,14 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit, cases, hotline, powers, queues
+    from . import audit, cases, hotline, pages, powers, queues
 
     return [
         Benchmark("audit", audit.run),
         Benchmark("powers", powers.run),
         Benchmark("cases", cases.run),
         Benchmark("queues", queues.run),
+        Benchmark("pages", pages.run),
         Benchmark("hotline", hotline.run),
     ]
 

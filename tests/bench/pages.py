@@ -1,0 +1,152 @@
+"""The home pages and the case page of every township, at each size.
+
+For each size (``BENCH_SIZES``, as in ``queues``) the scratch database is made afresh and
+``generate_cases`` writes that many cases, leads and 12345 orders. For an officer and an office
+head of every township the bench times, through the test client (the whole request), the
+officer's home, the head's home and a case page (the officer's oldest case: the one furthest from
+the newest ids), and reports the **worst** township and the best (p50, p95, query count), the
+targets, and how the worst p95 grows from one size to the next.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+
+from .queues import Timing, _measure, _Quiet, sizes
+from .registry import Row
+
+HOME_TARGET_MS = 60
+CASE_TARGET_MS = 50
+GROWTH_TARGET = 1.3
+
+PAGES = [("officer home", HOME_TARGET_MS), ("office head home", HOME_TARGET_MS), ("case page", CASE_TARGET_MS)]
+
+
+def _people() -> list[tuple[object, object, object, str]]:
+    """(township, officer's client, head's client, the case page's URL) for every township."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from cases.models import Case
+    from pengjiang_enforcement.choices import Role
+    from pengjiang_enforcement.models import Unit, User
+
+    heads = Group.objects.get(name=Role.OFFICE_HEAD)
+    people = []
+    for township in Unit.objects.townships():
+        officer = User.objects.filter(unit__township=township, groups__name=Role.OFFICER).order_by("pk").first()
+        if officer is None:
+            continue
+        head = User.objects.filter(unit__township=township, groups__name=Role.OFFICE_HEAD).order_by("pk").first()
+        if head is None:
+            head = User.objects.create(username=f"bench_head_{township.pk}", full_name="bench", unit=officer.unit)
+            head.groups.add(heads)
+        case = Case.objects.filter(township=township, officer_links__user=officer).order_by("pk").first()
+        if case is None:
+            continue
+        officer_client, head_client = Client(), Client()
+        officer_client.force_login(officer)
+        head_client.force_login(head)
+        people.append((township, officer_client, head_client, f"/cases/{case.pk}/"))
+    return people
+
+
+def _one_size(n: int) -> tuple[list[Row], dict[str, float]]:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("generate_cases", cases=n, leads=n, orders=n, stdout=_Quiet())
+    group = f"pages {n:,}"
+    elapsed = time.perf_counter() - started
+    rows = [Row(group, "generate as many cases, leads and 12345 orders as the size", elapsed, "s")]
+    measured, worst_p95 = measure(group)
+    return rows + measured, worst_p95
+
+
+def measure(group: str) -> tuple[list[Row], dict[str, float]]:
+    """Time the pages of every township on the rows in the database now.
+
+    What this process made before (generating, migrating) is frozen out of the garbage collector
+    first, as ``pengjiang_enforcement.wsgi`` does in a web worker, so a full collection during a
+    timed request scans what requests make, as it would in the worker.
+    """
+    gc.collect()
+    gc.freeze()
+    # What else the machine was doing: timings on a shared machine are only as good as this.
+    rows: list[Row] = [Row(group, "load average (1 min) before timing", os.getloadavg()[0], "")]
+    timings: dict[str, dict[object, Timing]] = {label: {} for label, _target in PAGES}
+    for township, officer, head, case_url in _people():
+        timings["officer home"][township] = _measure(officer, "/")
+        timings["office head home"][township] = _measure(head, "/")
+        timings["case page"][township] = _measure(officer, case_url)
+    worst_p95: dict[str, float] = {}
+    for label, target in PAGES:
+        ranked = sorted(timings[label].items(), key=lambda pair: pair[1].p95)
+        (best, fast), (worst, slow) = ranked[0], ranked[-1]
+        worst_p95[label] = slow.p95
+        counts = len({t.queries for t in timings[label].values()})
+        rows += [
+            Row(group, f"{label}: worst ({worst.short_name}) p50", slow.p50, "ms"),
+            Row(group, f"{label}: worst ({worst.short_name}) p95", slow.p95, "ms", f"<= {target} ms",
+                failed=slow.p95 > target),
+            Row(group, f"{label}: worst ({worst.short_name}) queries", slow.queries, "queries"),
+            Row(group, f"{label}: best ({best.short_name}) p50", fast.p50, "ms"),
+            Row(group, f"{label}: best ({best.short_name}) p95", fast.p95, "ms"),
+            Row(group, f"{label}: best ({best.short_name}) queries", fast.queries, "queries"),
+            Row(group, f"{label}: different query counts across townships", counts, "", "1", failed=counts != 1),
+        ]  # fmt: skip
+    return rows, worst_p95
+
+
+def run() -> list[Row]:
+    from django.test.utils import setup_test_environment
+
+    from .__main__ import fresh_database
+
+    setup_test_environment()
+    rows: list[Row] = []
+    all_sizes = sizes()
+    previous: tuple[int, dict[str, float]] | None = None
+    for index, n in enumerate(all_sizes):
+        if index:
+            fresh_database(os.environ["DATABASE_URL"])
+        print(f"  {n:,} rows ...", flush=True)
+        size_rows, worst_p95 = _one_size(n)
+        rows += size_rows
+        if previous is not None:
+            smaller, before = previous
+            for label, _target in PAGES:
+                growth = worst_p95[label] / before[label]
+                rows.append(
+                    Row(f"pages {n:,}", f"{label}: worst p95 growth from {smaller:,}", growth, "x",
+                        f"<= {GROWTH_TARGET}x", failed=growth > GROWTH_TARGET)
+                )  # fmt: skip
+        previous = (n, worst_p95)
+    print("Side by side (the township named is the worst or the best at that size):")
+    _side_by_side(rows, all_sizes)
+    return rows
+
+
+def _side_by_side(rows: list[Row], all_sizes: list[int]) -> None:
+    """One line per measure, one column per size (the township named is that size's)."""
+    from .registry import _width
+
+    by_measure: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        shape = row.measure[: row.measure.find("(")] + "(…)" + row.measure[row.measure.find(")") + 1 :]
+        by_measure.setdefault(shape if "(" in row.measure else row.measure, {})[row.benchmark] = row
+    headers = ["measure", *(f"{n:,} rows" for n in all_sizes)]
+    table = []
+    for measure, cells in by_measure.items():
+        values = []
+        for n in all_sizes:
+            row = cells.get(f"pages {n:,}")
+            name = row.measure[row.measure.find("(") + 1 : row.measure.find(")")] if row and "(" in row.measure else ""
+            values.append("" if row is None else f"{row.formatted()} {row.unit} {name}".strip())
+        table.append([measure, *values])
+    widths = [max(_width(str(x)) for x in col) for col in zip(headers, *table, strict=False)]
+    for cells in [headers, *table]:
+        padded = (str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=False))
+        print("| " + " | ".join(padded) + " |")
