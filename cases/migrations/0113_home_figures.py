@@ -75,7 +75,8 @@ def _drop(table: str) -> str:
     return "".join(f"DROP TRIGGER IF EXISTS {name}_{op} ON {table};" for op in ("ins", "upd", "del", "trunc"))
 
 
-def grant(apps, schema_editor):
+def forwards(apps, schema_editor):
+    """Grant the figures' permission to the township roles (idempotent: reference data)."""
     grant_role_permissions(apps, FIGURE_PERMISSIONS)
 
 
@@ -125,5 +126,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(FUNCTION, "DROP FUNCTION IF EXISTS cases_figure_count() CASCADE;"),
         *(migrations.RunSQL(_triggers(*table), _drop(table[0])) for table in TABLES),
-        migrations.RunPython(grant, migrations.RunPython.noop),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
     ]
