@@ -169,9 +169,14 @@ def _csv_field(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dump(value: Any) -> str:
+    if not value and isinstance(value, list):
+        return "[]"  # most rows have no errors and no warnings
     # PostgreSQL refuses NUL in text and \u0000 in jsonb; a damaged cell must not sink the batch.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\\u0000", "")
+    return _JSON.encode(value).replace("\\u0000", "")
 
 
 @dataclass
