@@ -21,6 +21,7 @@ import datetime
 import decimal
 import hashlib
 import hmac
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -88,10 +89,20 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
 
 
 # --- hashing -------------------------------------------------------------------------------
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_KEYED: dict[str, Any] = {}
+
+
 def _digest(payload: dict[str, Any]) -> str:
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = _CANONICAL.encode(payload)
     key = str(settings.AUDIT_KEY)
-    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+    # The keyed state is made once per key and copied: an import hashes 200,000 rows and heads.
+    keyed = _KEYED.get(key)
+    if keyed is None:
+        keyed = _KEYED[key] = hmac.new(key.encode(), digestmod=hashlib.sha256)
+    mac = keyed.copy()
+    mac.update(canonical.encode())
+    return mac.hexdigest()
 
 
 def row_hash(row: dict[str, Any]) -> str:
@@ -251,7 +262,7 @@ def audit_record_many(*, action: str, model: type[Model], entries: list[Entry], 
         content_type = ContentType.objects.get_for_model(model).pk
         now = timezone.now()
         request_id = (current_request_id() or "")[:64]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, entry in keyed:
             seq, prev = heads.get(key, (0, GENESIS))
             row: dict[str, Any] = {
@@ -270,10 +281,39 @@ def audit_record_many(*, action: str, model: type[Model], entries: list[Entry], 
                 "prev_hash": prev,
             }
             row["hash"] = row_hash(row)
-            rows.append(AuditLog(**row))
-        AuditLog.objects.bulk_create(rows, batch_size=1000)
-        _move_heads([(row.chain_key, row.chain_seq, row.hash) for row in rows])
+            rows.append(row)
+        _copy_audit_rows(rows)
+        _move_heads([(row["chain_key"], row["chain_seq"], row["hash"]) for row in rows])
     return len(rows)
+
+
+_COPY_COLUMNS = ("created_at", "actor_id", "actor_repr", "request_id", "action", "content_type_id", "object_id",
+                 "object_repr", "before", "after", "chain_key", "chain_seq", "prev_hash", "hash")  # fmt: skip
+
+
+def _copy_field(value: Any, *, as_json: bool = False) -> str:
+    if value is None:
+        return ""  # unquoted empty: NULL in COPY's csv format
+    if as_json:
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    elif isinstance(value, datetime.datetime):
+        value = value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _copy_audit_rows(rows: list[dict[str, Any]]) -> None:
+    """Write audit rows with COPY: for the thousands of rows of one import batch, a fraction of
+    the time an INSERT through the ORM takes (the rows are already complete, hash included)."""
+    text = "".join(
+        ",".join(_copy_field(row[name], as_json=name in ("before", "after")) for name in _COPY_COLUMNS) + "\n"
+        for row in rows
+    )
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {AuditLog._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+            io.StringIO(text),
+            size=max(8192, len(text) + 1),
+        )
 
 
 # --- sealing -------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def tokens(text: str, *, singles: bool = True) -> list[str]:
             continue
         if singles or len(run) == 1:
             result.extend(run)
-        result.extend(run[i : i + 2] for i in range(len(run) - 1))
+        result.extend(map(str.__add__, run, run[1:]))  # the pairs of neighbours
     return result
 
 

@@ -94,6 +94,8 @@ def clean_text(value: Any) -> str:
     """A cell as trimmed text: Excel escapes undone, CR removed, floats like 12.0 made 12."""
     if value is None:
         return ""
+    if type(value) is str and "_x" not in value and "\r" not in value and "\ufeff" not in value:
+        return value.strip()  # the common case, without the escapes' regular expression
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime.datetime):
@@ -300,15 +302,16 @@ def _match_header(cells: Sequence[Any], columns: Sequence[Column]) -> tuple[dict
     return {key: index for key, (_rank, index) in found.items()}, [clean_text(cells[i]) for i in sorted(unused)]
 
 
-def plausible_day(day: datetime.date | datetime.datetime) -> bool:
+def plausible_day(day: datetime.date | datetime.datetime, *, today: datetime.date | None = None) -> bool:
     """Whether a date read from a file can be meant: from ``IMPORT_DATE_MIN`` (2000-01-01) to
     ``IMPORT_DATE_MAX_DAYS_AHEAD`` days (a year) after today. Exports write 0001-01-01 or
-    9999-12-31 for "no date"; such a value must never reach a deadline or a page."""
+    9999-12-31 for "no date"; such a value must never reach a deadline or a page. An import
+    passes ``today`` once for all its rows."""
     from django.conf import settings
 
     if isinstance(day, datetime.datetime):
         day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
-    latest = timezone.localdate() + datetime.timedelta(days=settings.IMPORT_DATE_MAX_DAYS_AHEAD)
+    latest = (today or timezone.localdate()) + datetime.timedelta(days=settings.IMPORT_DATE_MAX_DAYS_AHEAD)
     return settings.IMPORT_DATE_MIN <= day <= latest
 
 

@@ -169,9 +169,14 @@ def _csv_field(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dump(value: Any) -> str:
+    if not value and isinstance(value, list):
+        return "[]"  # most rows have no errors and no warnings
     # PostgreSQL refuses NUL in text and \u0000 in jsonb; a damaged cell must not sink the batch.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\\u0000", "")
+    return _JSON.encode(value).replace("\\u0000", "")
 
 
 @dataclass
@@ -420,17 +425,10 @@ FROM {RAW_TABLE} AS r LEFT JOIN {ORDER_TABLE} AS o ON o.order_no = r.order_no
 WHERE r.job_id = %(job)s AND r.status = 'valid' AND NOT r.superseded
 """
 
-_PREVIEW_COUNTS = f"""
-SELECT count(*) FILTER (WHERE mine AND new),
-       count(*) FILTER (WHERE mine AND NOT new AND NOT same),
-       count(*) FILTER (WHERE mine AND NOT new AND same),
-       count(*) FILTER (WHERE mine AND new AND township IS NULL),
-       count(*) FILTER (WHERE NOT mine)
-FROM ({_WINNERS}) AS w
-"""
-
-_PER_TOWNSHIP = f"""
-SELECT township, count(*) FROM ({_WINNERS}) AS w WHERE mine AND NOT same GROUP BY township
+# One pass over the winners: how many rows of each kind go to each township; the preview's counts
+# and its rows per township are both sums of these groups.
+_PREVIEW_GROUPS = f"""
+SELECT township, mine, new, same, count(*) FROM ({_WINNERS}) AS w GROUP BY township, mine, new, same
 """
 
 _FOREIGN_ROWS = f"""
@@ -458,12 +456,26 @@ def finish_read(job: HotlineImport, *, next_status: str = ImportStatus.PREVIEWED
         scope = {"job": job.pk, "scope": locked.township_id}
         with connection.cursor() as cursor:
             cursor.execute(_MARK_DUPLICATES, [job.pk])
-            cursor.execute(_PREVIEW_COUNTS, scope)
-            new, updated, unchanged, triage, foreign = cursor.fetchone()
-            cursor.execute(_PER_TOWNSHIP, scope)
-            per_township = dict(cursor.fetchall())
-            cursor.execute(_FOREIGN_ROWS, scope)
-            foreign_rows = [row for (row,) in cursor.fetchall()]
+            cursor.execute(_PREVIEW_GROUPS, scope)
+            new = updated = unchanged = triage = foreign = 0
+            per_township: dict[int | None, int] = {}
+            for township, mine, is_new, same, count in cursor.fetchall():
+                if not mine:
+                    foreign += count
+                    continue
+                if is_new:
+                    new += count
+                    triage += count if township is None else 0
+                elif same:
+                    unchanged += count
+                else:
+                    updated += count
+                if not same:
+                    per_township[township] = per_township.get(township, 0) + count
+            foreign_rows = []
+            if foreign:
+                cursor.execute(_FOREIGN_ROWS, scope)
+                foreign_rows = [row for (row,) in cursor.fetchall()]
             cursor.execute(_DUPLICATE_GROUPS, [job.pk])
             groups = cursor.fetchall()
         counts = {

@@ -98,6 +98,8 @@ class ParseContext:
 
     gazetteer: Gazetteer
     memo: DueDateMemo = field(default_factory=DueDateMemo)
+    # Today, read once per import rather than once or twice per row.
+    today: datetime.date = field(default_factory=timezone.localdate)
 
 
 @dataclass
@@ -216,7 +218,7 @@ def _parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContex
             code = "bad_promised" if key == "due_at" else "bad_date"
             warnings.append(_entry(code, key, value=get(key, "")))
         moment = optional[key]
-        if moment is not None and not plausible_day(moment):
+        if moment is not None and not plausible_day(moment, today=context.today):
             optional[key] = None
             warnings.append(_entry("date_out_of_range", key, value=get(key, "") or moment.isoformat()))
 
@@ -234,7 +236,7 @@ def _parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContex
             warnings.append(_entry("received_is_dispatch"))
         elif received_at is None:
             errors.append(_entry("no_received", "received_at"))
-    if received_at is not None and not plausible_day(received_at):
+    if received_at is not None and not plausible_day(received_at, today=context.today):
         errors.append(
             _entry("received_out_of_range", "received_at", value=received_text or received_at.isoformat(),
                    first=settings.IMPORT_DATE_MIN.isoformat())
@@ -244,7 +246,7 @@ def _parse_row(values: dict[str, str], raw: dict[str, Any], context: ParseContex
     if errors:
         return Parsed(order_no, None, errors, warnings)
     assert received_at is not None  # for the type checker: no error means a date was read
-    received_on, today = _local_date(received_at), timezone.localdate()
+    received_on, today = _local_date(received_at), context.today
     if received_on < today - datetime.timedelta(days=365):
         warnings.append(_entry("received_long_ago", "received_at", value=received_on.isoformat()))
     elif received_on > today:
