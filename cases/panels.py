@@ -80,7 +80,7 @@ def register() -> None:
             "cases/panels/township_figures.html",
             frozenset({Role.OFFICER, Role.OFFICE_HEAD, Role.TOWNSHIP_LEADER}),
             _township_figures,
-            11,
+            15,  # a full-width strip under the rows of work, which keep their pairs
             "col-12",
         )
     )

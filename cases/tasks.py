@@ -24,3 +24,11 @@ def scan_deadlines() -> int:
 def notify_deadlines(deadline_ids: list[int]) -> int:
     """Notify the people concerned by these deadlines; deadlines met meanwhile are skipped."""
     return deadline_notify(deadline_ids=deadline_ids)
+
+
+@shared_task(name="cases.compact_figures")
+def compact_figures() -> int:
+    """Fold the maintained figures' differences into one row per figure (``cases.models.figures``)."""
+    from .models.figures import compact
+
+    return compact()

@@ -1,9 +1,11 @@
 """Maintained figures per township, kind and state, kept exact by statement triggers.
 
-The triggers use transition tables (one aggregate per statement, so a ``COPY`` of a million rows
-costs one ``INSERT ... ON CONFLICT`` of a few dozen figures, not a million row triggers). The
-figures are upserted in key order, so two transactions moving rows lock them in the same order.
-Existing rows are counted once at the end.
+The triggers use transition tables: one aggregate per statement, so a ``COPY`` of a million rows
+adds a few dozen rows of differences, not a million row triggers. The differences are only ever
+inserted (no row is updated in place), so two transactions moving rows of the same township
+never wait for each other's figure rows, whatever order they move them in; the beat task
+``cases.compact_figures`` folds them into one row per figure. Existing rows are counted once at
+the end.
 """
 
 import django.db.models.deletion
@@ -44,12 +46,23 @@ BEGIN
     END IF;
     EXECUTE format(
         'INSERT INTO cases_figure (township_id, kind, state, count)'
-        ' SELECT township_id, %1$L, state, n FROM (%2$s) d ORDER BY township_id NULLS FIRST, state'
-        ' ON CONFLICT (township_id, kind, state) DO UPDATE SET count = cases_figure.count + EXCLUDED.count',
+        ' SELECT township_id, %1$L, state, n FROM (%2$s) d WHERE n <> 0',
         kind, delta
     );
     RETURN NULL;
 END
+$$;
+
+-- Fold the differences into one row per figure: the rows visible now are deleted and their sums
+-- inserted in the same statement; differences committed meanwhile stay for the next run.
+CREATE OR REPLACE FUNCTION cases_figure_compact() RETURNS integer LANGUAGE sql AS $$
+    WITH folded AS (DELETE FROM cases_figure RETURNING township_id, kind, state, count),
+    summed AS (
+        INSERT INTO cases_figure (township_id, kind, state, count)
+        SELECT township_id, kind, state, sum(count) FROM folded GROUP BY 1, 2, 3 HAVING sum(count) <> 0
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM summed;
 $$;
 """
 
@@ -117,14 +130,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "figure",
                 "verbose_name_plural": "figures",
                 "ordering": ["township", "kind", "state"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("township", "kind", "state"), name="cases_figure_unique", nulls_distinct=False
-                    )
-                ],
+                "indexes": [models.Index(fields=["township", "kind", "state"], name="cases_figure_key_idx")],
             },
         ),
-        migrations.RunSQL(FUNCTION, "DROP FUNCTION IF EXISTS cases_figure_count() CASCADE;"),
+        migrations.RunSQL(FUNCTION, "DROP FUNCTION IF EXISTS cases_figure_count() CASCADE; DROP FUNCTION IF EXISTS cases_figure_compact();"),
         *(migrations.RunSQL(_triggers(*table), _drop(table[0])) for table in TABLES),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]

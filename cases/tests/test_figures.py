@@ -4,14 +4,16 @@ transaction, and read only within the reader's scope."""
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from cases import selectors, services
 from cases.choices import CaseState, LeadStatus
 from cases.hotline.selectors import triage_count
 from cases.models import Case, CaseEvent, Deadline, Figure, FigureKind, Lead
+from cases.models.figures import compact
 
 from ..hotline.tests.support import JIANGMEN, csv_bytes, jiangmen_row, run
 from .factories import make_filed_case, make_lead, make_pending_case
@@ -33,8 +35,11 @@ def counted() -> dict[tuple, int]:
 
 
 def maintained() -> dict[tuple, int]:
-    rows = Figure.objects.values_list("township_id", "kind", "state", "count")
-    return {(township, kind, state): n for township, kind, state, n in rows if n}
+    """Every figure: the sum of its rows of differences."""
+    sums: dict[tuple, int] = {}
+    for township, kind, state, n in Figure.objects.values_list("township_id", "kind", "state", "count"):
+        sums[township, kind, state] = sums.get((township, kind, state), 0) + n
+    return {key: n for key, n in sums.items() if n}
 
 
 def test_figures_follow_registrations_and_transitions(duruan_officer, duruan_colleague, duruan_head, item):
@@ -113,3 +118,53 @@ def test_the_home_page_shows_the_figures_and_the_bounded_overdue_count(
     other = login(baisha_officer).get("/").content.decode()
     assert 'data-testid="figure-live-cases">0<' in other
     assert 'data-testid="figure-overdue-cases">0<' in other
+
+
+def test_compacting_folds_each_figure_into_one_row_and_keeps_it_exact(duruan_officer, duruan_colleague, baisha_officer):
+    lead = make_lead(duruan_officer, check=False)
+    make_lead(duruan_officer)
+    make_lead(baisha_officer)
+    Lead.objects.filter(pk=lead.pk).update(township=baisha_officer.township)
+    before = maintained()
+    assert Figure.objects.count() > len(before)  # differences appended, not updated in place
+    assert compact() == len(before)
+    assert Figure.objects.count() == len(before)
+    assert maintained() == before == counted()
+    Deadline.objects.filter(lead=lead).delete()
+    CaseEvent.objects.filter(lead=lead).delete()
+    Lead.objects.filter(pk=lead.pk).delete()  # a figure that falls to zero is dropped by the next fold
+    compact()
+    assert maintained() == counted()
+    assert Figure.objects.filter(count=0).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_township_never_wait_for_each_others_figures(
+    transactional_reference_data, duruan_officer, duruan_colleague
+):
+    """Two transactions moving rows between the same states in opposite directions: with figures
+    updated in place they would lock the same figure rows in crossing order (a deadlock, or a
+    wait as long as the longer transaction); appended differences let both go on at once."""
+    first = make_lead(duruan_officer, check=False)
+    second = make_lead(duruan_officer)
+    errors: list[BaseException] = []
+
+    def the_other_writer():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                Lead.objects.filter(pk=second.pk).update(status=LeadStatus.REGISTERED)
+        except BaseException as exc:  # noqa: BLE001  (reported to the test's thread)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Lead.objects.filter(pk=first.pk).update(status=LeadStatus.CHECKING)
+        writer = threading.Thread(target=the_other_writer)
+        writer.start()
+        writer.join(10)
+        assert not writer.is_alive()
+    assert errors == []
+    assert maintained() == counted()
