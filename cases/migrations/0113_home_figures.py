@@ -133,7 +133,10 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["township", "kind", "state"], name="cases_figure_key_idx")],
             },
         ),
-        migrations.RunSQL(FUNCTION, "DROP FUNCTION IF EXISTS cases_figure_count() CASCADE; DROP FUNCTION IF EXISTS cases_figure_compact();"),
+        migrations.RunSQL(
+            FUNCTION,
+            "DROP FUNCTION IF EXISTS cases_figure_count() CASCADE; DROP FUNCTION IF EXISTS cases_figure_compact();",
+        ),
         *(migrations.RunSQL(_triggers(*table), _drop(table[0])) for table in TABLES),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]

@@ -6,8 +6,9 @@ them exact: statement triggers on ``cases_case``, ``cases_lead`` and ``cases_hot
 ``COPY`` and ``TRUNCATE`` in the same transaction, whoever writes (a service, the generator's
 COPY, the 12345 import, the admin, raw SQL). The differences are appended, never updated in
 place, so concurrent writers never queue behind a township's figure rows; a figure is the sum of
-its rows, and :func:`compact` (a beat task every minute) folds them into one row each. Figures that depend on the date (overdue, due soon)
-cannot be kept this way; the selectors count those with a bounded, index-served query.
+its rows, and :func:`compact` (a beat task every minute) folds them into one row each. Figures
+that depend on the date (overdue, due soon) cannot be kept this way; the selectors count those
+with a bounded, index-served query.
 """
 
 from __future__ import annotations
