@@ -7,6 +7,7 @@ from django.forms import BoundField
 from django.forms.widgets import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 
 from ..models.jobs import JobStatus
+from .. import widgets
 from ..text import mask_phone
 
 register = template.Library()
@@ -67,7 +68,19 @@ def field(bound: BoundField, compact: bool = False) -> dict:
     attrs = {"class": css}
     if bound.field.required and kind == "control":
         attrs["required"] = True
-    return {"field": bound, "widget_html": bound.as_widget(attrs=attrs), "kind": kind, "compact": compact}
+    return {"field": bound, "widget_html": _widget_html(bound, attrs), "kind": kind, "compact": compact}
+
+
+def _widget_html(bound: BoundField, attrs: dict) -> str:
+    """``bound.as_widget(attrs=attrs)``, drawn by :mod:`pengjiang_enforcement.widgets` when the
+    widget is one of its plain controls (the same HTML, without a template per option)."""
+    widget = bound.field.widget
+    if widget.template_name not in widgets.TEMPLATES or bound.field.localize:
+        return bound.as_widget(attrs=attrs)
+    built = bound.build_widget_attrs(attrs, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        built.setdefault("id", bound.auto_id)
+    return widgets.render(widget, bound.html_name, bound.value(), built)
 
 
 @register.simple_tag(takes_context=True)
