@@ -6,8 +6,8 @@ from django import template
 from django.forms import BoundField
 from django.forms.widgets import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 
-from ..models.jobs import JobStatus
 from .. import widgets
+from ..models.jobs import JobStatus
 from ..text import mask_phone
 
 register = template.Library()
