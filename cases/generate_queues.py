@@ -10,6 +10,7 @@ are written with PostgreSQL ``COPY`` in large batches, each batch committed on i
 from __future__ import annotations
 
 import datetime
+import operator
 import random
 from collections.abc import Callable
 
@@ -22,14 +23,13 @@ from pengjiang_enforcement.models.jobs import JobStatus
 from .choices import LeadSource, LeadStatus
 from .generate import (
     ACTS,
-    REINDEX_FROM,
     ROADS,
     SURNAMES,
     TOWNSHIP_WEIGHTS,
     YEARS_BACK,
     _copy,
-    _secondary_indexes,
     _tsvector,
+    bulk_load,
 )
 from .hotline.choices import OrderState, OrderType, RouteMethod
 from .hotline.models import HotlineImport, HotlineOrder
@@ -102,38 +102,18 @@ class _Writer:
         blank = model()
         now = timezone.now()
         self.columns = [f.column for f in fields]
-        self.attnames = [f.attname for f in fields]
         self.defaults = {
             f.attname: now
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            else getattr(blank, f.attname)
+            else _cell(getattr(blank, f.attname))
             for f in fields
         }
+        self.pick = operator.itemgetter(*(f.attname for f in fields))
 
     def copy(self, rows: list[dict]) -> int:
-        defaults, attnames = self.defaults, self.attnames
-        return _copy(self.table, self.columns, ([_cell(row.get(a, defaults[a])) for a in attnames] for row in rows))
-
-
-def _without_indexes(table: str, count: int, say: Callable[[str], None]):
-    """Drop ``table``'s secondary indexes for a large load; return them, to be built again."""
-    indexes = _secondary_indexes([table]) if count >= REINDEX_FROM else []
-    if indexes:
-        say(f"  dropping {len(indexes)} secondary indexes of {table} for the load")
-        with connection.cursor() as cursor:
-            for name, _definition in indexes:
-                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-    return indexes
-
-
-def _rebuild(indexes: list[tuple[str, str]], say: Callable[[str], None]) -> None:
-    if not indexes:
-        return
-    say(f"  building {len(indexes)} indexes again")
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '256MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+        """COPY ``rows`` (their values plain: strings, numbers, dates, None; no lists)."""
+        defaults, pick = self.defaults, self.pick
+        return _copy(self.table, self.columns, [pick({**defaults, **row}) for row in rows])
 
 
 def generate_leads(*, count: int, seed: int = 2026, batch: int = 50000, say: Callable[[str], None] = print) -> int:
@@ -150,9 +130,8 @@ def generate_leads(*, count: int, seed: int = 2026, batch: int = 50000, say: Cal
     planned = _dates(rng, count, LEAD_MIX, today, open_states)
     start_no = Lead.objects.count()
     writer = _Writer(Lead)
-    indexes = _without_indexes(Lead._meta.db_table, count, say)
     written = 0
-    try:
+    with bulk_load([Lead._meta.db_table], count, say):
         for start in range(0, count, batch):
             rows = []
             for offset, (moment, status) in enumerate(planned[start : start + batch]):
@@ -197,8 +176,6 @@ def generate_leads(*, count: int, seed: int = 2026, batch: int = 50000, say: Cal
                 writer.copy(rows)
             written += len(rows)
             say(f"  {written:,} / {count:,} leads")
-    finally:
-        _rebuild(indexes, say)
     _analyze(Lead._meta.db_table)
     return written
 
@@ -218,9 +195,8 @@ def generate_orders(*, count: int, seed: int = 2026, batch: int = 50000, say: Ca
     planned = _dates(rng, count, ORDER_MIX, today, open_states)
     start_no = HotlineOrder.objects.count()
     writer = _Writer(HotlineOrder)
-    indexes = _without_indexes(HotlineOrder._meta.db_table, count, say)
     written = 0
-    try:
+    with bulk_load([HotlineOrder._meta.db_table], count, say):
         for start in range(0, count, batch):
             rows = []
             for offset, (moment, state) in enumerate(planned[start : start + batch]):
@@ -269,7 +245,5 @@ def generate_orders(*, count: int, seed: int = 2026, batch: int = 50000, say: Ca
                 writer.copy(rows)
             written += len(rows)
             say(f"  {written:,} / {count:,} 12345 work orders")
-    finally:
-        _rebuild(indexes, say)
     _analyze(HotlineOrder._meta.db_table)
     return written
