@@ -27,7 +27,7 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit, cases, hotline, powers, queues
+    from . import audit, cases, hotline, load, powers, queues
 
     return [
         Benchmark("audit", audit.run),
@@ -35,6 +35,7 @@ def _load() -> list[Benchmark]:
         Benchmark("cases", cases.run),
         Benchmark("queues", queues.run),
         Benchmark("hotline", hotline.run),
+        Benchmark("load", load.run),
     ]
 
 
