@@ -160,9 +160,10 @@ class Gunicorn:
 
 def _officers(secret_key: str) -> list[Officer]:
     """A signed-in session for an officer of every township, made in the session store."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.test.utils import override_settings
 
@@ -184,7 +185,7 @@ def _officers(secret_key: str) -> list[Officer]:
             continue
         # The server signs with its own key: the session and the user's hash are made with it.
         with override_settings(SECRET_KEY=secret_key):
-            session = SessionStore()
+            session = import_module(settings.SESSION_ENGINE).SessionStore()
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
