@@ -271,10 +271,13 @@ def _one_size(n: int, env: dict[str, str]) -> list[Row]:
                 _run_phase(server.port, warm, officers, limit=WARMUP, seconds=MAX_SECONDS, seed=0)
                 phase = Phase(kind, users)
                 load = os.getloadavg()[0]
+                cpu = time.process_time()
                 _run_phase(server.port, phase, officers, limit=MAX_REQUESTS, seconds=MAX_SECONDS, seed=users)
+                cpu = time.process_time() - cpu
                 print(
                     f"  {kind} pages, {users} users: {len(phase.timings)} in {phase.seconds:.1f}s, "
-                    f"{len(phase.errors)} errors (load average before: {load:.1f})",
+                    f"{len(phase.errors)} errors (load average before: {load:.1f}; "
+                    f"the load generator's own CPU: {cpu:.1f}s)",
                     flush=True,
                 )
                 for error in sorted(set(phase.errors))[:5]:
