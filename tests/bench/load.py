@@ -33,7 +33,7 @@ from .registry import Row
 QUEUE_TARGET = 60.0  # signed-in queue pages a second, two workers
 CASE_TARGET = 80.0  # case pages a second
 CONCURRENCY = [int(c) for c in os.environ.get("LOAD_USERS", "10,30").split(",")]
-WORKERS = 2
+WORKERS = int(os.environ.get("LOAD_WORKERS", "2"))  # the target is for two
 MAX_REQUESTS = int(os.environ.get("LOAD_REQUESTS", "3000"))  # per phase
 MAX_SECONDS = float(os.environ.get("LOAD_SECONDS", "30"))  # per phase
 WARMUP = 40  # requests before each phase (every worker loads its templates and warms its caches)
