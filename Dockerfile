@@ -20,11 +20,15 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY --chown=portal:portal . .
-RUN DEBUG=1 DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+# Collected as production serves them (DEBUG off: hashed names and staticfiles.json, compressed
+# copies); the key exists for this step only and signs nothing.
+RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only-never-used-to-sign-anything-0123456789 \
+        ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
         STATIC_ROOT=/app/var/static python manage.py collectstatic --no-input \
     && mkdir -p /app/var/media && chown -R portal:portal /app/var
 
 USER portal
 ENV STATIC_ROOT=/app/var/static MEDIA_ROOT=/app/var/media
 EXPOSE 8000
-CMD ["gunicorn", "pengjiang_enforcement.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: one sync worker per core (WEB_CONCURRENCY to change), access log on stdout.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

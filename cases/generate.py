@@ -14,10 +14,12 @@ they are consistent with the constraints and the queue, not a replay of real wor
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime
 import io
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -92,33 +94,37 @@ class TownshipPlan:
     items: list[tuple[int, str, datetime.date]]  # id, name, delegated from
 
 
-def _copy(table: str, columns: list[str], rows: Iterable[list]) -> int:
-    """COPY rows into a table (CSV, NULL written as \\N)."""
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        cells = []
-        for value in row:
-            if value is None:
-                cells.append("\\N")
-            else:
-                text = value if isinstance(value, str) else str(value)
-                cells.append('"' + text.replace('"', '""') + '"')
-        buffer.write(",".join(cells))
-        buffer.write("\n")
-        count += 1
-    buffer.seek(0)
+def _not_null_columns(table: str) -> set[str]:
     with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-            buffer,
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = %s AND is_nullable = 'NO'",
+            [table],
         )
-    return count
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _copy(table: str, columns: list[str], rows: Iterable[list]) -> int:
+    """COPY rows into a table as CSV: ``None`` is NULL, an empty string stays an empty string.
+
+    The csv module writes ``None`` as an empty field; PostgreSQL reads an empty field as NULL
+    except in the FORCE_NOT_NULL columns, which are the NOT NULL ones: there it is ``""``.
+    """
+    buffer = io.StringIO()
+    rows = rows if isinstance(rows, list) else list(rows)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    not_null = _not_null_columns(table)
+    force = ", ".join(c for c in columns if c in not_null)
+    options = f"FORMAT csv, FORCE_NOT_NULL ({force})" if force else "FORMAT csv"
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})", buffer)
+    return len(rows)
 
 
 BULK_TABLES = ("cases_case", "cases_caseofficer", "cases_party", "cases_issuednumber")
-# From this many rows on, the secondary indexes are dropped during the load and built again
-# after it: building an index once is several times faster than updating it row by row.
+# From this many rows on, the secondary indexes and foreign keys are dropped during the load and
+# made again after it (bulk_load).
 REINDEX_FROM = 50000
 
 
@@ -134,6 +140,54 @@ def _secondary_indexes(tables: Iterable[str]) -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+def _foreign_keys(tables: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the foreign keys of ``tables``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace "
+            "AND conrelid::regclass::text = ANY(%s)",
+            [list(tables)],
+        )
+        return cursor.fetchall()
+
+
+@contextlib.contextmanager
+def bulk_load(tables: Iterable[str], rows: int, say: Callable[[str], None]) -> Iterator[None]:
+    """Load ``rows`` rows into ``tables`` without their secondary indexes and foreign keys.
+
+    From ``REINDEX_FROM`` rows on, they are dropped for the load and made again after it (also
+    when the load fails): one index build is several times faster than updating the index row by
+    row, and adding a foreign key checks every row in one join instead of one lookup per row and
+    key at each commit. Keys, unique and check constraints stay in force throughout.
+    """
+    tables = list(tables)
+    indexes = _secondary_indexes(tables) if rows >= REINDEX_FROM else []
+    keys = _foreign_keys(tables) if rows >= REINDEX_FROM else []
+    if indexes or keys:
+        say(f"  dropping {len(indexes)} secondary indexes and {len(keys)} foreign keys for the load")
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                # Inside a transaction (a test), rows written earlier still wait for their deferred
+                # checks, and PostgreSQL alters no table with checks pending: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name, _definition in keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    try:
+        yield
+    finally:
+        if indexes or keys:
+            say(f"  building {len(indexes)} indexes and checking {len(keys)} foreign keys again")
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+                for _name, definition in indexes:
+                    cursor.execute(definition)
+                for table, name, definition in keys:
+                    cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
 def _reserve_ids(table: str, count: int) -> int:
     """Reserve ``count`` ids of ``table``'s sequence; return the first."""
     with connection.cursor() as cursor:
@@ -146,8 +200,9 @@ def _reserve_ids(table: str, count: int) -> int:
 
 
 def _tsvector(*parts: str) -> str:
-    unique = dict.fromkeys(tokens(" ".join(p for p in parts if p)))
-    return " ".join("'" + t.replace("'", "''") + "'" for t in unique)
+    """The search vector's text, as the portal stores it (``search.search_document``): tokens are
+    runs of CJK characters, Latin letters or digits, never a quote or a colon, so they need no quoting."""
+    return " ".join(dict.fromkeys(tokens(" ".join(p for p in parts if p))))
 
 
 def _ensure_officers(township: Unit, say: Callable[[str], None]) -> list[User]:
@@ -273,13 +328,7 @@ def generate(*, cases: int, seed: int = 2026, batch: int = 50000, say: Callable[
     # Ids follow the calendar, as an office's do: each day's cases of every township side by side.
     planned.sort(key=lambda p: p[4])
 
-    indexes = _secondary_indexes(BULK_TABLES) if cases >= REINDEX_FROM else []
-    if indexes:
-        say(f"  dropping {len(indexes)} secondary indexes for the load")
-        with connection.cursor() as cursor:
-            for name, _definition in indexes:
-                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-    try:
+    with bulk_load(BULK_TABLES, cases, say):
         written = _load(
             planned,
             rng=rng,
@@ -291,13 +340,6 @@ def generate(*, cases: int, seed: int = 2026, batch: int = 50000, say: Callable[
             filed_states=filed_states,
             say=say,
         )
-    finally:
-        if indexes:
-            say(f"  building {len(indexes)} indexes again")
-            with connection.cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '256MB'")
-                for _name, definition in indexes:
-                    cursor.execute(definition)
     with transaction.atomic():
         for (township_id, year), last in counters.items():
             NumberSequence.objects.update_or_create(

@@ -3,23 +3,34 @@
 As for cases (``cases.generate``), ids follow the calendar: each day's leads and orders are
 spread over the townships by their shares of the caseload, so no township holds a block of ids.
 Most rows are old and concluded; a share is open with running deadlines, some overdue. Rows
-are written with ``bulk_create`` in large batches, each batch committed on its own.
+are written with PostgreSQL ``COPY`` in large batches, each batch committed on its own; from
+``REINDEX_FROM`` rows on, the secondary indexes are dropped for the load and built once after it.
 """
 
 from __future__ import annotations
 
 import datetime
+import operator
 import random
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pengjiang_enforcement.models import Unit, User
 from pengjiang_enforcement.models.jobs import JobStatus
 
 from .choices import LeadSource, LeadStatus
-from .generate import ACTS, ROADS, SURNAMES, TOWNSHIP_WEIGHTS, YEARS_BACK, _tsvector
+from .generate import (
+    ACTS,
+    ROADS,
+    SURNAMES,
+    TOWNSHIP_WEIGHTS,
+    YEARS_BACK,
+    _copy,
+    _tsvector,
+    bulk_load,
+)
 from .hotline.choices import OrderState, OrderType, RouteMethod
 from .hotline.models import HotlineImport, HotlineOrder
 from .models import Lead
@@ -71,7 +82,41 @@ def _analyze(table: str) -> None:
         cursor.execute(f"ANALYZE {table}")
 
 
-def generate_leads(*, count: int, seed: int = 2026, batch: int = 20000, say: Callable[[str], None] = print) -> int:
+def _cell(value):
+    """A Python value as COPY's CSV reads it (lists as PostgreSQL arrays)."""
+    if isinstance(value, list | tuple):
+        return "{" + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value) + "}"
+    return value
+
+
+class _Writer:
+    """COPY rows of a model given as {attname: value}; every other column takes the model's default.
+
+    The defaults are read once from an unsaved instance, so a field added to the model later is
+    filled as a form would fill it, without a change here.
+    """
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.table = model._meta.db_table
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        blank = model()
+        now = timezone.now()
+        self.columns = [f.column for f in fields]
+        self.defaults = {
+            f.attname: now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else _cell(getattr(blank, f.attname))
+            for f in fields
+        }
+        self.pick = operator.itemgetter(*(f.attname for f in fields))
+
+    def copy(self, rows: list[dict]) -> int:
+        """COPY ``rows`` (their values plain: strings, numbers, dates, None; no lists)."""
+        defaults, pick = self.defaults, self.pick
+        return _copy(self.table, self.columns, [pick({**defaults, **row}) for row in rows])
+
+
+def generate_leads(*, count: int, seed: int = 2026, batch: int = 50000, say: Callable[[str], None] = print) -> int:
     """Write ``count`` generated leads; return how many were written."""
     rng = random.Random(seed)
     townships, shares = _townships()
@@ -84,54 +129,58 @@ def generate_leads(*, count: int, seed: int = 2026, batch: int = 20000, say: Cal
     open_states = {LeadStatus.REGISTERED, LeadStatus.CHECKING}
     planned = _dates(rng, count, LEAD_MIX, today, open_states)
     start_no = Lead.objects.count()
+    writer = _Writer(Lead)
     written = 0
-    for start in range(0, count, batch):
-        rows = []
-        for offset, (moment, status) in enumerate(planned[start : start + batch]):
-            day = moment.date()
-            serial = start_no + start + offset + 1
-            township = rng.choices(townships, shares)[0]
-            act = rng.choice(ACTS)
-            place = f"{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-            description = f"巡查发现{place}有{act}行为，现场拍照记录。"
-            reference = f"GEN{township.short_name}线索{day.year}-{serial:07d}"
-            checker = rng.choice(officers[township.pk])
-            concluded = status not in open_states
-            reason = f"经核查，{act}情况属实，依法处理。" if concluded else ""
-            target = (
-                rng.choice([t for t in townships if t.pk != township.pk]) if status == LeadStatus.TRANSFERRED else None
-            )
-            rows.append(
-                Lead(
-                    township=township,
-                    reference=reference,
-                    source=rng.choice(LEAD_SOURCES),
-                    status=status,
-                    discovered_on=day,
-                    place=place,
-                    description=description,
-                    reporter_name=rng.choice(SURNAMES) + "先生",
-                    checker_id=checker if status != LeadStatus.REGISTERED else None,
-                    check_due=day + datetime.timedelta(days=15),
-                    registered_by_id=checker,
-                    concluded_by_id=checker if concluded else None,
-                    concluded_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(16)))
-                    if concluded
-                    else None,
-                    conclusion_reason=reason,
-                    transfer_target=target,
-                    search_vector=_tsvector(reference, place, description),
+    with bulk_load([Lead._meta.db_table], count, say):
+        for start in range(0, count, batch):
+            rows = []
+            for offset, (moment, status) in enumerate(planned[start : start + batch]):
+                day = moment.date()
+                serial = start_no + start + offset + 1
+                township = rng.choices(townships, shares)[0]
+                act = rng.choice(ACTS)
+                place = f"{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
+                description = f"巡查发现{place}有{act}行为，现场拍照记录。"
+                reference = f"GEN{township.short_name}线索{day.year}-{serial:07d}"
+                checker = rng.choice(officers[township.pk])
+                concluded = status not in open_states
+                reason = f"经核查，{act}情况属实，依法处理。" if concluded else ""
+                target = (
+                    rng.choice([t for t in townships if t.pk != township.pk])
+                    if status == LeadStatus.TRANSFERRED
+                    else None
                 )
-            )
-        with transaction.atomic():
-            Lead.objects.bulk_create(rows, batch_size=batch)
-        written += len(rows)
-        say(f"  {written:,} / {count:,} leads")
+                rows.append(
+                    {
+                        "township_id": township.pk,
+                        "reference": reference,
+                        "source": rng.choice(LEAD_SOURCES),
+                        "status": status,
+                        "discovered_on": day,
+                        "place": place,
+                        "description": description,
+                        "reporter_name": rng.choice(SURNAMES) + "先生",
+                        "checker_id": checker if status != LeadStatus.REGISTERED else None,
+                        "check_due": day + datetime.timedelta(days=15),
+                        "registered_by_id": checker,
+                        "concluded_by_id": checker if concluded else None,
+                        "concluded_at": timezone.make_aware(datetime.datetime.combine(day, datetime.time(16)))
+                        if concluded
+                        else None,
+                        "conclusion_reason": reason,
+                        "transfer_target_id": target.pk if target else None,
+                        "search_vector": _tsvector(reference, place, description),
+                    }
+                )
+            with transaction.atomic():
+                writer.copy(rows)
+            written += len(rows)
+            say(f"  {written:,} / {count:,} leads")
     _analyze(Lead._meta.db_table)
     return written
 
 
-def generate_orders(*, count: int, seed: int = 2026, batch: int = 20000, say: Callable[[str], None] = print) -> int:
+def generate_orders(*, count: int, seed: int = 2026, batch: int = 50000, say: Callable[[str], None] = print) -> int:
     """Write ``count`` generated 12345 work orders, routed to the townships; return how many."""
     rng = random.Random(seed + 1)
     townships, shares = _townships()
@@ -145,54 +194,56 @@ def generate_orders(*, count: int, seed: int = 2026, batch: int = 20000, say: Ca
     }
     planned = _dates(rng, count, ORDER_MIX, today, open_states)
     start_no = HotlineOrder.objects.count()
+    writer = _Writer(HotlineOrder)
     written = 0
-    for start in range(0, count, batch):
-        rows = []
-        for offset, (moment, state) in enumerate(planned[start : start + batch]):
-            day = moment.date()
-            serial = start_no + start + offset + 1
-            township = rng.choices(townships, shares)[0]
-            order_type, type_text, days = rng.choice(ORDER_TYPES)
-            act = rng.choice(ACTS)
-            address = f"江门市蓬江区{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-            content = f"地址：{address}。事项：{act}，请尽快处理。"
-            received = timezone.make_aware(moment)
-            due = day + datetime.timedelta(days=days)
-            order_no = f"GEN{day:%Y%m%d}{serial:09d}"
-            replied = state == OrderState.REPLIED
-            rows.append(
-                HotlineOrder(
-                    order_no=order_no,
-                    order_no_raw=order_no,
-                    title=f"反映{act}",
-                    content=content,
-                    address=address,
-                    matter=act,
-                    category_1=type_text,
-                    order_type=order_type,
-                    order_type_text=type_text,
-                    received_at=received,
-                    handling_unit=township.name,
-                    complainant=rng.choice(SURNAMES) + "女士",
-                    phone="138****5678",
-                    content_hash=f"{serial:040d}",
-                    search_vector=_tsvector(order_no, act, content),
-                    first_import=job,
-                    last_import=job,
-                    township=township,
-                    route_method=RouteMethod.UNIT,
-                    state=state,
-                    type_days=days,
-                    base_due_on=due,
-                    due_on=due,
-                    reply_text="已到现场处理，当事人已整改。" if replied else "",
-                    replied_at=received + datetime.timedelta(days=3) if replied else None,
-                    return_reason="不属于本镇街职责范围。" if state == OrderState.RETURNED else "",
+    with bulk_load([HotlineOrder._meta.db_table], count, say):
+        for start in range(0, count, batch):
+            rows = []
+            for offset, (moment, state) in enumerate(planned[start : start + batch]):
+                day = moment.date()
+                serial = start_no + start + offset + 1
+                township = rng.choices(townships, shares)[0]
+                order_type, type_text, days = rng.choice(ORDER_TYPES)
+                act = rng.choice(ACTS)
+                address = f"江门市蓬江区{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
+                content = f"地址：{address}。事项：{act}，请尽快处理。"
+                received = timezone.make_aware(moment)
+                due = day + datetime.timedelta(days=days)
+                order_no = f"GEN{day:%Y%m%d}{serial:09d}"
+                replied = state == OrderState.REPLIED
+                rows.append(
+                    {
+                        "order_no": order_no,
+                        "order_no_raw": order_no,
+                        "title": f"反映{act}",
+                        "content": content,
+                        "address": address,
+                        "matter": act,
+                        "category_1": type_text,
+                        "order_type": order_type,
+                        "order_type_text": type_text,
+                        "received_at": received,
+                        "handling_unit": township.name,
+                        "complainant": rng.choice(SURNAMES) + "女士",
+                        "phone": "138****5678",
+                        "content_hash": f"{serial:040d}",
+                        "search_vector": _tsvector(order_no, act, content),
+                        "first_import_id": job.pk,
+                        "last_import_id": job.pk,
+                        "township_id": township.pk,
+                        "route_method": RouteMethod.UNIT,
+                        "state": state,
+                        "type_days": days,
+                        "base_due_on": due,
+                        "due_on": due,
+                        "reply_text": "已到现场处理，当事人已整改。" if replied else "",
+                        "replied_at": received + datetime.timedelta(days=3) if replied else None,
+                        "return_reason": "不属于本镇街职责范围。" if state == OrderState.RETURNED else "",
+                    }
                 )
-            )
-        with transaction.atomic():
-            HotlineOrder.objects.bulk_create(rows, batch_size=batch)
-        written += len(rows)
-        say(f"  {written:,} / {count:,} 12345 work orders")
+            with transaction.atomic():
+                writer.copy(rows)
+            written += len(rows)
+            say(f"  {written:,} / {count:,} 12345 work orders")
     _analyze(HotlineOrder._meta.db_table)
     return written

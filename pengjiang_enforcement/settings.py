@@ -273,6 +273,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Sessions are read from the shared Redis cache on every request and written through to the
+# database, so a restarted Redis signs nobody out; a page costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- failed sign-ins: throttling and lockout (django-axes) -----------------------------------
 # An office signs in from behind one NAT address, so locking an address would lock the whole

@@ -143,3 +143,38 @@ def test_generate_leads_and_orders_interleave_townships_in_date_order():
         assert days == sorted(days)
     assert Lead.objects.filter(status__in=[LeadStatus.REGISTERED, LeadStatus.CHECKING]).exists()
     assert HotlineOrder.objects.filter(state="pending").exists()
+
+
+def _shape(tables):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # an index by its name (a partial index's condition reads back in another spelling)
+            "SELECT indexname, '' FROM pg_indexes WHERE tablename = ANY(%s) "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [tables, tables],
+        )
+        return cursor.fetchall()
+
+
+def test_a_large_generation_makes_every_index_and_foreign_key_again(monkeypatch):
+    from django.db import IntegrityError, connection, transaction
+
+    from cases import generate
+    from cases.hotline.models import HotlineOrder
+
+    tables = ["cases_case", "cases_caseofficer", "cases_party", "cases_issuednumber", "cases_lead"]
+    tables.append(HotlineOrder._meta.db_table)
+    before = _shape(tables)
+    monkeypatch.setattr(generate, "REINDEX_FROM", 10)  # the large-load path, on a few rows
+    out = io.StringIO()
+    call_command("generate_cases", cases=60, leads=60, orders=60, stdout=out)
+    assert "dropping" in out.getvalue() and "foreign keys again" in out.getvalue()
+    assert _shape(tables) == before
+    assert Case.objects.count() == 60 and Lead.objects.count() == 60 and HotlineOrder.objects.count() == 60
+    # the foreign keys are in force again: a case of a township that does not exist is refused
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("UPDATE cases_case SET township_id = -1 WHERE id = %s", [Case.objects.first().pk])

@@ -27,7 +27,7 @@ class Benchmark:
 
 
 def _load() -> list[Benchmark]:
-    from . import audit, cases, hotline, pages, powers, queues
+    from . import audit, cases, hotline, load, pages, powers, queues
 
     return [
         Benchmark("audit", audit.run),
@@ -36,6 +36,7 @@ def _load() -> list[Benchmark]:
         Benchmark("queues", queues.run),
         Benchmark("pages", pages.run),
         Benchmark("hotline", hotline.run),
+        Benchmark("load", load.run),
     ]
 
 
