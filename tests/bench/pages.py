@@ -11,12 +11,11 @@ targets, and how the worst p95 grows from one size to the next.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 
 from .queues import Timing, _measure, sizes
-from .registry import Row
+from .registry import Row, freeze_what_came_before
 
 HOME_TARGET_MS = 60
 CASE_TARGET_MS = 50
@@ -73,8 +72,7 @@ def measure(group: str) -> tuple[list[Row], dict[str, float]]:
     first, as ``pengjiang_enforcement.wsgi`` does in a web worker, so a full collection during a
     timed request scans what requests make, as it would in the worker.
     """
-    gc.collect()
-    gc.freeze()
+    freeze_what_came_before()
     # What else the machine was doing: timings on a shared machine are only as good as this.
     rows: list[Row] = [Row(group, "load average (1 min) before timing", os.getloadavg()[0], "")]
     timings: dict[str, dict[object, Timing]] = {label: {} for label, _target in PAGES}
@@ -102,11 +100,10 @@ def measure(group: str) -> tuple[list[Row], dict[str, float]]:
 
 
 def run() -> list[Row]:
-    from django.test.utils import setup_test_environment
-
     from .__main__ import fresh_database
+    from .registry import test_environment
 
-    setup_test_environment()
+    test_environment()
     rows: list[Row] = []
     all_sizes = sizes()
     previous: tuple[int, dict[str, float]] | None = None
