@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import time
 
+from .process import freeze_what_came_before
 from .queues import Timing, _measure, sizes
-from .registry import Row, freeze_what_came_before
+from .registry import Row
 
 HOME_TARGET_MS = 60
 CASE_TARGET_MS = 50
@@ -101,9 +102,9 @@ def measure(group: str) -> tuple[list[Row], dict[str, float]]:
 
 def run() -> list[Row]:
     from .__main__ import fresh_database
-    from .registry import test_environment
+    from .process import django_test_environment
 
-    test_environment()
+    django_test_environment()
     rows: list[Row] = []
     all_sizes = sizes()
     previous: tuple[int, dict[str, float]] | None = None

@@ -22,7 +22,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from .registry import Row, freeze_what_came_before
+from .process import freeze_what_came_before
+from .registry import Row
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 TARGET_MS = 50  # p95 of the worst township's page, the test client's whole request
@@ -244,9 +245,9 @@ def _shape(measure: str) -> str:
 
 def run() -> list[Row]:
     from .__main__ import fresh_database
-    from .registry import test_environment
+    from .process import django_test_environment
 
-    test_environment()
+    django_test_environment()
     rows: list[Row] = []
     all_sizes = sizes()
     for index, n in enumerate(all_sizes):
