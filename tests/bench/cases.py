@@ -12,6 +12,7 @@ import os
 import statistics
 import time
 
+from .process import django_test_environment
 from .registry import Row
 
 RUNS = 7
@@ -38,14 +39,13 @@ def _measure(client, url: str) -> tuple[float, int, int]:
 
 def run() -> list[Row]:
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from cases.generate import generate
     from cases.models import Case, Party
     from pengjiang_enforcement.choices import Role
     from pengjiang_enforcement.models import Unit, User
 
-    setup_test_environment()  # the test client's host name, template signals
+    django_test_environment()  # the test client's host name, template signals
     n = int(os.environ.get("CASES_BENCH_N", "200000"))
     started = time.perf_counter()
     generate(cases=n, say=lambda line: None)
