@@ -12,7 +12,7 @@ import os
 import statistics
 import time
 
-from .process import django_test_environment
+from .process import let_the_test_client_in
 from .registry import Row
 
 RUNS = 7
@@ -45,7 +45,7 @@ def run() -> list[Row]:
     from pengjiang_enforcement.choices import Role
     from pengjiang_enforcement.models import Unit, User
 
-    django_test_environment()  # the test client's host name, template signals
+    let_the_test_client_in()  # the test client's host name, template signals
     n = int(os.environ.get("CASES_BENCH_N", "200000"))
     started = time.perf_counter()
     generate(cases=n, say=lambda line: None)

@@ -102,9 +102,9 @@ def measure(group: str) -> tuple[list[Row], dict[str, float]]:
 
 def run() -> list[Row]:
     from .__main__ import fresh_database
-    from .process import django_test_environment
+    from .process import let_the_test_client_in
 
-    django_test_environment()
+    let_the_test_client_in()
     rows: list[Row] = []
     all_sizes = sizes()
     previous: tuple[int, dict[str, float]] | None = None

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 
+def let_the_test_client_in() -> None:
+    """Let the test client in (its host name, ``testserver``) without Django's test environment.
 
-def django_test_environment() -> None:
-    """Django's test environment (responses keep their context), set up once per process: several
-    benchmarks of one run each ask for it."""
-    from django.test.utils import setup_test_environment
+    ``setup_test_environment`` instruments every template render to keep each response's
+    templates and contexts; a benchmark process making thousands of requests then carries
+    hundreds of thousands of live objects more than a web worker does, and each full garbage
+    collection scanning them cost a timed request 150-260 ms. Pages are timed as a worker
+    serves them: plain rendering, nothing kept.
+    """
+    from django.conf import settings
 
-    with contextlib.suppress(RuntimeError):  # set up by an earlier benchmark of this run
-        setup_test_environment()
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 
 def freeze_what_came_before() -> None:

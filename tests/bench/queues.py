@@ -245,9 +245,9 @@ def _shape(measure: str) -> str:
 
 def run() -> list[Row]:
     from .__main__ import fresh_database
-    from .process import django_test_environment
+    from .process import let_the_test_client_in
 
-    django_test_environment()
+    let_the_test_client_in()
     rows: list[Row] = []
     all_sizes = sizes()
     for index, n in enumerate(all_sizes):
