@@ -116,6 +116,35 @@ class _Writer:
         return _copy(self.table, self.columns, [pick({**defaults, **row}) for row in rows])
 
 
+def _write(
+    model: type[models.Model],
+    planned: list[tuple[datetime.datetime, str]],
+    row_of: Callable[[int, datetime.datetime, str], dict],
+    *,
+    batch: int,
+    what: str,
+    say: Callable[[str], None],
+) -> int:
+    """COPY one row per planned (moment, state), made by ``row_of(serial, moment, state)`` in plan
+    order (so a seed gives the same rows), in batches each committed on its own; return how many."""
+    table = model._meta.db_table
+    writer = _Writer(model)
+    start_no = model._default_manager.count()
+    written = 0
+    with bulk_load([table], len(planned), say):
+        for start in range(0, len(planned), batch):
+            chunk = planned[start : start + batch]
+            rows = [
+                row_of(start_no + start + offset + 1, moment, state) for offset, (moment, state) in enumerate(chunk)
+            ]
+            with transaction.atomic():
+                writer.copy(rows)
+            written += len(rows)
+            say(f"  {written:,} / {len(planned):,} {what}")
+    _analyze(table)
+    return written
+
+
 def generate_leads(*, count: int, seed: int = 2026, batch: int = 50000, say: Callable[[str], None] = print) -> int:
     """Write ``count`` generated leads; return how many were written."""
     rng = random.Random(seed)
@@ -128,56 +157,40 @@ def generate_leads(*, count: int, seed: int = 2026, batch: int = 50000, say: Cal
     today = timezone.localdate()
     open_states = {LeadStatus.REGISTERED, LeadStatus.CHECKING}
     planned = _dates(rng, count, LEAD_MIX, today, open_states)
-    start_no = Lead.objects.count()
-    writer = _Writer(Lead)
-    written = 0
-    with bulk_load([Lead._meta.db_table], count, say):
-        for start in range(0, count, batch):
-            rows = []
-            for offset, (moment, status) in enumerate(planned[start : start + batch]):
-                day = moment.date()
-                serial = start_no + start + offset + 1
-                township = rng.choices(townships, shares)[0]
-                act = rng.choice(ACTS)
-                place = f"{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-                description = f"巡查发现{place}有{act}行为，现场拍照记录。"
-                reference = f"GEN{township.short_name}线索{day.year}-{serial:07d}"
-                checker = rng.choice(officers[township.pk])
-                concluded = status not in open_states
-                reason = f"经核查，{act}情况属实，依法处理。" if concluded else ""
-                target = (
-                    rng.choice([t for t in townships if t.pk != township.pk])
-                    if status == LeadStatus.TRANSFERRED
-                    else None
-                )
-                rows.append(
-                    {
-                        "township_id": township.pk,
-                        "reference": reference,
-                        "source": rng.choice(LEAD_SOURCES),
-                        "status": status,
-                        "discovered_on": day,
-                        "place": place,
-                        "description": description,
-                        "reporter_name": rng.choice(SURNAMES) + "先生",
-                        "checker_id": checker if status != LeadStatus.REGISTERED else None,
-                        "check_due": day + datetime.timedelta(days=15),
-                        "registered_by_id": checker,
-                        "concluded_by_id": checker if concluded else None,
-                        "concluded_at": timezone.make_aware(datetime.datetime.combine(day, datetime.time(16)))
-                        if concluded
-                        else None,
-                        "conclusion_reason": reason,
-                        "transfer_target_id": target.pk if target else None,
-                        "search_vector": _tsvector(reference, place, description),
-                    }
-                )
-            with transaction.atomic():
-                writer.copy(rows)
-            written += len(rows)
-            say(f"  {written:,} / {count:,} leads")
-    _analyze(Lead._meta.db_table)
-    return written
+
+    def lead(serial: int, moment: datetime.datetime, status: str) -> dict:
+        day = moment.date()
+        township = rng.choices(townships, shares)[0]
+        act = rng.choice(ACTS)
+        place = f"{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
+        description = f"巡查发现{place}有{act}行为，现场拍照记录。"
+        reference = f"GEN{township.short_name}线索{day.year}-{serial:07d}"
+        checker = rng.choice(officers[township.pk])
+        concluded = status not in open_states
+        reason = f"经核查，{act}情况属实，依法处理。" if concluded else ""
+        target = rng.choice([t for t in townships if t.pk != township.pk]) if status == LeadStatus.TRANSFERRED else None
+        return {
+            "township_id": township.pk,
+            "reference": reference,
+            "source": rng.choice(LEAD_SOURCES),
+            "status": status,
+            "discovered_on": day,
+            "place": place,
+            "description": description,
+            "reporter_name": rng.choice(SURNAMES) + "先生",
+            "checker_id": checker if status != LeadStatus.REGISTERED else None,
+            "check_due": day + datetime.timedelta(days=15),
+            "registered_by_id": checker,
+            "concluded_by_id": checker if concluded else None,
+            "concluded_at": timezone.make_aware(datetime.datetime.combine(day, datetime.time(16)))
+            if concluded
+            else None,
+            "conclusion_reason": reason,
+            "transfer_target_id": target.pk if target else None,
+            "search_vector": _tsvector(reference, place, description),
+        }
+
+    return _write(Lead, planned, lead, batch=batch, what="leads", say=say)
 
 
 def generate_orders(*, count: int, seed: int = 2026, batch: int = 50000, say: Callable[[str], None] = print) -> int:
@@ -193,57 +206,45 @@ def generate_orders(*, count: int, seed: int = 2026, batch: int = 50000, say: Ca
         OrderState.RETURN_REQUESTED,
     }
     planned = _dates(rng, count, ORDER_MIX, today, open_states)
-    start_no = HotlineOrder.objects.count()
-    writer = _Writer(HotlineOrder)
-    written = 0
-    with bulk_load([HotlineOrder._meta.db_table], count, say):
-        for start in range(0, count, batch):
-            rows = []
-            for offset, (moment, state) in enumerate(planned[start : start + batch]):
-                day = moment.date()
-                serial = start_no + start + offset + 1
-                township = rng.choices(townships, shares)[0]
-                order_type, type_text, days = rng.choice(ORDER_TYPES)
-                act = rng.choice(ACTS)
-                address = f"江门市蓬江区{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
-                content = f"地址：{address}。事项：{act}，请尽快处理。"
-                received = timezone.make_aware(moment)
-                due = day + datetime.timedelta(days=days)
-                order_no = f"GEN{day:%Y%m%d}{serial:09d}"
-                replied = state == OrderState.REPLIED
-                rows.append(
-                    {
-                        "order_no": order_no,
-                        "order_no_raw": order_no,
-                        "title": f"反映{act}",
-                        "content": content,
-                        "address": address,
-                        "matter": act,
-                        "category_1": type_text,
-                        "order_type": order_type,
-                        "order_type_text": type_text,
-                        "received_at": received,
-                        "handling_unit": township.name,
-                        "complainant": rng.choice(SURNAMES) + "女士",
-                        "phone": "138****5678",
-                        "content_hash": f"{serial:040d}",
-                        "search_vector": _tsvector(order_no, act, content),
-                        "first_import_id": job.pk,
-                        "last_import_id": job.pk,
-                        "township_id": township.pk,
-                        "route_method": RouteMethod.UNIT,
-                        "state": state,
-                        "type_days": days,
-                        "base_due_on": due,
-                        "due_on": due,
-                        "reply_text": "已到现场处理，当事人已整改。" if replied else "",
-                        "replied_at": received + datetime.timedelta(days=3) if replied else None,
-                        "return_reason": "不属于本镇街职责范围。" if state == OrderState.RETURNED else "",
-                    }
-                )
-            with transaction.atomic():
-                writer.copy(rows)
-            written += len(rows)
-            say(f"  {written:,} / {count:,} 12345 work orders")
-    _analyze(HotlineOrder._meta.db_table)
-    return written
+
+    def order(serial: int, moment: datetime.datetime, state: str) -> dict:
+        day = moment.date()
+        township = rng.choices(townships, shares)[0]
+        order_type, type_text, days = rng.choice(ORDER_TYPES)
+        act = rng.choice(ACTS)
+        address = f"江门市蓬江区{township.short_name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
+        content = f"地址：{address}。事项：{act}，请尽快处理。"
+        received = timezone.make_aware(moment)
+        due = day + datetime.timedelta(days=days)
+        order_no = f"GEN{day:%Y%m%d}{serial:09d}"
+        replied = state == OrderState.REPLIED
+        return {
+            "order_no": order_no,
+            "order_no_raw": order_no,
+            "title": f"反映{act}",
+            "content": content,
+            "address": address,
+            "matter": act,
+            "category_1": type_text,
+            "order_type": order_type,
+            "order_type_text": type_text,
+            "received_at": received,
+            "handling_unit": township.name,
+            "complainant": rng.choice(SURNAMES) + "女士",
+            "phone": "138****5678",
+            "content_hash": f"{serial:040d}",
+            "search_vector": _tsvector(order_no, act, content),
+            "first_import_id": job.pk,
+            "last_import_id": job.pk,
+            "township_id": township.pk,
+            "route_method": RouteMethod.UNIT,
+            "state": state,
+            "type_days": days,
+            "base_due_on": due,
+            "due_on": due,
+            "reply_text": "已到现场处理，当事人已整改。" if replied else "",
+            "replied_at": received + datetime.timedelta(days=3) if replied else None,
+            "return_reason": "不属于本镇街职责范围。" if state == OrderState.RETURNED else "",
+        }
+
+    return _write(HotlineOrder, planned, order, batch=batch, what="12345 work orders", say=say)
