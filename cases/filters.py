@@ -268,7 +268,7 @@ class LeadFilterSet(QueueFilterSet):
     def filter_mine(self, leads: QuerySet[Lead], name: str, value: bool) -> QuerySet[Lead]:
         if not value:
             return leads
-        return leads.filter(Q(checker=self.user) | Q(checker__isnull=True, registered_by=self.user))
+        return leads.filter(mine_to_check(self.user))
 
     def filter_overdue(self, leads: QuerySet[Lead], name: str, value: bool) -> QuerySet[Lead]:
         if not value:
@@ -284,6 +284,12 @@ def case_queue(
 ) -> QuerySet[Case]:
     """The cases a user may see, filtered and sorted (for panels, tasks and the benchmark)."""
     return CaseFilterSet(params, user=user, scope=scope, today=today).qs
+
+
+def mine_to_check(user: User) -> Q:
+    """The leads a user is to check: those they check, and those they registered that nobody
+    took yet (the queue's "mine" filter and the home panel)."""
+    return Q(checker=user) | Q(checker__isnull=True, registered_by=user)
 
 
 def lead_queue(user: User, *, today: datetime.date | None = None, **params: Any) -> QuerySet[Lead]:

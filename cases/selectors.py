@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
@@ -31,7 +31,7 @@ from .choices import (
     ExtensionStatus,
     LeadStatus,
 )
-from .filters import case_queue, due_soon_days
+from .filters import case_queue, due_soon_days, mine_to_check
 from .hotline.choices import OPEN_STATES as ORDER_OPEN_STATES
 from .models import (
     Attachment,
@@ -412,8 +412,8 @@ def my_open_cases(user: User, limit: int = 10) -> list[Case]:
 def my_leads_to_check(user: User, limit: int = 10) -> list[Lead]:
     """The open leads the user checks (or registered and nobody took yet), nearest deadline first:
     a walk along the township's open leads by deadline (``cases_lead_open_due_idx``)."""
-    mine = Q(checker=user) | Q(checker__isnull=True, registered_by=user)
-    leads = _own_township(user, Lead.objects.restrict(user, "view")).filter(mine, status__in=LEAD_OPEN_STATUSES)
+    leads = _own_township(user, Lead.objects.restrict(user, "view"))
+    leads = leads.filter(mine_to_check(user), status__in=LEAD_OPEN_STATUSES)
     return list(leads.order_by("check_due", "id")[:limit])
 
 
@@ -438,9 +438,13 @@ def approvals_waiting(user: User, limit: int = 20) -> dict[str, list]:
 def overdue_cases(user: User, *, today: datetime.date | None = None, limit: int = 15) -> list[Case]:
     """The township's overdue live cases, longest overdue first (the queue's "nearest deadline"
     order): the first rows of ``cases_case_live_due_idx``."""
-    today = today or timezone.localdate()
-    cases = _visible_cases(user).filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
+    cases = _overdue(user, today or timezone.localdate())
     return list(with_list_data(cases.order_by("next_due_on", "id"))[:limit])
+
+
+def _overdue(user: User, today: datetime.date) -> QuerySet[Case]:
+    """The township's live cases past their deadline (the panel's list and the strip's count)."""
+    return _visible_cases(user).filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
 
 
 def township_live_cases(user: User, limit: int = 15) -> list[Case]:
@@ -480,7 +484,7 @@ def township_figures(user: User, *, today: datetime.date | None = None) -> Towns
     def total(kind: str, states) -> int:
         return sum(totals.get((kind, state), 0) for state in states)
 
-    overdue = _visible_cases(user).filter(state__in=CASE_LIVE_STATES, next_due_on__lt=today)
+    overdue = _overdue(user, today)
     return TownshipFigures(
         live_cases=total(FigureKind.CASE, CASE_LIVE_STATES),
         filings_pending=total(FigureKind.CASE, [CaseState.FILING_PENDING]),
