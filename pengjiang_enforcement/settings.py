@@ -239,14 +239,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "powers.apply_due_adjustments",
         "schedule": crontab(minute="1,15,30,45"),
     },
-    # Deadlines due soon or overdue become notifications; hourly, so a deadline moved by an
-    # extension or a new case is picked up the same day. Running twice notifies nobody twice.
     # The maintained figures are appended to by every write; folding them keeps each figure a
     # handful of rows (cases.models.figures).
     "cases-compact-figures": {
         "task": "cases.compact_figures",
         "schedule": 60.0,
     },
+    # Deadlines due soon or overdue become notifications; hourly, so a deadline moved by an
+    # extension or a new case is picked up the same day. Running twice notifies nobody twice.
     "cases-deadline-notifications": {
         "task": "cases.scan_deadlines",
         "schedule": 3600.0,
