@@ -122,6 +122,18 @@ _DATETIME_PATTERN = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]*(\d{1,2})[:时](\d{1,2})分?(?::?(\d{1,2})秒?)?(?:\.\d+)?$"
 )
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+@functools.cache
+def _default_zone() -> datetime.tzinfo:
+    """The portal's zone (Asia/Shanghai): dates in files without a zone are read in it.
+
+    Looked up once: an import reads it for every date of every row, and Django's
+    ``get_current_timezone`` goes through a context-local lookup each time.
+    """
+    return timezone.get_default_timezone()
+
+
 _EXCEL_EPOCH_1904 = datetime.datetime(1904, 1, 1)
 
 
@@ -189,8 +201,9 @@ def parse_datetime(value: Any) -> datetime.datetime | None:
             if day is None:
                 return None
             moment = datetime.datetime(day.year, day.month, day.day)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    if moment.tzinfo is None:
+        # What make_aware does for a zoneinfo zone, without looking the zone up on every call.
+        moment = moment.replace(tzinfo=_default_zone())
     return moment
 
 
@@ -310,7 +323,8 @@ def plausible_day(day: datetime.date | datetime.datetime, *, today: datetime.dat
     from django.conf import settings
 
     if isinstance(day, datetime.datetime):
-        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+        zone = _default_zone()
+        day = day.date() if day.tzinfo is None or day.tzinfo is zone else day.astimezone(zone).date()
     latest = (today or timezone.localdate()) + datetime.timedelta(days=settings.IMPORT_DATE_MAX_DAYS_AHEAD)
     return settings.IMPORT_DATE_MIN <= day <= latest
 

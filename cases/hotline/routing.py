@@ -13,6 +13,7 @@ compiled regular expression, so routing costs no query per row.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -141,7 +142,7 @@ class Gazetteer:
         if not text or self._township_re is None or is_elsewhere(text):
             return []
         found: list[int] = []
-        for match in self._township_re.finditer(normalise(text)):
+        for match in self._township_re.finditer(_normalised(text)):
             pk = self._township_words[match.group(0)]
             if pk not in found:
                 found.append(pk)
@@ -150,7 +151,7 @@ class Gazetteer:
     def places_named(self, text: str) -> list[tuple[str, list[Place]]]:
         if not text or self._place_re is None or is_elsewhere(text):
             return []
-        return [(m.group(0), self._places[m.group(0)]) for m in self._place_re.finditer(normalise(text))]
+        return [(m.group(0), self._places[m.group(0)]) for m in self._place_re.finditer(_normalised(text))]
 
     def route(self, *, unit: str, texts: Iterable[str]) -> RouteResult:
         """The township of an order from its handling unit, then its address texts (in order)."""
@@ -187,6 +188,17 @@ class Gazetteer:
         candidates = list(dict.fromkeys([*by_unit, *named, *verified, *suggested]))
         note = "、".join(sorted({*ambiguous, *verified.values(), *suggested.values()}))
         return RouteResult(None, "none", note[:300], candidates, ambiguous)
+
+
+@functools.lru_cache(maxsize=16)
+def _normalised_short(text: str) -> str:
+    return normalise(text)
+
+
+def _normalised(text: str) -> str:
+    """``normalise(text)``, remembered for the last few short texts: routing looks at each text
+    of a row twice (for township names, then for place names)."""
+    return _normalised_short(text) if len(text) <= 4096 else normalise(text)
 
 
 def is_elsewhere(text: str) -> bool:
