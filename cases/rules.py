@@ -46,25 +46,17 @@ def item_is_penalty_power(item: PowerItem) -> None:
         )
 
 
-def item_delegated_on_act_date(item: PowerItem, township: Unit, act_date: datetime.date) -> None:
-    """APL Art. 24 and the catalogue: the township may act only on a power delegated to it, and
-    the power must have been delegated on the date of the act (APL Art. 37: the law of the act's
-    date applies)."""
-    if not is_delegated(item, township, act_date):
-        raise RuleViolation(
-            _("APL Art. 24: %(item)s was not delegated to %(township)s on %(day)s, the date of the act."),
-            rule="item_delegated_on_act_date",
-            params={"item": item.full_code, "township": township.name, "day": act_date.isoformat()},
-        )
-
-
 def item_delegated_on_filing_date(item: PowerItem, township: Unit, day: datetime.date) -> None:
-    """A recalled item is not chosen for new cases after its end date; cases filed before keep it."""
+    """APL Art. 24 and the catalogue: the township may act only on a power delegated to it on the
+    day the case is filed. Jurisdiction is the filing date's: a township that holds the power now
+    files a case on an act committed before the delegation began (within the limitation period,
+    which the act's date governs); a recalled item is not chosen after its end date, and cases
+    filed before the recall keep it."""
     if not is_delegated(item, township, day):
         raise RuleViolation(
             _(
-                "%(item)s is no longer delegated to %(township)s on %(day)s (recalled or ended): "
-                "new cases cannot be filed under it."
+                "APL Art. 24: %(item)s is not delegated to %(township)s on %(day)s, the filing date "
+                "(not yet, recalled or ended): no case can be filed under it."
             ),
             rule="item_delegated_on_filing_date",
             params={"item": item.full_code, "township": township.name, "day": day.isoformat()},

@@ -14,7 +14,6 @@ urlpatterns = [
     path("leads/<int:pk>/edit/", leads.lead_edit, name="lead_edit"),
     path("leads/<int:pk>/start-check/", leads.lead_start_check, name="lead_start_check"),
     path("leads/<int:pk>/file/", leads.lead_file, name="lead_file"),
-    path("leads/<int:pk>/items/", leads.item_options, name="item_options"),
     path("leads/<int:pk>/items/search/", leads.item_search, name="item_search"),
     path("leads/<int:pk>/not-file/", leads.lead_not_file, name="lead_not_file"),
     path("leads/<int:pk>/transfer/", leads.lead_transfer, name="lead_transfer"),

@@ -76,6 +76,14 @@ def version_on(item: PowerItem, day: datetime.date) -> PowerItemVersion | None:
     return item.versions.filter(valid_from__lte=day).order_by("-valid_from", "-version").first()
 
 
+def version_for_act(item: PowerItem, act_date: datetime.date) -> PowerItemVersion | None:
+    """The version a case on an act of ``act_date`` pins: the one in force on that date (APL
+    Art. 37: the law of the act's date applies), or the item's first version when the act
+    precedes every version the catalogue holds (a township may file a case on an act committed
+    before the item was delegated to it: jurisdiction is the filing date's)."""
+    return version_on(item, act_date) or item.versions.order_by("valid_from", "version").first()
+
+
 def discretion_standard_on(item: PowerItem, day: datetime.date) -> DiscretionStandard | None:
     """The discretion standard version in force on ``day`` (a decision pins it)."""
     return item.discretion_standards.filter(effective_from__lte=day).order_by("-effective_from", "-version").first()

@@ -22,7 +22,7 @@ from pengjiang_enforcement.text import field_label
 from pengjiang_enforcement.workdays import today as local_today
 from pengjiang_enforcement.workflow import save_versioned, transition
 from powers.models import PowerItem
-from powers.selectors import version_on
+from powers.selectors import version_for_act
 from powers.services import usage_record
 
 from .. import rules
@@ -91,7 +91,6 @@ def check_filing_rules(
 
     def power_item() -> None:
         rules.item_is_penalty_power(item)
-        rules.item_delegated_on_act_date(item, township, act_date)
         rules.item_delegated_on_filing_date(item, township, day)
 
     def limitation() -> None:
@@ -218,7 +217,7 @@ def case_request_filing(
         serious_harm=serious_harm,
         discovered_on=lead.discovered_on,
         power_item=power_item,
-        power_item_version=version_on(power_item, act_date),
+        power_item_version=version_for_act(power_item, act_date),
         requested_by=actor,
         requested_at=timezone.now(),
     )
@@ -299,7 +298,7 @@ def case_update(
             officers=officers,
             day=today,
         )
-        case.power_item_version = version_on(case.power_item, case.act_date)
+        case.power_item_version = version_for_act(case.power_item, case.act_date)
     case.full_clean(exclude=["search_vector", "number"])
     if filing and lead_officer is not None and officers is not None:
         _set_officers(case, officers)

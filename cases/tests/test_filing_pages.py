@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from cases import rules, services
 from cases.choices import CaseState, EvidenceKind, NotificationKind
@@ -28,8 +29,8 @@ def duruan_leader(db):
     return UserFactory(username="dr_leader_t", full_name="镇领导", unit=unit("duruan"), roles=(Role.TOWNSHIP_LEADER,))
 
 
-def _search(client, lead, q: str, act_date: str = "") -> dict:
-    response = client.get(f"/leads/{lead.pk}/items/search/", {"q": q, "act_date": act_date})
+def _search(client, lead, q: str) -> dict:
+    response = client.get(f"/leads/{lead.pk}/items/search/", {"q": q})
     assert response.status_code == 200
     return response.json()
 
@@ -50,19 +51,26 @@ def test_item_search_finds_items_by_name_code_and_words(duruan_officer, login):
     assert _search(client, lead, "")["items"] == []
 
 
-def test_item_search_follows_the_act_date(duruan_officer, login):
-    late = item_for(name="对噪声扰民的行政处罚", effective_from=datetime.date(2025, 1, 1))
-    lead = make_lead(duruan_officer)
+def test_item_delegated_on_filing_date_the_picker_offers_todays_items(duruan_officer, login):
+    """Jurisdiction is the filing date's: the picker and the chooser offer the items the township
+    holds today, also those delegated after the act and its discovery; not those delegated
+    from tomorrow on, and an ``act_date`` in the request changes nothing."""
+    today = timezone.localdate()
+    recent = item_for(name="对噪声扰民的行政处罚", effective_from=today - datetime.timedelta(days=10))
+    item_for(name="对噪声超标排放的行政处罚", effective_from=today + datetime.timedelta(days=1))
+    lead = make_lead(duruan_officer, discovered_on=today - datetime.timedelta(days=40))
     client = login(duruan_officer)
-    assert _search(client, lead, "噪声", "2024-06-01")["items"] == []
-    assert [i["id"] for i in _search(client, lead, "噪声", "2025-06-01")["items"]] == [late.pk]
+    assert [i["id"] for i in _search(client, lead, "噪声")["items"]] == [recent.pk]
+    answer = client.get(f"/leads/{lead.pk}/items/search/", {"q": "噪声", "act_date": "2020-01-01"}).json()
+    assert [i["id"] for i in answer["items"]] == [recent.pk]
+    page = client.get(f"/leads/{lead.pk}/file/").content.decode()
+    assert f'value="{recent.pk}"' in page and "超标排放" not in page
 
 
 def test_item_search_answers_bad_input_without_an_error(duruan_officer, login):
     item_for(name="对占道摆卖的行政处罚")
     lead = make_lead(duruan_officer)
     client = login(duruan_officer)
-    assert _search(client, lead, "占道", "2025-13-45")["items"]  # a bad date: the lead's discovery date
     assert _search(client, lead, "'&|!:*()" * 200)["items"] == []
 
 

@@ -128,21 +128,34 @@ def test_officers_of_township_refuses_an_officer_of_another_township(duruan_offi
 # --- the power item ----------------------------------------------------------------------------
 
 
-def test_item_not_delegated_on_the_act_date_refuses_filing(duruan_officer, duruan_colleague):
+def test_item_delegated_on_filing_date_files_an_act_committed_before_the_delegation(
+    duruan_officer, duruan_colleague, duruan_head
+):
+    """The township holds the item on the filing date: an act of the day before the delegation
+    began, within the limitation period, is filed; the case pins the item's first version (the
+    catalogue holds none older), and the act's date still governs the limitation period."""
     item = item_for(effective_from=today() - datetime.timedelta(days=30))
     lead = make_lead(duruan_officer, discovered_on=today() - datetime.timedelta(days=2))
+    case = make_pending_case(
+        duruan_officer, duruan_colleague, item=item, lead=lead, act_date=today() - datetime.timedelta(days=31)
+    )
+    case = services.case_approve_filing(case=case, actor=duruan_head, expected_version=case.version)
+    assert case.state == CaseState.INVESTIGATING and case.power_item_id == item.pk
+    assert case.power_item_version == item.versions.order_by("valid_from", "version").first()
+    assert case.power_item_version is not None
+
+
+def test_item_delegated_on_filing_date_refuses_an_item_delegated_only_from_tomorrow(duruan_officer, duruan_colleague):
+    item = item_for(effective_from=today() + datetime.timedelta(days=1))
     exc = refused(
-        "item_delegated_on_act_date",
-        lambda: make_pending_case(
-            duruan_officer, duruan_colleague, item=item, lead=lead, act_date=today() - datetime.timedelta(days=31)
-        ),
+        "item_delegated_on_filing_date", lambda: make_pending_case(duruan_officer, duruan_colleague, item=item)
     )
     assert item.full_code in exc.messages[0]
 
 
-def test_item_of_another_township_isrefused(duruan_officer, duruan_colleague):
+def test_item_delegated_on_filing_date_refuses_an_item_of_another_township(duruan_officer, duruan_colleague):
     item = item_for(townships=("baisha",))
-    refused("item_delegated_on_act_date", lambda: make_pending_case(duruan_officer, duruan_colleague, item=item))
+    refused("item_delegated_on_filing_date", lambda: make_pending_case(duruan_officer, duruan_colleague, item=item))
 
 
 def test_recalled_item_cannot_be_chosen_after_its_end_date_but_filed_cases_keep_it(

@@ -157,10 +157,11 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return to_case(case)
     context = {"case": case, "form": form, "filing": filing}
     if filing:
-        act_date = form.cleaned_data.get("act_date") if form.is_bound and hasattr(form, "cleaned_data") else None
+        today = timezone.localdate()
         context |= {
             "officer_rows": officer_rows,
-            "item_groups": item_groups(case.township_id, act_date or case.act_date),
+            "item_groups": item_groups(case.township_id, today),
+            "items_day": today,
             "selected_item": form["power_item"].value(),
             "selected_co": [str(v) for v in form["co_officers"].value() or []],
             "lead": case.lead,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -254,7 +253,6 @@ def lead_file(request: HttpRequest, pk: int) -> HttpResponse:
         if case is not None:
             messages.success(request, _("The filing was sent to the office head for approval."))
             return redirect("cases:case_detail", pk=case.pk)
-    act_date = form.cleaned_data.get("act_date") if form.is_bound and hasattr(form, "cleaned_data") else None
     return render(
         request,
         "cases/filing_form.html",
@@ -262,7 +260,10 @@ def lead_file(request: HttpRequest, pk: int) -> HttpResponse:
             "lead": lead,
             "form": form,
             "officer_rows": officer_rows,
-            "item_groups": item_groups(lead.township_id, act_date or lead.discovered_on),
+            # Jurisdiction is the filing date's: the items the township holds today, whatever
+            # the date of the act.
+            "item_groups": item_groups(lead.township_id, today),
+            "items_day": today,
             "selected_item": form["power_item"].value(),
             "selected_co": [str(v) for v in form["co_officers"].value() or []],
         },
@@ -278,38 +279,15 @@ def item_groups(township_id: int, day) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-@login_required
-def item_options(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the item chooser for the act date being typed into the filing form."""
-    lead = get_lead(request, pk, "change")
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("act_date", ""))
-    except ValueError:
-        day = lead.discovered_on
-    return render(
-        request,
-        "cases/includes/item_options.html",
-        {
-            "item_groups": item_groups(lead.township_id, day),
-            "selected_item": request.GET.get("power_item"),
-            "day": day,
-            "lead": lead,
-        },
-    )
-
-
 ITEM_SEARCH_ROWS = 20
 
 
 @login_required
 def item_search(request: HttpRequest, pk: int) -> JsonResponse:
-    """JSON for the item picker: the penalty items the township holds on the act date whose name,
-    code or words match ``q`` (the catalogue's search), at most ``ITEM_SEARCH_ROWS``."""
+    """JSON for the item picker: the penalty items the township holds today (the filing date)
+    whose name, code or words match ``q`` (the catalogue's search), at most ``ITEM_SEARCH_ROWS``."""
     lead = get_lead(request, pk, "change")
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("act_date", ""))
-    except ValueError:
-        day = lead.discovered_on
+    day = timezone.localdate()
     query = search_query(request.GET.get("q", "")[:200])
     if query is None:
         return JsonResponse({"items": [], "more": False})

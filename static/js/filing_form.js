@@ -1,5 +1,5 @@
-/* The filing form (立案审批表): the end of the act shows for a continuing act only; the item
- * chooser follows the date of the act; the lead officer is not offered as his own colleague. */
+/* The filing form (立案审批表): the end of the act shows for a continuing act only; the lead
+ * officer is not offered as his own colleague. */
 (function () {
   "use strict";
 
@@ -11,18 +11,6 @@
     function toggle() { wrapper.hidden = !box.checked; }
     box.addEventListener("change", toggle);
     toggle();
-  }
-
-  function itemsFollowTheDate() {
-    var form = document.querySelector("form[data-items-url]");
-    var date = document.getElementById("id_act_date");
-    if (!form || !date || !window.htmx) return;
-    date.addEventListener("change", function () {
-      var current = document.getElementById("id_power_item");
-      var url = form.dataset.itemsUrl + "?act_date=" + encodeURIComponent(date.value) +
-        "&power_item=" + encodeURIComponent(current ? current.value : "");
-      window.htmx.ajax("GET", url, { target: "#item-chooser", swap: "innerHTML" });
-    });
   }
 
   function leadIsNoColleague() {
@@ -44,7 +32,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     continuingAct();
-    itemsFollowTheDate();
     leadIsNoColleague();
   });
 })();

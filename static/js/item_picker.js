@@ -135,9 +135,7 @@
     function search() {
       var words = input.value.trim();
       if (!words) { close(); return; }
-      var date = document.getElementById(select.dataset.dateInput || "");
-      var url = select.dataset.searchUrl + "?q=" + encodeURIComponent(words) +
-        "&act_date=" + encodeURIComponent(date ? date.value : "");
+      var url = select.dataset.searchUrl + "?q=" + encodeURIComponent(words);
       var ticket = ++asked;
       fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : { items: [], more: false }; })

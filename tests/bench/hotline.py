@@ -104,8 +104,10 @@ def _database_cpu_seconds() -> float:
             continue  # the process ended meanwhile
         name = text[text.index("(") + 1 : text.rindex(")")]
         if name == "postgres" or name.startswith("postgres:"):
+            # Its own time, and that of its children that ended (a connection's server process
+            # ends with the connection; the server's main process collects its time).
             fields = text.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     return total
 
 
