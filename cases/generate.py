@@ -33,6 +33,7 @@ from powers.choices import PowerKind
 from powers.models import Delegation
 from powers.services import item_create
 
+from .archive_guard import paused_for_history
 from .choices import CASE_LIVE_STATES, CaseState, DocumentType, LeadSource, OfficerRole, PartyKind
 from .identity import make_credit_code, make_resident_id
 from .models import NumberPattern, NumberSequence
@@ -328,7 +329,7 @@ def generate(*, cases: int, seed: int = 2026, batch: int = 50000, say: Callable[
     # Ids follow the calendar, as an office's do: each day's cases of every township side by side.
     planned.sort(key=lambda p: p[4])
 
-    with bulk_load(BULK_TABLES, cases, say):
+    with bulk_load(BULK_TABLES, cases, say), paused_for_history(BULK_TABLES):
         written = _load(
             planned,
             rng=rng,
