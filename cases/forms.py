@@ -487,6 +487,12 @@ class PenaltyLineForm(forms.Form):
     amount = forms.DecimalField(label=_("amount (yuan)"), required=False, max_digits=14, decimal_places=2)
     detail = model_field(ProposalLine, "detail")
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("kind") and (data.get("amount") is not None or (data.get("detail") or "").strip()):
+            self.add_error("kind", _("Choose the penalty this line is about."))
+        return data
+
 
 PenaltyLineFormSet = forms.formset_factory(PenaltyLineForm, extra=3, max_num=13)
 

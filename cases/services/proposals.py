@@ -21,6 +21,8 @@ from ..choices import ProposalOutcome
 from ..models import Case, InvestigationReport, Proposal, ProposalLine
 from ..models.proposals import AMOUNT_KINDS
 
+CENT = Decimal("0.01")
+
 
 @dataclass(frozen=True)
 class PenaltyLineDraft:
@@ -204,7 +206,13 @@ def proposal_make(
     proposal.full_clean()
     proposal.save()
     lines = [
-        ProposalLine(proposal=proposal, kind=line.kind, amount=line.amount, detail=line.detail.strip(), sort_order=n)
+        ProposalLine(
+            proposal=proposal,
+            kind=line.kind,
+            amount=line.amount.quantize(CENT) if line.amount is not None else None,
+            detail=line.detail.strip(),
+            sort_order=n,
+        )
         for n, line in enumerate(draft.lines)
     ]
     for line in lines:
