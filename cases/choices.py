@@ -143,15 +143,35 @@ class PreservationDecision(models.TextChoices):
     TEST = "test", _("Send for testing or appraisal")
 
 
-class InvestigationProposal(models.TextChoices):
-    """The handling proposed by the investigation-end report (APL Art. 57)."""
+class ProposalOutcome(models.TextChoices):
+    """What the investigation-end report proposes (APL Art. 57): a penalty, no penalty, the
+    violation not established, or a transfer."""
 
-    PENALTY = "penalty", _("Impose a penalty")
-    NO_PENALTY_MINOR = "no_penalty_minor", _("No penalty: minor and corrected (Art. 33(1))")
-    NO_PENALTY_FIRST = "no_penalty_first", _("No penalty: first violation (Art. 33(1))")
-    NO_PENALTY_NO_FAULT = "no_penalty_no_fault", _("No penalty: no fault (Art. 33(2))")
-    NOT_ESTABLISHED = "not_established", _("Violation not established")
-    TRANSFER_JUDICIAL = "transfer_judicial", _("Suspected crime: transfer to the judicial organs")
+    PENALTY = "penalty", _("Impose a penalty (给予行政处罚)")
+    NO_PENALTY = "no_penalty", _("No penalty (不予行政处罚)")
+    NOT_ESTABLISHED = "not_established", _("Violation not established (违法事实不能成立)")
+    TRANSFER = "transfer", _("Transfer (移送)")
+
+
+class NoPenaltyGround(models.TextChoices):
+    """The grounds on which the law says a party is not penalised (APL Arts. 30, 31, 33)."""
+
+    MINOR_CORRECTED = (
+        "minor_corrected",
+        _("Minor, corrected in time, no harm (轻微并及时改正, APL Art. 33(1), mandatory)"),
+    )
+    FIRST_VIOLATION = (
+        "first_violation",
+        _("First violation, slight harm, corrected in time (首违不罚, APL Art. 33(1), discretionary)"),
+    )
+    NO_FAULT = "no_fault", _("No subjective fault (无主观过错, APL Art. 33(2))")
+    UNDER_14 = "under_14", _("Under fourteen (未满十四周岁, APL Art. 30)")
+    MENTAL = "mental", _("Mental illness or intellectual disability (精神病人、智力残疾人, APL Art. 31)")
+
+
+class TransferKind(models.TextChoices):
+    CRIME = "crime", _("Suspected crime: to the judicial organs (涉嫌犯罪, APL Art. 27)")
+    JURISDICTION = "jurisdiction", _("Another authority has jurisdiction (他机关管辖)")
 
 
 class DeadlineKind(models.TextChoices):

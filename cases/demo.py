@@ -12,6 +12,7 @@ import datetime
 import struct
 import zlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,14 +23,16 @@ from pengjiang_enforcement import workdays
 from pengjiang_enforcement.choices import Role
 from pengjiang_enforcement.models import EnforcementCertificate, Unit, User
 from pengjiang_enforcement.services import certificate_add, user_create
-from powers.choices import PowerKind
+from powers.choices import PenaltyType, PowerKind
 from powers.selectors import delegated_items
 
 from . import services
-from .choices import EvidenceKind, IntervieweeRole, InvestigationProposal, LeadSource, PartyKind
+from .choices import EvidenceKind, IntervieweeRole, LeadSource, PartyKind, ProposalOutcome
 from .hotline import demo as hotline_demo
 from .identity import make_credit_code, make_resident_id
 from .models import Lead
+from .models.proposals import AMOUNT_KINDS
+from .services.proposals import statutory_terms
 
 # The officers of the four townships the core demo does not staff (杜阮 and 白沙 have theirs).
 EXTRA_OFFICERS = {
@@ -198,6 +201,46 @@ def _items(township: Unit, day: datetime.date, today: datetime.date) -> list:
     return [item for item in items[:200] if item.pk in held_today]
 
 
+def _demo_amount(low: Decimal | None, high: Decimal | None) -> Decimal | None:
+    """An amount inside [low, high]: the minimum when it is above zero, else up to 500 yuan."""
+    amount = low if low is not None and low > 0 else min(high, Decimal("500")) if high else Decimal("500")
+    return amount if amount > 0 and (high is None or amount <= high) else None
+
+
+def _demo_proposal(case) -> services.ProposalDraft:
+    """A structured proposal that passes the rules for whatever item the case is on: the general
+    band (or the first) of the standard of the act's date, a warning and a fine at the low end of
+    the band within the item's legal range, as far as the item provides them."""
+    standards = services.applicable_standards(case, timezone.localdate())
+    terms = statutory_terms(case)
+    bands = standards.act_bands or (list(standards.of_today.bands.all()) if standards.of_today else [])
+    band = next((b for b in bands if b.level == "general"), bands[0] if bands else None)
+    kinds = terms.kinds or [PenaltyType.WARNING]
+    lows = [v for v in (terms.fine_min, band.fine_min if band else None) if v is not None]
+    highs = [v for v in (terms.fine_max, band.fine_max if band else None) if v is not None]
+    amount = _demo_amount(max(lows) if lows else None, min(highs) if highs else None)
+    lines = []
+    if PenaltyType.WARNING in kinds:
+        lines.append(services.PenaltyLineDraft(kind=PenaltyType.WARNING))
+    if PenaltyType.FINE in kinds and amount is not None:
+        lines.append(services.PenaltyLineDraft(kind=PenaltyType.FINE, amount=amount))
+    if not lines:
+        kind = next((k for k in kinds if k not in AMOUNT_KINDS), None)
+        if kind is not None:
+            detail = "依照该事项处罚依据规定的其他行政处罚" if kind == PenaltyType.OTHER else ""
+            lines.append(services.PenaltyLineDraft(kind=kind, detail=detail))
+        elif amount is not None:
+            lines.append(services.PenaltyLineDraft(kind=kinds[0], amount=amount))
+    if not lines:
+        return services.ProposalDraft(
+            outcome=ProposalOutcome.NO_PENALTY,
+            no_penalty_ground="minor_corrected",
+            reasons="当事人违法行为轻微并已及时改正，没有造成危害后果，依法不予行政处罚并进行教育。",
+        )
+    reasons = "当事人初次违法，经责令后已改正，情节一般，按裁量基准相应档次提出处罚建议。"
+    return services.ProposalDraft(outcome=ProposalOutcome.PENALTY, lines=tuple(lines), band=band, reasons=reasons)
+
+
 def _case(township: Unit, staff: Staff, n: int, *, filed_days_ago: int, index: int, approve: bool = True):
     """A case filed ``filed_days_ago`` days ago (requested and approved on that day)."""
     today = timezone.localdate()
@@ -355,8 +398,7 @@ def _township(township: Unit, index: int, stdout) -> int:
             evidence_summary="现场照片、现场检查笔录、询问笔录。",
             violated_provision=case.power_item.setting_basis[:200] or "见职权事项设定依据",
             penalty_provision=case.power_item.penalty_basis[:200],
-            proposal=InvestigationProposal.PENALTY,
-            proposal_detail="建议依法给予警告并责令改正。",
+            proposal=_demo_proposal(case),
         )
         made += 1
     # under investigation, recently filed

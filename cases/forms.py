@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from pengjiang_enforcement.choices import UnitKind
 from pengjiang_enforcement.forms import DateInput
 from pengjiang_enforcement.models import Unit, User
-from powers.choices import PowerKind
+from powers.choices import PenaltyType, PowerKind
 from powers.models import PowerItem
 
 from .choices import (
@@ -29,6 +29,7 @@ from .choices import (
     LeadSource,
     PartyKind,
     PreservationDecision,
+    ProposalOutcome,
 )
 from .constants import LONG_TEXT_CHARS
 from .models import (
@@ -42,6 +43,8 @@ from .models import (
     Lead,
     Party,
     Preservation,
+    Proposal,
+    ProposalLine,
     StoredFile,
 )
 
@@ -445,15 +448,53 @@ class PreservationDecideForm(forms.Form):
 
 
 class ReportForm(VersionedForm):
-    """The investigation-end report (调查终结报告)."""
+    """The investigation-end report (调查终结报告) and its proposal: the outcome with its ground,
+    the discretion band chosen among the standards that apply (``bands``: (band, label) pairs, see
+    ``selectors.proposal_options``) and the reasons. The penalties are :data:`PenaltyLineFormSet`."""
 
     facts_found = model_field(InvestigationReport, "facts_found", widget=textarea(4))
     evidence_summary = model_field(InvestigationReport, "evidence_summary", widget=textarea(3))
     violated_provision = model_field(InvestigationReport, "violated_provision")
     penalty_provision = model_field(InvestigationReport, "penalty_provision")
     circumstances = model_field(InvestigationReport, "circumstances", widget=textarea(2))
-    proposal = model_field(InvestigationReport, "proposal")
-    proposal_detail = model_field(InvestigationReport, "proposal_detail", widget=textarea(2))
+    outcome = model_field(Proposal, "outcome", widget=forms.RadioSelect, choices=ProposalOutcome.choices)
+    no_penalty_ground = model_field(Proposal, "no_penalty_ground")
+    transfer_kind = model_field(Proposal, "transfer_kind")
+    transfer_to = model_field(Proposal, "transfer_to")
+    band = forms.TypedChoiceField(
+        label=_("discretion band"), required=False, coerce=int, empty_value=None, widget=forms.RadioSelect
+    )
+    reasons = model_field(Proposal, "reasons", widget=textarea(3))
+
+    def __init__(self, *args: Any, bands: list[tuple[Any, str]] = (), **kwargs: Any):  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.bands = {band.pk: band for band, _label in bands}
+        self.fields["band"].choices = [("", _("None (no discretion standard applies)"))] + [
+            (band.pk, label) for band, label in bands
+        ]
+        if not bands:
+            self.fields["band"].widget = forms.HiddenInput()
+
+    def clean_band(self):
+        pk = self.cleaned_data.get("band")
+        return self.bands.get(pk) if pk is not None else None
+
+
+class PenaltyLineForm(forms.Form):
+    """One penalty of the proposal (APL Art. 9); the services check the amount and the kind."""
+
+    kind = forms.ChoiceField(label=_("penalty"), required=False, choices=[("", "—"), *PenaltyType.choices])
+    amount = forms.DecimalField(label=_("amount (yuan)"), required=False, max_digits=14, decimal_places=2)
+    detail = model_field(ProposalLine, "detail")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("kind") and (data.get("amount") is not None or (data.get("detail") or "").strip()):
+            self.add_error("kind", _("Choose the penalty this line is about."))
+        return data
+
+
+PenaltyLineFormSet = forms.formset_factory(PenaltyLineForm, extra=3, max_num=13)
 
 
 # --- deadlines --------------------------------------------------------------------------------

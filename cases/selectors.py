@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import CharField, Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pengjiang_enforcement.models import AuditLog, Unit, User
 from pengjiang_enforcement.permissions import can, child_rows, user_scope
 from pengjiang_enforcement.workflow import actions_for
+from powers.choices import DiscretionLevel, PenaltyType
+from powers.models import DiscretionBand, LeniencyEntry
+from powers.selectors import leniency_entries_on
 
 from .choices import (
     CASE_EDITABLE_FILING_STATES,
@@ -51,7 +58,9 @@ from .models import (
     Party,
     Preservation,
     ProcedurePolicy,
+    ProposalLine,
 )
+from .services.proposals import ApplicableStandards, StatutoryTerms, applicable_standards, statutory_terms
 from .workflow import CASES, LEADS
 
 # --- deadline flags ---------------------------------------------------------------------------
@@ -271,7 +280,7 @@ def case_file(user: User, case: Case) -> CaseFile:
         interviews=list(rows(case.interviews.order_by("started_at"))),
         corrections=list(rows(case.corrections.order_by("issued_on", "id"))),
         preservations=list(rows(case.preservations.select_related("approved_by").order_by("registered_on", "id"))),
-        reports=list(rows(case.reports.select_related("submitted_by").order_by("-submitted_at"))),
+        reports=_reports(rows(case.reports.select_related("submitted_by", "proposal__standard"))),
         deadlines=list(rows(case.deadlines.order_by("status", "due_on"))),
         extensions=list(
             rows(case.extension_requests.select_related("requested_by", "decided_by").order_by("-requested_at"))
@@ -279,6 +288,87 @@ def case_file(user: User, case: Case) -> CaseFile:
         events=list(events),
         views=[] if "caseevent" in unread else _viewers(case),
         unread=frozenset(unread),
+    )
+
+
+def _reports(reports: QuerySet) -> list[Any]:
+    """The reports, newest first, each with its proposal, the pinned standard and the penalty lines
+    read in the same query (the lines as one array per report): the case page does not query more
+    for a closed investigation."""
+    lines = (
+        ProposalLine.objects.filter(proposal__report=OuterRef("pk"))
+        .order_by("sort_order", "id")
+        .values(row=JSONObject(id="id", kind="kind", amount=Cast("amount", CharField()), detail="detail"))
+    )
+    found = list(reports.annotate(proposal_lines=ArraySubquery(lines)).order_by("-submitted_at"))
+    for report in found:
+        proposal = getattr(report, "proposal", None)
+        if proposal is not None:
+            proposal.line_list = [
+                ProposalLine(
+                    id=row["id"],
+                    proposal=proposal,
+                    kind=row["kind"],
+                    amount=Decimal(row["amount"]) if row["amount"] is not None else None,
+                    detail=row["detail"],
+                )
+                for row in report.proposal_lines or []
+            ]
+    return found
+
+
+@dataclass
+class ProposalOptions:
+    """What the proposal form offers and suggests (shown, never applied): the discretion bands of
+    the standards that apply (APL Art. 37), the item's reduced- and no-penalty list entries, the
+    parties' earlier cases in the district (首违不罚, APL Art. 33) and the item's legal terms."""
+
+    standards: ApplicableStandards
+    bands: list[tuple[DiscretionBand, str]]
+    leniency: list[LeniencyEntry]
+    history: dict[str, list[EarlierCase]]
+    earlier: int
+    terms: StatutoryTerms
+
+    @property
+    def kind_labels(self) -> list[str]:
+        labels = dict(PenaltyType.choices)
+        return [str(labels.get(kind, kind)) for kind in self.terms.kinds]
+
+
+def _band_label(band: DiscretionBand, version: int, later: bool) -> str:
+    low = "—" if band.fine_min is None else f"{band.fine_min:,.2f}"
+    high = "—" if band.fine_max is None else f"{band.fine_max:,.2f}"
+    fine = f" · {low}–{high} 元" if band.fine_min is not None or band.fine_max is not None else ""
+    label = _("v%(version)s (in force today, lighter only)") if later else _("v%(version)s")
+    return f"{label % {'version': version}} · {DiscretionLevel(band.level).label}{fine} · {band.conditions}"
+
+
+def proposal_options(user: User, case: Case, *, today: datetime.date | None = None) -> ProposalOptions:
+    today = today or timezone.localdate()
+    standards = applicable_standards(case, today)
+    bands = (
+        [(band, _band_label(band, standards.of_act_date.version, False)) for band in standards.act_bands]
+        if (standards.of_act_date is not None)
+        else []
+    )
+    if standards.of_today is not None:
+        later = standards.of_today
+        bands += [(band, _band_label(band, later.version, True)) for band in later.bands.order_by("sort_order")]
+    # The list entries of the act's date and of today (the lighter later list may be used, Art. 37).
+    seen: dict[int, LeniencyEntry] = {}
+    for day in dict.fromkeys((standards.act_day, today)):
+        for entry in leniency_entries_on(case.power_item_id, day):
+            seen.setdefault(entry.pk, entry)
+    keys = list(case.parties.values_list("identity_key", flat=True))
+    history = party_history(user, keys, exclude_case=case.pk)
+    return ProposalOptions(
+        standards=standards,
+        bands=bands,
+        leniency=list(seen.values()),
+        history={k: v for k, v in history.items() if v},
+        earlier=sum(len(v) for v in history.values()),
+        terms=statutory_terms(case),
     )
 
 

@@ -15,6 +15,7 @@ from .leads import Lead
 from .notifications import Notification
 from .numbering import IssuedNumber, NumberPattern, NumberSequence
 from .parties import Party
+from .proposals import Proposal, ProposalLine
 from .records import CorrectionOrder, InspectionRecord, InterviewRecord, InvestigationReport, Preservation
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "Party",
     "Preservation",
     "ProcedurePolicy",
+    "Proposal",
+    "ProposalLine",
     "StoredFile",
 ]
 

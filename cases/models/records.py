@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CorrectionStatus, Gender, IntervieweeRole, InvestigationProposal, PreservationDecision
+from ..choices import CorrectionStatus, Gender, IntervieweeRole, PreservationDecision
 from ..constants import LONG_TEXT_CHARS, NOTE_TEXT_CHARS
 from .base import CaseChild, CaseOrLeadChild, limited_text
 
@@ -198,7 +198,8 @@ class Preservation(CaseChild):
 
 
 class InvestigationReport(CaseChild):
-    """调查终结报告 (APL Art. 57): the facts found, the evidence, the proposed handling.
+    """调查终结报告 (APL Art. 57): the facts found, the evidence, and the proposed handling
+    (its :class:`~cases.models.proposals.Proposal`, ``report.proposal``).
 
     Submitting one closes the investigation; a reopened investigation ends with a new report,
     the earlier ones stay on record.
@@ -210,8 +211,6 @@ class InvestigationReport(CaseChild):
     violated_provision = models.CharField(_("provision violated"), max_length=300)
     penalty_provision = models.CharField(_("penalty provision"), max_length=300, blank=True)
     circumstances = limited_text(_("circumstances (aggravating, mitigating)"), NOTE_TEXT_CHARS, blank=True)
-    proposal = models.CharField(_("proposed handling"), max_length=30, choices=InvestigationProposal.choices)
-    proposal_detail = limited_text(_("proposal in detail"), NOTE_TEXT_CHARS, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"))
 

@@ -29,6 +29,7 @@ from .leads import (
 from .notifications import deadline_notify, notification_mark_read
 from .numbering import number_allocate
 from .parties import party_add, party_remove, party_update
+from .proposals import PenaltyLineDraft, ProposalDraft, applicable_standards, proposal_check, proposal_make
 from .records import (
     case_close_investigation,
     correction_order_issue,
@@ -41,6 +42,9 @@ from .records import (
 from .views_log import case_record_view
 
 __all__ = [
+    "PenaltyLineDraft",
+    "ProposalDraft",
+    "applicable_standards",
     "attachment_open",
     "blob_store",
     "case_approve_filing",
@@ -78,4 +82,6 @@ __all__ = [
     "party_update",
     "preservation_decide",
     "preservation_register",
+    "proposal_check",
+    "proposal_make",
 ]

@@ -25,7 +25,6 @@ from ..choices import (
     DocumentType,
     EvidenceKind,
     IntervieweeRole,
-    InvestigationProposal,
     NotificationKind,
 )
 from ..models import (
@@ -46,6 +45,7 @@ from .deadlines import deadline_close, deadline_open
 from .evidence import evidence_add
 from .notifications import notify
 from .numbering import number_allocate
+from .proposals import ProposalDraft, proposal_make, proposal_snapshot
 
 INVESTIGATING = (CaseState.INVESTIGATING,)
 
@@ -481,18 +481,18 @@ def case_close_investigation(
     facts_found: str,
     evidence_summary: str,
     violated_provision: str,
-    proposal: str,
+    proposal: ProposalDraft,
     penalty_provision: str = "",
     circumstances: str = "",
-    proposal_detail: str = "",
+    today: datetime.date | None = None,
 ) -> InvestigationReport:
-    """Submit the investigation-end report (调查终结报告, APL Art. 57): the investigation closes."""
+    """Submit the investigation-end report (调查终结报告, APL Art. 57) with its proposal, checked
+    and pinned (:func:`~cases.services.proposals.proposal_make`): the investigation closes."""
+    today = local_today(today)
     case = CASES.lock(case, expected_version=expected_version)
     require(actor, "change", case)
     CASES.check("case_close_investigation", case.state, procedure=case.procedure)
     investigation_complete(case)
-    if proposal not in InvestigationProposal.values:
-        raise ValueError(proposal)
     report = InvestigationReport(
         case=case,
         facts_found=facts_found.strip(),
@@ -500,13 +500,22 @@ def case_close_investigation(
         violated_provision=violated_provision.strip(),
         penalty_provision=penalty_provision.strip(),
         circumstances=circumstances.strip(),
-        proposal=proposal,
-        proposal_detail=proposal_detail.strip(),
         submitted_by=actor,
         submitted_at=timezone.now(),
     )
     report.full_clean()
     report.save()
-    transition(case, "case_close_investigation", table=CASES, actor=actor, data={"proposal": proposal},
-               audit={"report": snapshot(report, ["proposal", "violated_provision", "facts_found"])})  # fmt: skip
+    made = proposal_make(case=case, actor=actor, draft=proposal, today=today, report=report)
+    data = {
+        "proposal": made.outcome,
+        "kinds": sorted(made.kinds()),
+        "fine": str(made.fine_total()),
+        "band": made.band_level,
+        "standard_version": made.standard.version if made.standard is not None else None,
+    }
+    audit = {
+        "report": snapshot(report, ["violated_provision", "facts_found"]),
+        "proposal": proposal_snapshot(made),
+    }
+    transition(case, "case_close_investigation", table=CASES, actor=actor, data=data, audit=audit)
     return report

@@ -130,3 +130,29 @@ def docx_bytes() -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<document/>")
     return buffer.getvalue()
+
+
+def warning_proposal(**fields: Any):
+    """The lightest proposal to penalise: a warning, with reasons (no band: the test item has no
+    discretion standard unless the test gives it one)."""
+    from cases.services import PenaltyLineDraft, ProposalDraft
+
+    values = {
+        "outcome": "penalty",
+        "reasons": "初次违法，情节轻微，建议警告。",
+        "lines": (PenaltyLineDraft(kind="warning"),),
+        **fields,
+    }
+    return ProposalDraft(**values)
+
+
+# The proposal fields of the report form for a warning (the penalty lines are a formset).
+WARNING_FORM = {
+    "outcome": "penalty",
+    "reasons": "初次违法，情节轻微，建议警告。",
+    "line-TOTAL_FORMS": "3",
+    "line-INITIAL_FORMS": "0",
+    "line-MIN_NUM_FORMS": "0",
+    "line-MAX_NUM_FORMS": "13",
+    "line-0-kind": "warning",
+}

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from cases.choices import CaseState, LeadStatus
 from cases.filters import case_queue
-from cases.models import Case, CaseOfficer, IssuedNumber, Lead, Party
+from cases.models import Case, CaseOfficer, IssuedNumber, Lead, Party, Proposal
 from pengjiang_enforcement.models import Unit, User
 
 from .factories import item_for, make_filed_case
@@ -58,6 +58,10 @@ def test_demo_fills_every_township_in_several_states_and_runs_twice_without_chan
         }, township.code
         statuses = set(Lead.objects.filter(township=township).values_list("status", flat=True))
         assert {LeadStatus.REGISTERED, LeadStatus.CHECKING, LeadStatus.NOT_FILED, LeadStatus.TRANSFERRED} <= statuses
+    # every closed investigation carries a structured proposal that passed the rules
+    closed = Case.objects.filter(state=CaseState.INVESTIGATION_CLOSED)
+    proposals = Proposal.objects.filter(case__in=closed)
+    assert proposals.count() == closed.count() and all(p.is_complete and not p.migrated for p in proposals)
     # deadlines of every kind of flag exist, for the queues to show
     assert Case.objects.filter(next_due_on__isnull=False).count() >= 18
 

@@ -17,7 +17,7 @@ from cases.models import Case, InvestigationReport, Lead
 from pengjiang_enforcement.models import Submission
 from pengjiang_enforcement.submissions import forget_submissions
 
-from .factories import PDF, person_values, today, upload
+from .factories import PDF, WARNING_FORM, person_values, today, upload
 
 TOKEN = re.compile(r'name="submission" value="([0-9a-f]{32})"')
 
@@ -144,7 +144,7 @@ def test_submit_once_investigation_end_report_sent_twice_is_not_a_conflict(
         "facts_found": "属实",
         "evidence_summary": "书证",
         "violated_provision": "条例",
-        "proposal": "penalty",
+        **WARNING_FORM,
         "submission": token,
     }
     assert officer.post(url, data).status_code == 302

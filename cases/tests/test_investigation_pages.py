@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from cases import rules, services
-from cases.choices import EvidenceKind, InvestigationProposal
+from cases.choices import EvidenceKind
 from cases.identity import make_resident_id
 
-from .factories import PDF, person_values, today, upload
+from .factories import PDF, person_values, today, upload, warning_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,7 @@ def test_everything_the_report_records_is_shown_on_the_case_page(filed_case, dur
         violated_provision="《城市市容和环境卫生管理条例》第十四条",
         penalty_provision="《城市市容和环境卫生管理条例》第三十六条",
         circumstances="初次违法，当场改正。",
-        proposal=InvestigationProposal.PENALTY,
-        proposal_detail="建议警告。",
+        proposal=warning_proposal(reasons="建议警告。"),
     )
     body = login(duruan_officer).get(f"/cases/{filed_case.pk}/").content.decode()
     for text in ("当事人占道摆卖属实。", "初次违法，当场改正。", "建议警告。", "第三十六条", "1. 营业执照复印件"):

@@ -21,7 +21,7 @@ from powers.choices import PowerKind
 from powers.services import item_recall
 from tests.factories import UserFactory, give_certificate, unit
 
-from .factories import D, item_for, make_lead, make_pending_case, refused, today
+from .factories import D, item_for, make_lead, make_pending_case, refused, today, warning_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -360,7 +360,7 @@ def test_investigation_needs_party_and_evidence(filed_case, duruan_officer):
         facts_found="事实",
         evidence_summary="证据",
         violated_provision="条款",
-        proposal="penalty",
+        proposal=warning_proposal(),
     )
     refused("investigation_needs_party", close)
     from .factories import person_values

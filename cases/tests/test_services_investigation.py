@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from cases import services
-from cases.choices import CaseState, DeadlineStatus, EvidenceKind, InvestigationProposal
+from cases.choices import CaseState, DeadlineStatus, EvidenceKind
 from cases.models import (
     Attachment,
     Case,
@@ -36,6 +36,7 @@ from .factories import (
     refused,
     today,
     upload,
+    warning_proposal,
 )
 
 pytestmark = pytest.mark.django_db
@@ -509,7 +510,7 @@ def _close(case, officer, *, prepare=True):
         evidence_summary="现场照片、询问笔录",
         violated_provision="条例第十四条",
         penalty_provision="条例第三十六条",
-        proposal=InvestigationProposal.PENALTY,
+        proposal=warning_proposal(),
     )
 
 

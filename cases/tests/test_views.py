@@ -19,7 +19,18 @@ from cases.models import Case, Evidence
 from pengjiang_enforcement.models import AuditLog
 from pengjiang_enforcement.services import certificate_revoke
 
-from .factories import PDF, PNG, item_for, make_filed_case, make_lead, make_pending_case, person_values, today, upload
+from .factories import (
+    PDF,
+    PNG,
+    WARNING_FORM,
+    item_for,
+    make_filed_case,
+    make_lead,
+    make_pending_case,
+    person_values,
+    today,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -489,7 +500,7 @@ def test_the_journey_through_the_pages(duruan_officer, duruan_colleague, duruan_
             "facts_found": "属实",
             "evidence_summary": "照片",
             "violated_provision": "条例",
-            "proposal": "penalty",
+            **WARNING_FORM,
         },
     )
     assert response.status_code == 302

@@ -9,7 +9,7 @@ from cases.choices import CaseState, LeadStatus, Procedure
 from cases.workflow import CASES, LEADS
 from pengjiang_enforcement.exceptions import RuleViolation
 
-from .factories import person_values
+from .factories import person_values, warning_proposal
 
 
 def test_every_case_state_appears_in_the_table():
@@ -83,7 +83,7 @@ def test_closing_an_investigation_before_filing_is_refused(pending_case, duruan_
             facts_found="f",
             evidence_summary="e",
             violated_provision="v",
-            proposal="penalty",
+            proposal=warning_proposal(),
         )
     assert exc.value.rule == "transition_order"
     pending_case.refresh_from_db()

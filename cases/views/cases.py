@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 from pengjiang_enforcement.pagination import paginate
 from pengjiang_enforcement.search import search_query
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..choices import CASE_EDITABLE_FILING_STATES
 from ..filters import CaseFilterSet, due_soon_days, filter_items
 from ..forms import (
@@ -22,14 +24,16 @@ from ..forms import (
     FilingForm,
     NoteForm,
     OfficersChangeForm,
+    PenaltyLineFormSet,
     ReasonForm,
     ReportForm,
     VersionedForm,
 )
-from .common import attempt, get_case, to_case
+from .common import attempt, get_case, to_case, warn
 from .leads import item_groups, item_search_answer
 
 PER_PAGE = 25
+REPORT_FIELDS = ("facts_found", "evidence_summary", "violated_provision", "penalty_provision", "circumstances")
 
 
 @login_required
@@ -272,22 +276,58 @@ def case_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     return to_case(case)
 
 
+def _proposal_draft(data: dict, lines: Any) -> services.ProposalDraft:
+    return services.ProposalDraft(
+        outcome=data["outcome"],
+        reasons=data["reasons"],
+        no_penalty_ground=data["no_penalty_ground"],
+        transfer_kind=data["transfer_kind"],
+        transfer_to=data["transfer_to"],
+        band=data["band"],
+        lines=tuple(
+            services.PenaltyLineDraft(kind=f["kind"], amount=f["amount"], detail=f["detail"])
+            for f in (form.cleaned_data for form in lines.forms)
+            if f.get("kind")
+        ),
+    )
+
+
 @login_required
 def case_close_investigation(request: HttpRequest, pk: int) -> HttpResponse:
-    """The investigation-end report; submitting it closes the investigation."""
+    """The investigation-end report with its structured proposal; submitting it closes the
+    investigation. The item's list entries and the parties' earlier cases are shown beside it as
+    suggestions: nothing is applied unless the officer chooses it."""
     case = get_case(request, pk, "change")
-    form = ReportForm(request.POST or None, initial={"version": case.version, **selectors.report_draft(case)})
-    if request.method == "POST" and form.is_valid():
+    options = selectors.proposal_options(request.user, case)
+    form = ReportForm(
+        request.POST or None,
+        initial={"version": case.version, **selectors.report_draft(case)},
+        bands=options.bands,
+    )
+    lines = PenaltyLineFormSet(request.POST or None, prefix="line")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
+        report = {k: data[k] for k in REPORT_FIELDS}
         done = attempt(
             form,
-            lambda: services.case_close_investigation(case=case, actor=request.user, expected_version=version, **data),
+            lambda: services.case_close_investigation(
+                case=case,
+                actor=request.user,
+                expected_version=version,
+                proposal=_proposal_draft(data, lines),
+                **report,
+            ),
         )
         if done is not None:
             messages.success(request, _("The investigation is closed."))
+            warn(request, rules.first_violation_earlier_cases_warning(data["no_penalty_ground"], options.earlier))
             return to_case(case)
-    return render(request, "cases/form_page.html", {"case": case, "form": form, "title": _("Investigation-end report")})
+    return render(
+        request,
+        "cases/report_form.html",
+        {"case": case, "form": form, "lines": lines, "options": options, "title": _("Investigation-end report")},
+    )
 
 
 @login_required
