@@ -372,7 +372,7 @@ def test_the_first_violation_warning_names_the_earlier_cases():
 
 
 def test_the_migration_carries_free_text_proposals_over(ready, duruan_officer):
-    carry_over = import_module("cases.migrations.0115_proposal_models").carry_over_proposals
+    carry_over = import_module("cases.migrations.0116_proposal_models").carry_over_proposals
     old = {"no_penalty_first": "首违，已改正。", "transfer_judicial": "", "penalty": "建议罚款200元。"}
     reports = {}
     for choice, detail in old.items():

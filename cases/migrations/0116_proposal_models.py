@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cases.archive_guard import guard_sql
+
 # The free-text proposal of an older report (a choice and a detail) becomes a structured proposal:
 # the outcome and its ground from the choice; the detail (or, without one, the circumstances) as
 # the reasons. A proposed penalty gets no lines (the free text is not parsed into kinds and
@@ -48,7 +50,7 @@ def carry_over_proposals(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0114_home_indexes"),
+        ("cases", "0115_archive_guard"),
         ("powers", "0006_catalogue_adjustment_approval_opinion"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -349,4 +351,7 @@ class Migration(migrations.Migration):
             model_name="investigationreport",
             name="proposal_detail",
         ),
+        # A proposal and its lines are part of the case's file: read-only once it is archived.
+        migrations.RunSQL(*guard_sql("cases_proposal", "case_id")),
+        migrations.RunSQL(*guard_sql("cases_proposalline", "proposal_id", "cases_proposal")),
     ]
