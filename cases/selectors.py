@@ -324,29 +324,33 @@ def party_history(
     keys = [k for k in dict.fromkeys(keys) if k]
     if not keys:
         return {}
-    parties = (
+    # Only the columns a line shows (a party's earlier cases are tuples, not three models each).
+    rows = list(
         Party.objects.filter(identity_key__in=keys)
         .exclude(case_id=exclude_case)
         .exclude(case__state=CaseState.WITHDRAWN)
-        .select_related("case__township", "case__power_item")
-        .order_by("-case_id")[: limit * len(keys)]
-    )
-    rows = list(parties)
-    visible = set(
-        Case.objects.restrict(user, "view").filter(pk__in=[r.case_id for r in rows]).values_list("pk", flat=True)
-    )
+        .order_by("-case_id")
+        .values_list(
+            "identity_key", "case_id", "case__number", "case__township__short_name", "case__filed_on",
+            "case__state", "case__power_item__name",
+        )[: limit * len(keys)]
+    )  # fmt: skip
     history: dict[str, list[EarlierCase]] = {k: [] for k in keys}
-    for party in rows:
-        case = party.case
-        history[party.identity_key].append(
+    if not rows:
+        return history
+    visible = set(
+        Case.objects.restrict(user, "view").filter(pk__in=[row[1] for row in rows]).values_list("pk", flat=True)
+    )
+    for key, case_id, number, township, filed_on, state, item in rows:
+        history[key].append(
             EarlierCase(
-                case_id=case.pk,
-                number=case.number,
-                township=case.township.short_name,
-                filed_on=case.filed_on,
-                state=str(CaseState(case.state).label),
-                item=case.power_item.name,
-                visible=case.pk in visible,
+                case_id=case_id,
+                number=number,
+                township=township,
+                filed_on=filed_on,
+                state=str(CaseState(state).label),
+                item=item,
+                visible=case_id in visible,
             )
         )
     return history

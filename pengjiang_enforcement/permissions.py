@@ -150,6 +150,36 @@ def _grants_of(user: User) -> dict[tuple[int, str], list[int]] | None:
     return grants
 
 
+# What :func:`_grants_read` answers for a user object that has not read its grants yet (or whose
+# reading is out of date): the caller then asks the database, as before.
+_UNREAD = object()
+
+
+def _grants_read(user: User) -> dict[tuple[int, str], list[int]] | None | object:
+    """The grants :func:`_grants_of` already read for this user object and that are still current,
+    without querying: ``_UNREAD`` when there are none."""
+    cached = getattr(user, "_grants_cache", None)
+    if cached is not None and cached[0] == (_grants_generation[0], _membership_changes.get(user.pk, 0)):
+        return cached[1]
+    return _UNREAD
+
+
+def _row_granted(user: User, model: type[models.Model], codename: str, row: Any) -> bool | None:
+    """Whether the user's grants (already read for this request) cover ``codename`` on the row
+    whose key is ``row``: True or False; None when that cannot be told without the database (the
+    grants not read yet, too many to read, or a key that is no integer)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    grants = _grants_read(user)
+    if grants is _UNREAD or grants is None:
+        return None
+    try:
+        key = int(row)
+    except (TypeError, ValueError):
+        return None
+    return key in grants.get((ContentType.objects.get_for_model(model).pk, codename), ())  # type: ignore[union-attr]
+
+
 def _scope_with_grants(user: User, model: type[models.Model], codename: str, scope_q: Q) -> Q:
     """The scope OR the object grants, written so the planner sees the scope's own condition.
 
@@ -218,15 +248,24 @@ class RestrictedQuerySet(models.QuerySet):
             return rows
         opts = self.model._meta
         codename = f"{action}_{opts.model_name}"
+        # One row, and the user's grants already read in this request (the page's own lookups
+        # read them): whether that row is granted is known without a subquery on the grants.
+        granted = None if row is None else _row_granted(user, self.model, codename, row)
         if not user.has_perm(f"{opts.app_label}.{codename}"):
+            if granted is not None:
+                return rows if granted else rows.none()
             return rows.filter(_object_grants(user, self.model, codename, row))
         scope_of = getattr(self.model, "row_q", None) if row is not None else None
         scope_q = (scope_of or self.model.scope_q)(user, action)
         if scope_q is ALL_ROWS:
             return rows
         if scope_q is None:
+            if granted is not None:
+                return rows if granted else rows.none()
             return rows.filter(_object_grants(user, self.model, codename, row))
         if row is not None:
+            if granted is not None:
+                return rows if granted else rows.filter(scope_q)
             # One row: its own grants as a subquery on (content type, object key) cost nothing.
             return rows.filter(scope_q | _object_grants(user, self.model, codename, row))
         return rows.filter(_scope_with_grants(user, self.model, codename, scope_q))
@@ -305,7 +344,9 @@ def get_restricted_object_or_404(
 def can(user: Any, action: str, obj: models.Model) -> bool:
     """Whether ``user`` may perform ``action`` on ``obj`` (for showing or hiding buttons)."""
     manager: Any = type(obj)._default_manager  # a RestrictedQuerySet manager (every scoped model)
-    return manager.restrict(user, action, row=obj.pk).exists()
+    rows = manager.restrict(user, action, row=obj.pk)
+    # No permission and no grant: the answer is known without asking the database.
+    return False if rows.query.is_empty() else rows.exists()
 
 
 def require(user: Any, action: str, obj: models.Model) -> None:
