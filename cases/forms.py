@@ -152,7 +152,21 @@ class StartCheckForm(forms.Form):
 # --- filing -----------------------------------------------------------------------------------
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices read in one plain query. Django's iterator reads them through a server-side
+    cursor (declared, fetched and closed: three round trips, the rows kept past the transaction)
+    for the sake of very long lists; a township's officers are a handful."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class OfficerChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj: User) -> str:
         return obj.full_name or obj.username
 

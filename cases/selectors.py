@@ -84,10 +84,21 @@ def flag_rows(rows: list[Any], *, attr: str, today: datetime.date, soon_days: in
 # --- the case queue (its filters are ``cases.filters``) -------------------------------------
 
 
+# The columns a queue row (and a home panel's row) shows: a row does not carry the case's facts,
+# the item's legal bases or the officers' accounts it never shows.
+LIST_FIELDS = (
+    "number", "title", "state", "party_summary", "filed_on", "next_due_on",
+    "township__short_name", "power_item__code", "power_item__sub_code", "power_item__name",
+)  # fmt: skip
+
+
 def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     """What a queue row shows, in a fixed number of queries however many rows a page has."""
-    return cases.select_related("township", "power_item").prefetch_related(
-        Prefetch("officer_links", queryset=CaseOfficer.objects.select_related("user").order_by("id"))
+    officers = CaseOfficer.objects.select_related("user").only("case_id", "user__full_name", "user__username")
+    return (
+        cases.select_related("township", "power_item")
+        .only(*LIST_FIELDS)
+        .prefetch_related(Prefetch("officer_links", queryset=officers.order_by("id")))
     )
 
 
