@@ -188,13 +188,22 @@ class ChosenOnlySelect(forms.Select):
 
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
         choices = self.choices
-        if isinstance(choices, ModelChoiceIterator):
-            # A key too long for a bigint column is no key: it would be an error in the query.
-            keys = [key for key in value if str(key).isdigit() and len(str(key)) <= 18]
+        if not isinstance(choices, ModelChoiceIterator):
+            return super().optgroups(name, value, attrs)
+        # A key too long for a bigint column is no key: it would be an error in the query.
+        keys = [key for key in value if str(key).isdigit() and len(str(key)) <= 18]
+        if keys:
             chosen = copy.copy(choices)
-            chosen.queryset = choices.queryset.filter(pk__in=keys) if keys else choices.queryset.none()
+            chosen.queryset = choices.queryset.filter(pk__in=keys)
             self.choices = chosen
-        return super().optgroups(name, value, attrs)
+        else:
+            # Nothing chosen: the empty option alone, without composing a query that has no rows.
+            empty = choices.field.empty_label
+            self.choices = [] if empty is None else [("", empty)]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = choices
 
 
 class HandlingTeamFields(forms.Form):

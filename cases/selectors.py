@@ -89,16 +89,20 @@ def flag_rows(rows: list[Any], *, attr: str, today: datetime.date, soon_days: in
 # the item's legal bases or the officers' accounts it never shows.
 LIST_FIELDS = (
     "number", "title", "state", "party_summary", "filed_on", "next_due_on",
-    "township__short_name", "power_item__code", "power_item__sub_code", "power_item__name",
+    "power_item__code", "power_item__sub_code", "power_item__name",
 )  # fmt: skip
 
 
-def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """What a queue row shows, in a fixed number of queries however many rows a page has."""
+def with_list_data(cases: QuerySet[Case], *, township: bool = True) -> QuerySet[Case]:
+    """What a queue row shows, in a fixed number of queries however many rows a page has
+    (``township``: the township's short name too, for a list of several townships' cases)."""
     officers = CaseOfficer.objects.select_related("user").only("case_id", "user__full_name", "user__username")
+    related, fields = ("power_item",), LIST_FIELDS
+    if township:
+        related, fields = (*related, "township"), (*fields, "township__short_name")
     return (
-        cases.select_related("township", "power_item")
-        .only(*LIST_FIELDS)
+        cases.select_related(*related)
+        .only(*fields)
         .prefetch_related(Prefetch("officer_links", queryset=officers.order_by("id")))
     )
 
