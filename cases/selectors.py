@@ -97,7 +97,8 @@ def with_list_data(cases: QuerySet[Case], *, township: bool = True) -> QuerySet[
     """What a queue row shows, in a fixed number of queries however many rows a page has
     (``township``: the township's short name too, for a list of several townships' cases)."""
     officers = CaseOfficer.objects.select_related("user").only("case_id", "user__full_name", "user__username")
-    related, fields = ("power_item",), LIST_FIELDS
+    related: tuple[str, ...] = ("power_item",)
+    fields: tuple[str, ...] = LIST_FIELDS
     if township:
         related, fields = (*related, "township"), (*fields, "township__short_name")
     return (

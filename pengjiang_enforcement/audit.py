@@ -210,10 +210,6 @@ def audit_record(
         return record
 
 
-_INSERT_COLUMNS = ("id", "created_at", "actor_id", "actor_repr", "request_id", "action", "content_type_id",
-                   "object_id", "object_repr", "before", "after", "chain_key", "chain_seq", "prev_hash", "hash")  # fmt: skip
-
-
 def _move_heads(heads: list[tuple[str, int, str]], *, before: tuple[str, list[Any]] = ("", [])) -> None:
     """Move each chain's head onto its new row (``(chain_key, chain_seq, hash)``), sealed: a
     compare-and-set from the position before, or a new head at a chain's first row.
@@ -320,6 +316,8 @@ def audit_record_many(*, action: str, model: type[Model], entries: list[Entry], 
 
 _COPY_COLUMNS = ("created_at", "actor_id", "actor_repr", "request_id", "action", "content_type_id", "object_id",
                  "object_repr", "before", "after", "chain_key", "chain_seq", "prev_hash", "hash")  # fmt: skip
+# audit_record's INSERT: the same columns and the row's key, taken beforehand
+_INSERT_COLUMNS = ("id", *_COPY_COLUMNS)
 
 
 def _copy_field(value: Any, *, as_json: bool = False) -> str:

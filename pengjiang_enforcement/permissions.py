@@ -154,7 +154,7 @@ def _grants_of(user: User) -> dict[tuple[int, str], list[int]] | None:
 _UNREAD = object()
 
 
-def _grants_read(user: User) -> dict[tuple[int, str], list[int]] | None | object:
+def _grants_read(user: User) -> dict[tuple[int, str], list[int]] | object | None:
     """The grants :func:`_grants_of` already read for this user object and that are still current,
     without querying: ``_UNREAD`` when there are none."""
     cached = getattr(user, "_grants_cache", None)
@@ -176,7 +176,8 @@ def _row_granted(user: User, model: type[models.Model], codename: str, row: Any)
         key = int(row)
     except (TypeError, ValueError):
         return None
-    return key in grants.get((ContentType.objects.get_for_model(model).pk, codename), ())  # type: ignore[union-attr]
+    granted: dict[tuple[int, str], list[int]] = grants  # type: ignore[assignment]  # neither _UNREAD nor None
+    return key in granted.get((ContentType.objects.get_for_model(model).pk, codename), ())
 
 
 def _grants_sql() -> str:

@@ -77,7 +77,8 @@ def flag_badge(flag) -> SafeString | str:
         else:
             text = ngettext("Due in %(days)s day", "Due in %(days)s days", days) % {"days": days}
         return format_html(
-            '<span class="badge badge-soft-warning" data-flag="due_soon"><i class="bi bi-hourglass-split me-1"></i>{}</span>',
+            '<span class="badge badge-soft-warning" data-flag="due_soon">'
+            '<i class="bi bi-hourglass-split me-1"></i>{}</span>',
             text,
         )
     if code == "ok":

@@ -41,8 +41,8 @@ def _more_cases(officer, colleague, head, item, n: int) -> None:
 # --- queues: pinned query counts ---------------------------------------------------------------
 
 # user, their groups with the groups' and their own permissions (one query), the user's object
-# grants, unit (the session comes from the cache); then the page's own queries, and the unread-notification badge. A change here means
-# a page started to query per row or lost a join.
+# grants, unit (the session comes from the cache); then the page's own queries, and the
+# unread-notification badge. A change here means a page started to query per row or lost a join.
 LIST_QUERIES = {
     "/cases/": 9,
     "/cases/?state=&sort=due": 9,
