@@ -154,7 +154,8 @@ class CaseFilterSet(QueueFilterSet):
         )
         if township_id is not None:
             officers = officers.filter(unit__township=township_id)
-        form.fields["officer"].queryset = officers.distinct().order_by("full_name")
+        # The filter needs the officer's key only, the option their name.
+        form.fields["officer"].queryset = officers.distinct().order_by("full_name").only("full_name", "username")
 
     def base_queryset(self) -> QuerySet[Case]:
         cases = Case.objects.restrict(self.user, "view")

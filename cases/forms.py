@@ -155,7 +155,21 @@ class StartCheckForm(forms.Form):
 # --- filing -----------------------------------------------------------------------------------
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices read in one plain query. Django's iterator reads them through a server-side
+    cursor (declared, fetched and closed: three round trips, the rows kept past the transaction)
+    for the sake of very long lists; a township's officers are a handful."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class OfficerChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj: User) -> str:
         return obj.full_name or obj.username
 
@@ -177,13 +191,22 @@ class ChosenOnlySelect(forms.Select):
 
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
         choices = self.choices
-        if isinstance(choices, ModelChoiceIterator):
-            # A key too long for a bigint column is no key: it would be an error in the query.
-            keys = [key for key in value if str(key).isdigit() and len(str(key)) <= 18]
+        if not isinstance(choices, ModelChoiceIterator):
+            return super().optgroups(name, value, attrs)
+        # A key too long for a bigint column is no key: it would be an error in the query.
+        keys = [key for key in value if str(key).isdigit() and len(str(key)) <= 18]
+        if keys:
             chosen = copy.copy(choices)
-            chosen.queryset = choices.queryset.filter(pk__in=keys) if keys else choices.queryset.none()
+            chosen.queryset = choices.queryset.filter(pk__in=keys)
             self.choices = chosen
-        return super().optgroups(name, value, attrs)
+        else:
+            # Nothing chosen: the empty option alone, without composing a query that has no rows.
+            empty = choices.field.empty_label
+            self.choices = [] if empty is None else [("", empty)]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = choices
 
 
 class HandlingTeamFields(forms.Form):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -93,10 +94,26 @@ def flag_rows(rows: list[Any], *, attr: str, today: datetime.date, soon_days: in
 # --- the case queue (its filters are ``cases.filters``) -------------------------------------
 
 
-def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """What a queue row shows, in a fixed number of queries however many rows a page has."""
-    return cases.select_related("township", "power_item").prefetch_related(
-        Prefetch("officer_links", queryset=CaseOfficer.objects.select_related("user").order_by("id"))
+# The columns a queue row (and a home panel's row) shows: a row does not carry the case's facts,
+# the item's legal bases or the officers' accounts it never shows.
+LIST_FIELDS = (
+    "number", "title", "state", "party_summary", "filed_on", "next_due_on",
+    "power_item__code", "power_item__sub_code", "power_item__name",
+)  # fmt: skip
+
+
+def with_list_data(cases: QuerySet[Case], *, township: bool = True) -> QuerySet[Case]:
+    """What a queue row shows, in a fixed number of queries however many rows a page has
+    (``township``: the township's short name too, for a list of several townships' cases)."""
+    officers = CaseOfficer.objects.select_related("user").only("case_id", "user__full_name", "user__username")
+    related: tuple[str, ...] = ("power_item",)
+    fields: tuple[str, ...] = LIST_FIELDS
+    if township:
+        related, fields = (*related, "township"), (*fields, "township__short_name")
+    return (
+        cases.select_related(*related)
+        .only(*fields)
+        .prefetch_related(Prefetch("officer_links", queryset=officers.order_by("id")))
     )
 
 
@@ -260,35 +277,47 @@ def case_file(user: User, case: Case) -> CaseFile:
 
     unread: set[str] = set()
     files = rows(Attachment.objects.select_related("blob").order_by("id"))
-    parties = list(rows(case.parties.order_by("id")))
+    parties = _sorted(rows(case.parties.all()), "id")
     all_parties = case.parties.all()
     contacts = child_rows(user, all_parties, "view_contact")
     if contacts is not all_parties and parties:
         shown = set(contacts.values_list("pk", flat=True))
         for party in parties:
             party.contact_hidden = party.pk not in shown
-    events = rows(case.events.select_related("actor").order_by("-at", "-id"))
+    events = _sorted(rows(case.events.select_related("actor")), "-at", "-id")
     return CaseFile(
-        officers=list(rows(case.officer_links.select_related("user", "certificate").order_by("id"))),
+        officers=_sorted(rows(case.officer_links.select_related("user", "certificate")), "id"),
         parties=parties,
-        evidence=list(
-            rows(case.evidence.select_related("collected_by"))
-            .prefetch_related(Prefetch("files", queryset=files))
-            .order_by("seq")
+        evidence=_sorted(
+            rows(case.evidence.select_related("collected_by")).prefetch_related(Prefetch("files", queryset=files)),
+            "seq",
         ),
-        inspections=list(rows(case.inspections.prefetch_related("officers").order_by("started_at"))),
-        interviews=list(rows(case.interviews.order_by("started_at"))),
-        corrections=list(rows(case.corrections.order_by("issued_on", "id"))),
-        preservations=list(rows(case.preservations.select_related("approved_by").order_by("registered_on", "id"))),
+        inspections=_sorted(rows(case.inspections.prefetch_related("officers")), "started_at"),
+        interviews=_sorted(rows(case.interviews.all()), "started_at"),
+        corrections=_sorted(rows(case.corrections.all()), "issued_on", "id"),
+        preservations=_sorted(rows(case.preservations.select_related("approved_by")), "registered_on", "id"),
         reports=_reports(rows(case.reports.select_related("submitted_by", "proposal__standard"))),
-        deadlines=list(rows(case.deadlines.order_by("status", "due_on"))),
-        extensions=list(
-            rows(case.extension_requests.select_related("requested_by", "decided_by").order_by("-requested_at"))
-        ),
-        events=list(events),
+        deadlines=_sorted(rows(case.deadlines.all()), "status", "due_on"),
+        extensions=_sorted(rows(case.extension_requests.select_related("requested_by", "decided_by")), "-requested_at"),
+        events=events,
         views=[] if "caseevent" in unread else _viewers(case),
         unread=frozenset(unread),
     )
+
+
+def _sorted(rows: QuerySet, *keys: str) -> list[Any]:
+    """The rows in the order of ``keys`` (field names, ``-`` first for descending), sorted here
+    rather than by the database.
+
+    A case's parts are a handful of rows each, and compiling an ``ORDER BY`` (Django matches the
+    sort against every selected column, hashing each) cost more than a tenth of the case page. The
+    keys are keys, dates, times and plain codes, never NULL: they sort here as in PostgreSQL (rows
+    that tie keep the database's order, as arbitrary there as it is here).
+    """
+    result = list(rows.order_by())
+    for key in reversed(keys):  # a stable sort per key, the last key first
+        result.sort(key=attrgetter(key.lstrip("-")), reverse=key.startswith("-"))
+    return result
 
 
 def _reports(reports: QuerySet) -> list[Any]:
@@ -414,29 +443,33 @@ def party_history(
     keys = [k for k in dict.fromkeys(keys) if k]
     if not keys:
         return {}
-    parties = (
+    # Only the columns a line shows (a party's earlier cases are tuples, not three models each).
+    rows = list(
         Party.objects.filter(identity_key__in=keys)
         .exclude(case_id=exclude_case)
         .exclude(case__state=CaseState.WITHDRAWN)
-        .select_related("case__township", "case__power_item")
-        .order_by("-case_id")[: limit * len(keys)]
-    )
-    rows = list(parties)
-    visible = set(
-        Case.objects.restrict(user, "view").filter(pk__in=[r.case_id for r in rows]).values_list("pk", flat=True)
-    )
+        .order_by("-case_id")
+        .values_list(
+            "identity_key", "case_id", "case__number", "case__township__short_name", "case__filed_on",
+            "case__state", "case__power_item__name",
+        )[: limit * len(keys)]
+    )  # fmt: skip
     history: dict[str, list[EarlierCase]] = {k: [] for k in keys}
-    for party in rows:
-        case = party.case
-        history[party.identity_key].append(
+    if not rows:
+        return history
+    visible = set(
+        Case.objects.restrict(user, "view").filter(pk__in=[row[1] for row in rows]).values_list("pk", flat=True)
+    )
+    for key, case_id, number, township, filed_on, state, item in rows:
+        history[key].append(
             EarlierCase(
-                case_id=case.pk,
-                number=case.number,
-                township=case.township.short_name,
-                filed_on=case.filed_on,
-                state=str(CaseState(case.state).label),
-                item=case.power_item.name,
-                visible=case.pk in visible,
+                case_id=case_id,
+                number=number,
+                township=township,
+                filed_on=filed_on,
+                state=str(CaseState(state).label),
+                item=item,
+                visible=case_id in visible,
             )
         )
     return history

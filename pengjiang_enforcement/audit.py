@@ -162,13 +162,18 @@ def audit_record(
         # The lock is held until the surrounding transaction ends: the next writer of this chain
         # reads the head only after our row is committed (or rolled back). Lock and read go in one
         # round trip; the read is its own statement, so it sees what was committed while we waited.
+        # The new row's key is taken in the same round trip, so that the row and its chain's head
+        # are then written together in one more (below).
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s); "
-                "SELECT chain_seq, hash FROM core_auditchainhead WHERE chain_key = %s",
+                "SELECT nextval(pg_get_serial_sequence('core_auditlog', 'id')), h.chain_seq, h.hash "
+                "FROM (SELECT 1) one LEFT JOIN core_auditchainhead h ON h.chain_key = %s",
                 [advisory_key(chain_key), chain_key],
             )
-            head = cursor.fetchone()
+            row_id, *head = cursor.fetchone()
+        if head[0] is None:
+            head = None
         row: dict[str, Any] = {
             "created_at": timezone.now(),
             "actor_id": actor.pk if actor is not None else None,
@@ -185,37 +190,59 @@ def audit_record(
             "prev_hash": head[1] if head else GENESIS,
         }
         row["hash"] = row_hash(row)
-        record = AuditLog.objects.create(**row)
-        _move_heads([(chain_key, row["chain_seq"], row["hash"])])
+        # The row and the head's move in one round trip: two statements, the second (whose row
+        # count ``_move_heads`` checks) sees the first's row, as the head's trigger requires.
+        values = {**row, "id": row_id}
+        params = [
+            connection.ops.adapt_json_value(values[name], None)
+            if name in ("before", "after") and values[name] is not None
+            else values[name]
+            for name in _INSERT_COLUMNS
+        ]
+        insert = (
+            f"INSERT INTO core_auditlog ({', '.join(_INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))}); "
+        )
+        _move_heads([(chain_key, row["chain_seq"], row["hash"])], before=(insert, params))
+        record = AuditLog(**values)
+        record._state.adding = False
+        record._state.db = connection.alias
         return record
 
 
-def _move_heads(heads: list[tuple[str, int, str]]) -> None:
+def _move_heads(heads: list[tuple[str, int, str]], *, before: tuple[str, list[Any]] = ("", [])) -> None:
     """Move each chain's head onto its new row (``(chain_key, chain_seq, hash)``), sealed: a
-    compare-and-set from the position before, or a new head at a chain's first row."""
+    compare-and-set from the position before, or a new head at a chain's first row.
+
+    ``before``: a statement (and its parameters) sent first in the same round trip, the row
+    the head moves onto (:func:`audit_record`)."""
     first = [(key, seq, digest) for key, seq, digest in heads if seq == 1]
     later = [(key, seq, digest) for key, seq, digest in heads if seq > 1]
+    assert not (first and later and before[0]), "one statement may go before the heads' first statement only"
     with connection.cursor() as cursor:
         if later:
             cursor.execute(
-                "UPDATE core_auditchainhead h SET chain_seq = v.seq, hash = v.hash, seal = v.seal "
+                before[0] + "UPDATE core_auditchainhead h SET chain_seq = v.seq, hash = v.hash, seal = v.seal "
                 "FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[]) "
                 "AS v(chain_key, seq, hash, seal) "
                 "WHERE h.chain_key = v.chain_key AND h.chain_seq = v.seq - 1",
                 [
+                    *before[1],
                     [key for key, _seq, _digest in later],
                     [seq for _key, seq, _digest in later],
                     [digest for _key, _seq, digest in later],
                     [head_seal(key, seq, digest) for key, seq, digest in later],
                 ],
             )
+            before = ("", [])
             if cursor.rowcount != len(later):  # under the chain locks this cannot happen, unless tampered with
                 raise DatabaseError("an audit chain head was not where its chain ended; the write is refused")
         if first:
             cursor.execute(
-                "INSERT INTO core_auditchainhead (chain_key, chain_seq, hash, seal) "
+                before[0] + "INSERT INTO core_auditchainhead (chain_key, chain_seq, hash, seal) "
                 "SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[])",
                 [
+                    *before[1],
                     [key for key, _seq, _digest in first],
                     [seq for _key, seq, _digest in first],
                     [digest for _key, _seq, digest in first],
@@ -289,6 +316,8 @@ def audit_record_many(*, action: str, model: type[Model], entries: list[Entry], 
 
 _COPY_COLUMNS = ("created_at", "actor_id", "actor_repr", "request_id", "action", "content_type_id", "object_id",
                  "object_repr", "before", "after", "chain_key", "chain_seq", "prev_hash", "hash")  # fmt: skip
+# audit_record's INSERT: the same columns and the row's key, taken beforehand
+_INSERT_COLUMNS = ("id", *_COPY_COLUMNS)
 
 
 def _copy_field(value: Any, *, as_json: bool = False) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -128,13 +128,12 @@ def _grants_of(user: User) -> dict[tuple[int, str], list[int]] | None:
     cached = getattr(user, "_grants_cache", None)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
-    fields = ("content_type_id", "permission__codename", "object_pk")
-    own = UserObjectPermission.objects.filter(user=user).values_list(*fields)
-    # The groups' grants join the membership table directly: no subquery on auth_group itself.
-    shared = GroupObjectPermission.objects.filter(group__user=user).values_list(*fields)
-    rows = list(own.union(shared, all=True)[: MAX_READ_GRANTS + 1])
+    # Written out once (every signed-in page reads it, and composing the ORM's union of the two
+    # grant tables cost more than running it). The groups' grants join the membership table
+    # directly: no subquery on auth_group itself.
+    with connection.cursor() as cursor:
+        cursor.execute(_grants_sql(), [user.pk, user.pk, MAX_READ_GRANTS + 1])
+        rows = cursor.fetchall()
     grants: dict[tuple[int, str], list[int]] | None = {}
     if len(rows) > MAX_READ_GRANTS:
         grants = None
@@ -148,6 +147,69 @@ def _grants_of(user: User) -> dict[tuple[int, str], list[int]] | None:
     # The third part keeps, per model and action, which granted rows lie outside the scope.
     user._grants_cache = (generation, grants, {})  # type: ignore[attr-defined]  # per-request memo
     return grants
+
+
+# What :func:`_grants_read` answers for a user object that has not read its grants yet (or whose
+# reading is out of date): the caller then asks the database, as before.
+_UNREAD = object()
+
+
+def _grants_read(user: User) -> dict[tuple[int, str], list[int]] | object | None:
+    """The grants :func:`_grants_of` already read for this user object and that are still current,
+    without querying: ``_UNREAD`` when there are none."""
+    cached = getattr(user, "_grants_cache", None)
+    if cached is not None and cached[0] == (_grants_generation[0], _membership_changes.get(user.pk, 0)):
+        return cached[1]
+    return _UNREAD
+
+
+def _row_granted(user: User, model: type[models.Model], codename: str, row: Any) -> bool | None:
+    """Whether the user's grants (already read for this request) cover ``codename`` on the row
+    whose key is ``row``: True or False; None when that cannot be told without the database (the
+    grants not read yet, too many to read, or a key that is no integer)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    grants = _grants_read(user)
+    if grants is _UNREAD or grants is None:
+        return None
+    try:
+        key = int(row)
+    except (TypeError, ValueError):
+        return None
+    granted: dict[tuple[int, str], list[int]] = grants  # type: ignore[assignment]  # neither _UNREAD nor None
+    return key in granted.get((ContentType.objects.get_for_model(model).pk, codename), ())
+
+
+def _grants_sql() -> str:
+    """The object grants of one user (first parameter) and of their groups (second), at most the
+    third parameter of them: ``(content type id, codename, object key)``."""
+    if not _GRANTS_SQL:
+        from django.contrib.auth.models import Permission
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
+        from .models import User
+
+        quote = connection.ops.quote_name
+        table = {
+            "user_grants": UserObjectPermission._meta.db_table,
+            "group_grants": GroupObjectPermission._meta.db_table,
+            "permission": Permission._meta.db_table,
+            "user_groups": User.groups.through._meta.db_table,
+        }
+        t = {name: quote(value) for name, value in table.items()}
+        _GRANTS_SQL.append(
+            f"(SELECT g.content_type_id, p.codename, g.object_pk FROM {t['user_grants']} g "
+            f"JOIN {t['permission']} p ON p.id = g.permission_id WHERE g.user_id = %s) "
+            "UNION ALL "
+            f"(SELECT g.content_type_id, p.codename, g.object_pk FROM {t['group_grants']} g "
+            f"JOIN {t['permission']} p ON p.id = g.permission_id "
+            f"JOIN {t['user_groups']} ug ON ug.group_id = g.group_id WHERE ug.user_id = %s) "
+            "LIMIT %s"
+        )
+    return _GRANTS_SQL[0]
+
+
+_GRANTS_SQL: list[str] = []
 
 
 def _scope_with_grants(user: User, model: type[models.Model], codename: str, scope_q: Q) -> Q:
@@ -218,15 +280,24 @@ class RestrictedQuerySet(models.QuerySet):
             return rows
         opts = self.model._meta
         codename = f"{action}_{opts.model_name}"
+        # One row, and the user's grants already read in this request (the page's own lookups
+        # read them): whether that row is granted is known without a subquery on the grants.
+        granted = None if row is None else _row_granted(user, self.model, codename, row)
         if not user.has_perm(f"{opts.app_label}.{codename}"):
+            if granted is not None:
+                return rows if granted else rows.none()
             return rows.filter(_object_grants(user, self.model, codename, row))
         scope_of = getattr(self.model, "row_q", None) if row is not None else None
         scope_q = (scope_of or self.model.scope_q)(user, action)
         if scope_q is ALL_ROWS:
             return rows
         if scope_q is None:
+            if granted is not None:
+                return rows if granted else rows.none()
             return rows.filter(_object_grants(user, self.model, codename, row))
         if row is not None:
+            if granted is not None:
+                return rows if granted else rows.filter(scope_q)
             # One row: its own grants as a subquery on (content type, object key) cost nothing.
             return rows.filter(scope_q | _object_grants(user, self.model, codename, row))
         return rows.filter(_scope_with_grants(user, self.model, codename, scope_q))
@@ -305,7 +376,9 @@ def get_restricted_object_or_404(
 def can(user: Any, action: str, obj: models.Model) -> bool:
     """Whether ``user`` may perform ``action`` on ``obj`` (for showing or hiding buttons)."""
     manager: Any = type(obj)._default_manager  # a RestrictedQuerySet manager (every scoped model)
-    return manager.restrict(user, action, row=obj.pk).exists()
+    rows = manager.restrict(user, action, row=obj.pk)
+    # No permission and no grant: the answer is known without asking the database.
+    return False if rows.query.is_empty() else rows.exists()
 
 
 def require(user: Any, action: str, obj: models.Model) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..choices import CaseState, DeadlineKind, LeadStatus, NotificationKind
 from ..workflow import CASES, LEADS
@@ -44,6 +47,44 @@ def case_state_label(state: str) -> str:
 @register.filter
 def lead_state_label(state: str) -> str:
     return LEADS.state_label(state) if state else ""
+
+
+# The badges are tags rather than included templates: a queue shows two on each of its rows, and
+# an include costs a template render of its own each time.
+@register.simple_tag
+def state_badge(state: str) -> SafeString:
+    """A case's state as a badge."""
+    return format_html(
+        '<span class="badge {}" data-state="{}">{}</span>', state_class(state), state, case_state_label(state)
+    )
+
+
+@register.simple_tag
+def flag_badge(flag) -> SafeString | str:
+    """A deadline flag (``selectors.Flag``) as a badge: overdue, due soon, or the days left."""
+    code = getattr(flag, "code", None)
+    days = getattr(flag, "days", None)
+    if code == "overdue":
+        text = ngettext("Overdue %(days)s day", "Overdue %(days)s days", days) % {"days": days}
+        return format_html(
+            '<span class="badge badge-soft-danger" data-flag="overdue">'
+            '<i class="bi bi-exclamation-octagon me-1"></i>{}</span>',
+            text,
+        )
+    if code == "due_soon":
+        if days == 0:
+            text = _("Due today")
+        else:
+            text = ngettext("Due in %(days)s day", "Due in %(days)s days", days) % {"days": days}
+        return format_html(
+            '<span class="badge badge-soft-warning" data-flag="due_soon">'
+            '<i class="bi bi-hourglass-split me-1"></i>{}</span>',
+            text,
+        )
+    if code == "ok":
+        text = ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
+        return format_html('<span class="badge badge-soft-success" data-flag="ok">{}</span>', text)
+    return ""
 
 
 @register.simple_tag

@@ -490,7 +490,7 @@ def _queries(client, url: str) -> int:
 
 # The case page of a closed investigation: the same count as before the proposal was structured
 # (the proposal, its standard and its lines come with the reports' query).
-CLOSED_CASE_PAGE_QUERIES = 29
+CLOSED_CASE_PAGE_QUERIES = 25
 
 
 def test_case_page_query_count_with_a_proposal_does_not_grow_with_its_lines(

@@ -41,7 +41,9 @@ REPORT_FIELDS = ("facts_found", "evidence_summary", "violated_provision", "penal
 def case_list(request: HttpRequest, scope: str = "township") -> HttpResponse:
     """My cases, or the township's (the district's for district staff): filtered, sorted, paged."""
     queue = CaseFilterSet(request.GET, user=request.user, scope=scope)
-    page = paginate(request, selectors.with_list_data(queue.qs), PER_PAGE, keys_first=True)
+    # The township of each row is shown on the district's list only.
+    rows = selectors.with_list_data(queue.qs, township=queue.queue == "all")
+    page = paginate(request, rows, PER_PAGE, keys_first=True)
     selectors.flag_rows(
         page.object_list,
         attr="next_due_on",

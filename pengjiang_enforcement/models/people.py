@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -63,8 +64,47 @@ class User(AbstractUser, ScopedModel):
     def role_codes(self) -> frozenset[str]:
         """The codes of the roles this user holds (names of their groups)."""
         valid = set(Role.values)
-        # .all() so that a prefetch of "groups" on a list of users is used
-        return frozenset(group.name for group in self.groups.all() if group.name in valid)
+        if "groups" in getattr(self, "_prefetched_objects_cache", {}):
+            # a prefetch of "groups" on a list of users
+            return frozenset(group.name for group in self.groups.all() if group.name in valid)
+        return frozenset(name for name in self._read_groups_and_permissions() if name in valid)
+
+    def _read_groups_and_permissions(self) -> set[str]:
+        """The names of the user's groups, read in one query together with the permissions the
+        user holds directly and through those groups.
+
+        Every signed-in page asks both (the roles for the unit scope, the permissions for the
+        chokepoint and the menu). The permissions are left where Django's ``ModelBackend`` keeps
+        them on the user object (``_user_perm_cache``, ``_group_perm_cache``: the same sets of
+        ``app_label.codename`` it would read), so it reads none itself; for an inactive user or a
+        superuser it keeps its own rules and nothing is left for it.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(_groups_and_permissions_sql(), [self.pk, self.pk])
+            rows = cursor.fetchall()
+        if self.is_active and not self.is_superuser:
+            self._user_perm_cache = {f"{app}.{code}" for group, app, code in rows if group is None}
+            self._group_perm_cache = {f"{app}.{code}" for group, app, code in rows if group is not None and code}
+        return {group for group, _app, _code in rows if group is not None}
+
+    def _permissions_read(self) -> None:
+        """Read the groups and permissions in one query before ``ModelBackend`` would read the
+        permissions in two of its own (and the roles a third)."""
+        if self.is_active and not self.is_superuser and not hasattr(self, "_group_perm_cache"):
+            names = self._read_groups_and_permissions()
+            self.__dict__.setdefault("role_codes", frozenset(names & set(Role.values)))
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        self._permissions_read()
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        self._permissions_read()
+        return super().has_module_perms(app_label)
+
+    def get_all_permissions(self, obj: Any = None) -> set[str]:
+        self._permissions_read()
+        return super().get_all_permissions(obj)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_codes & set(roles))
@@ -81,6 +121,40 @@ class User(AbstractUser, ScopedModel):
     def valid_certificate_on(self, day: datetime.date) -> EnforcementCertificate | None:
         """The enforcement certificate valid on ``day``, if any (APL Art. 42)."""
         return self.certificates.valid_on(day).order_by("-valid_to").first()
+
+
+def _groups_and_permissions_sql() -> str:
+    """One user's groups with each group's permissions (a group without any: one row whose
+    permission is NULL), then the permissions the user holds directly (group NULL)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    if not _SQL:
+        table = {
+            "group": Group._meta.db_table,
+            "user_groups": User.groups.through._meta.db_table,
+            "group_permissions": Group.permissions.through._meta.db_table,
+            "user_permissions": User.user_permissions.through._meta.db_table,
+            "permission": Permission._meta.db_table,
+            "content_type": ContentType._meta.db_table,
+        }
+        _SQL.append(
+            "SELECT g.name, ct.app_label, p.codename FROM {group} g "
+            "JOIN {user_groups} ug ON ug.group_id = g.id "
+            "LEFT JOIN {group_permissions} gp ON gp.group_id = g.id "
+            "LEFT JOIN {permission} p ON p.id = gp.permission_id "
+            "LEFT JOIN {content_type} ct ON ct.id = p.content_type_id "
+            "WHERE ug.user_id = %s "
+            "UNION ALL "
+            "SELECT NULL, ct.app_label, p.codename FROM {user_permissions} up "
+            "JOIN {permission} p ON p.id = up.permission_id "
+            "JOIN {content_type} ct ON ct.id = p.content_type_id "
+            "WHERE up.user_id = %s".format(**{k: connection.ops.quote_name(v) for k, v in table.items()})
+        )
+    return _SQL[0]
+
+
+_SQL: list[str] = []
 
 
 class CertificateQuerySet(RestrictedQuerySet):

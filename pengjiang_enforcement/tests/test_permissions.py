@@ -156,3 +156,56 @@ def test_a_key_that_is_no_key_is_a_404_not_a_500(duruan_officer):
     for key in ("abc", "1.5", ""):
         with pytest.raises(Http404):
             get_restricted_object_or_404(Unit, duruan_officer, "view", pk=key)
+
+
+# --- one row asked about once the user's grants are read (the case page's buttons) --------------
+
+
+def test_can_answers_from_the_grants_already_read_and_stays_as_strict(duruan_officer, social_supervisor):
+    from django.contrib.auth.models import Permission
+
+    from pengjiang_enforcement.permissions import can
+
+    baisha, duruan, hetang = unit("baisha"), unit("duruan"), unit("hetang")
+    assign_perm("core.change_unit", social_supervisor, hetang)
+    list(Unit.objects.restrict(duruan_officer, "view"))  # a page's list reads the grants first
+    with CaptureQueriesContext(connection) as none:
+        # no permission to change units and no grant on the row: known without the database
+        assert not can(duruan_officer, "change", duruan)
+    assert none.captured_queries == []
+    # the social supervisor's grants were never read (no list of units): the database is asked
+    assert can(social_supervisor, "change", hetang) and not can(social_supervisor, "change", baisha)
+    assign_perm("core.view_unit", social_supervisor, baisha)  # viewing a row is not changing it
+    assert not can(social_supervisor, "change", baisha) and can(social_supervisor, "view", baisha)
+    assert can(duruan_officer, "view", duruan) and not can(duruan_officer, "view", baisha)
+    # a grant given after the grants were read is seen (the chokepoint reads them again)
+    assign_perm("core.view_unit", duruan_officer, baisha)
+    assert can(duruan_officer, "view", baisha)
+    # a permission held through the scope still asks whether the row lies within it
+    duruan_officer.user_permissions.add(Permission.objects.get(codename="change_unit"))
+    officer = User.objects.get(pk=duruan_officer.pk)
+    list(Unit.objects.restrict(officer, "view"))
+    assert can(officer, "change", duruan) and not can(officer, "change", hetang)
+
+
+def test_roles_and_permissions_are_read_together_and_match_djangos_own(duruan_officer):
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Group, Permission
+
+    direct = Permission.objects.get(codename="view_auditlog")
+    duruan_officer.user_permissions.add(direct)
+    Group.objects.create(name="a group without permissions").user_set.add(duruan_officer)
+    officer = User.objects.get(pk=duruan_officer.pk)
+    with CaptureQueriesContext(connection) as read:
+        assert officer.has_perm("core.view_auditlog") and officer.has_perm("cases.view_case")
+        assert not officer.has_perm("core.change_unit")
+        assert officer.role_codes == {Role.OFFICER}
+    assert len(read.captured_queries) == 1
+    fresh = User.objects.get(pk=duruan_officer.pk)
+    backend = ModelBackend()
+    assert officer.get_all_permissions() == backend.get_all_permissions(fresh)
+    assert officer._user_perm_cache == {"core.view_auditlog"}
+    # an inactive user holds nothing, whatever their groups
+    officer = User.objects.get(pk=duruan_officer.pk)
+    officer.is_active = False
+    assert not officer.has_perm("cases.view_case") and officer.get_all_permissions() == set()
