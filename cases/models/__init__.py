@@ -15,6 +15,7 @@ from .leads import Lead
 from .notifications import Notification
 from .numbering import IssuedNumber, NumberPattern, NumberSequence
 from .parties import Party
+from .simple import OnSpotDecision, OnSpotPayment
 from .records import CorrectionOrder, InspectionRecord, InterviewRecord, InvestigationReport, Preservation
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "IssuedNumber",
     "Lead",
     "Notification",
+    "OnSpotDecision",
+    "OnSpotPayment",
     "NumberPattern",
     "NumberSequence",
     "Party",
