@@ -138,7 +138,7 @@ def case_decide_on_spot(
         rules.apl_52_signed_or_refusal_noted(party_signed, refusal_note)
 
     check_all(
-        ("power_item", item), ("co_officers", team), ("act_date", act), ("name", who), ("amount", fine),
+        ("power_item", item), ("co_officer", team), ("act_date", act), ("name", who), ("amount", fine),
         ("on_spot_reason", collect), ("refusal_note", signed),
     )  # fmt: skip
     number = number_allocate(township=township, doc_type=DocumentType.ON_SPOT, year=today.year)
