@@ -343,15 +343,16 @@ def _on_spot(township: Unit, staff: Staff, index: int) -> int:
             {"kind": PartyKind.ORGANISATION, "name": f"江门市{township.short_name}示范商行有限公司",
              "credit_code": make_credit_code(index * 100 + n), "legal_representative": "李示范"}
             if organisation
-            else {"kind": PartyKind.PERSON, "name": ["陈某", "黄某", "李某", "张某", "吴某", "林某"][n % 6],
-                  "gender": "male", "id_number": make_resident_id("440703", datetime.date(1985, 3, 9), index * 100 + n)}
+            else {"kind": PartyKind.PERSON, "name": "陈黄李张吴林"[n % 6] + "某", "gender": "male",
+                  "id_number": make_resident_id("440703", datetime.date(1985, 3, 9), index * 100 + n)}
         )  # fmt: skip
+        hard = collection == "on_spot" and (amount or 0) > 100
         case = services.case_decide_on_spot(
             actor=staff.officer, township=township, lead=lead, expected_lead_version=lead.version, power_item=item,
-            title=item.name.removeprefix("对").removesuffix("的行政处罚")[:60], facts=f"{lead.place}，{lead.description}",
-            place=lead.place, act_date=day, legal_basis=(item.penalty_basis or item.name)[:300], penalty=penalty,
-            amount=amount, collection=collection,
-            on_spot_reason="当事人为外地流动人员，事后难以执行。" if collection == "on_spot" and (amount or 0) > 100 else "",
+            title=item.name.removeprefix("对").removesuffix("的行政处罚")[:60],
+            facts=f"{lead.place}，{lead.description}", place=lead.place, act_date=day,
+            legal_basis=(item.penalty_basis or item.name)[:300], penalty=penalty, amount=amount, collection=collection,
+            on_spot_reason="当事人为外地流动人员，事后难以执行。" if hard else "",
             co_officers=[staff.colleague], party=party, certificates_shown=True, party_signed=n % 2 == 0,
             refusal_note="" if n % 2 == 0 else "当事人拒绝签收，已在决定书上注明。", today=day,
         )  # fmt: skip

@@ -24,10 +24,10 @@ from powers.choices import PowerKind
 from powers.models import PowerItem
 
 from .choices import (
+    Collection,
     CorrectionStatus,
     EvidenceKind,
     LeadSource,
-    Collection,
     OnSpotPenalty,
     PartyKind,
     PaymentMethod,
@@ -518,9 +518,7 @@ class OnSpotForm(forms.Form):
         self.fields["power_item"].queryset = PowerItem.objects.filter(
             kind=PowerKind.PENALTY, delegations__township=township
         ).distinct()
-        self.fields["co_officer"].queryset = User.objects.filter(pk__in=[o.pk for o in officers]).order_by(
-            "full_name"
-        )
+        self.fields["co_officer"].queryset = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})

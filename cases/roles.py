@@ -98,8 +98,11 @@ FIGURE_PERMISSIONS: dict[str, list[str]] = {
 SIMPLE_MODELS = ["onspotdecision", "onspotpayment"]
 SIMPLE_PERMISSIONS: dict[str, list[str]] = {
     role: [f"cases.view_{model}" for model in SIMPLE_MODELS]
-    + ([f"cases.{verb}_{model}" for model in SIMPLE_MODELS for verb in ("add", "change")]
-       if "cases.add_case" in perms else [])
+    + (
+        [f"cases.{verb}_{model}" for model in SIMPLE_MODELS for verb in ("add", "change")]
+        if "cases.add_case" in perms
+        else []
+    )
     for role, perms in CASES_PERMISSIONS.items()
     if "cases.view_evidence" in perms
 }

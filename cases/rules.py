@@ -23,11 +23,11 @@ from powers.selectors import is_delegated
 from . import identity
 from .choices import Collection, Gender, OnSpotPenalty, PartyKind, PaymentMethod
 from .constants import (
+    CASH_HANDOVER_WORKING_DAYS,
     CORRECTION_PAST_DECISION_DAYS,
     DECISION_CALENDAR_DAYS,
     LIMITATION_YEARS,
     LIMITATION_YEARS_SERIOUS,
-    CASH_HANDOVER_WORKING_DAYS,
     MIN_HANDLING_OFFICERS,
     ON_SPOT_COLLECTION_LIMIT,
     ON_SPOT_FINE_LIMIT_ORGANISATION,

@@ -35,8 +35,6 @@ from .choices import (
 from .filters import case_queue, due_soon_days, mine_to_check
 from .hotline.choices import OPEN_STATES as ORDER_OPEN_STATES
 from .models import (
-    OnSpotDecision,
-    OnSpotPayment,
     Attachment,
     Case,
     CaseEvent,
@@ -51,6 +49,8 @@ from .models import (
     InterviewRecord,
     Lead,
     Notification,
+    OnSpotDecision,
+    OnSpotPayment,
     Party,
     Preservation,
     ProcedurePolicy,

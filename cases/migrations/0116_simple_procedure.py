@@ -14,84 +14,244 @@ def grant(apps, schema_editor):
     grant_role_permissions(apps, SIMPLE_PERMISSIONS)
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0115_archive_guard'),
+        ("cases", "0115_archive_guard"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='deadline',
-            name='kind',
-            field=models.CharField(choices=[('lead_check', 'Preliminary check (核查)'), ('decision', 'Decision, 90 days from filing (APL Art. 60)'), ('preservation', 'Decision on preserved evidence (APL Art. 56)'), ('correction', 'Correction deadline (责令改正)'), ('payment', 'Payment of the fine, 15 days from service (APL Art. 67)'), ('cash_handover', 'Cash collected on the spot handed to the office (APL Art. 71)')], max_length=20, verbose_name='kind'),
+            model_name="deadline",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("lead_check", "Preliminary check (核查)"),
+                    ("decision", "Decision, 90 days from filing (APL Art. 60)"),
+                    ("preservation", "Decision on preserved evidence (APL Art. 56)"),
+                    ("correction", "Correction deadline (责令改正)"),
+                    ("payment", "Payment of the fine, 15 days from service (APL Art. 67)"),
+                    ("cash_handover", "Cash collected on the spot handed to the office (APL Art. 71)"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='issuednumber',
-            name='doc_type',
-            field=models.CharField(choices=[('lead', 'Lead register (案源登记)'), ('filing', 'Case filing (立案)'), ('correction', 'Order to correct (责令改正)'), ('preservation', 'Preservation of evidence (先行登记保存)'), ('on_spot', 'On-the-spot penalty decision (当场处罚决定书)')], max_length=20, verbose_name='document type'),
+            model_name="issuednumber",
+            name="doc_type",
+            field=models.CharField(
+                choices=[
+                    ("lead", "Lead register (案源登记)"),
+                    ("filing", "Case filing (立案)"),
+                    ("correction", "Order to correct (责令改正)"),
+                    ("preservation", "Preservation of evidence (先行登记保存)"),
+                    ("on_spot", "On-the-spot penalty decision (当场处罚决定书)"),
+                ],
+                max_length=20,
+                verbose_name="document type",
+            ),
         ),
         migrations.AlterField(
-            model_name='numberpattern',
-            name='doc_type',
-            field=models.CharField(choices=[('lead', 'Lead register (案源登记)'), ('filing', 'Case filing (立案)'), ('correction', 'Order to correct (责令改正)'), ('preservation', 'Preservation of evidence (先行登记保存)'), ('on_spot', 'On-the-spot penalty decision (当场处罚决定书)')], max_length=20, verbose_name='document type'),
+            model_name="numberpattern",
+            name="doc_type",
+            field=models.CharField(
+                choices=[
+                    ("lead", "Lead register (案源登记)"),
+                    ("filing", "Case filing (立案)"),
+                    ("correction", "Order to correct (责令改正)"),
+                    ("preservation", "Preservation of evidence (先行登记保存)"),
+                    ("on_spot", "On-the-spot penalty decision (当场处罚决定书)"),
+                ],
+                max_length=20,
+                verbose_name="document type",
+            ),
         ),
         migrations.AlterField(
-            model_name='numbersequence',
-            name='doc_type',
-            field=models.CharField(choices=[('lead', 'Lead register (案源登记)'), ('filing', 'Case filing (立案)'), ('correction', 'Order to correct (责令改正)'), ('preservation', 'Preservation of evidence (先行登记保存)'), ('on_spot', 'On-the-spot penalty decision (当场处罚决定书)')], max_length=20, verbose_name='document type'),
+            model_name="numbersequence",
+            name="doc_type",
+            field=models.CharField(
+                choices=[
+                    ("lead", "Lead register (案源登记)"),
+                    ("filing", "Case filing (立案)"),
+                    ("correction", "Order to correct (责令改正)"),
+                    ("preservation", "Preservation of evidence (先行登记保存)"),
+                    ("on_spot", "On-the-spot penalty decision (当场处罚决定书)"),
+                ],
+                max_length=20,
+                verbose_name="document type",
+            ),
         ),
         migrations.CreateModel(
-            name='OnSpotDecision',
+            name="OnSpotDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='decision number')),
-                ('decided_at', models.DateTimeField(verbose_name='decided at')),
-                ('legal_basis', models.CharField(max_length=300, verbose_name='legal basis')),
-                ('penalty', models.CharField(choices=[('warning', 'Warning (警告)'), ('fine', 'Fine (罚款)')], max_length=10, verbose_name='penalty')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, verbose_name='fine (yuan)')),
-                ('collection', models.CharField(blank=True, choices=[('bank', 'Paid at the bank within 15 days (罚缴分离)'), ('on_spot', 'Collected on the spot (当场收缴)')], max_length=10, verbose_name='payment')),
-                ('on_spot_reason', models.TextField(blank=True, max_length=3000, validators=[django.core.validators.MaxLengthValidator(3000)], verbose_name='why later collection would be difficult')),
-                ('payment_reference', models.CharField(blank=True, max_length=30, verbose_name='payment reference')),
-                ('certificates_shown', models.BooleanField(default=False, verbose_name='enforcement certificates shown (APL Art. 52)')),
-                ('party_signed', models.BooleanField(default=False, verbose_name='signed by the party')),
-                ('refusal_note', models.CharField(blank=True, max_length=300, verbose_name='note if the party refused to sign')),
-                ('served_at', models.DateTimeField(blank=True, null=True, verbose_name='handed over at')),
-                ('filed_for_record_at', models.DateTimeField(blank=True, null=True, verbose_name='filed for the record at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='on_spot', to='cases.case')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('filed_for_record_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.party', verbose_name='party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="decision number")),
+                ("decided_at", models.DateTimeField(verbose_name="decided at")),
+                ("legal_basis", models.CharField(max_length=300, verbose_name="legal basis")),
+                (
+                    "penalty",
+                    models.CharField(
+                        choices=[("warning", "Warning (警告)"), ("fine", "Fine (罚款)")],
+                        max_length=10,
+                        verbose_name="penalty",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=9, null=True, verbose_name="fine (yuan)"
+                    ),
+                ),
+                (
+                    "collection",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("bank", "Paid at the bank within 15 days (罚缴分离)"),
+                            ("on_spot", "Collected on the spot (当场收缴)"),
+                        ],
+                        max_length=10,
+                        verbose_name="payment",
+                    ),
+                ),
+                (
+                    "on_spot_reason",
+                    models.TextField(
+                        blank=True,
+                        max_length=3000,
+                        validators=[django.core.validators.MaxLengthValidator(3000)],
+                        verbose_name="why later collection would be difficult",
+                    ),
+                ),
+                ("payment_reference", models.CharField(blank=True, max_length=30, verbose_name="payment reference")),
+                (
+                    "certificates_shown",
+                    models.BooleanField(default=False, verbose_name="enforcement certificates shown (APL Art. 52)"),
+                ),
+                ("party_signed", models.BooleanField(default=False, verbose_name="signed by the party")),
+                (
+                    "refusal_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="note if the party refused to sign"),
+                ),
+                ("served_at", models.DateTimeField(blank=True, null=True, verbose_name="handed over at")),
+                (
+                    "filed_for_record_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="filed for the record at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="on_spot", to="cases.case"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "filed_for_record_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.party",
+                        verbose_name="party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'on-the-spot decision',
-                'verbose_name_plural': 'on-the-spot decisions',
-                'ordering': ['-decided_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('penalty', 'fine'), ('amount__gt', 0), models.Q(('collection', ''), _negated=True)), models.Q(('penalty', 'warning'), ('amount__isnull', True), ('collection', '')), _connector='OR'), name='cases_onspot_fine_has_amount'), models.CheckConstraint(condition=models.Q(('party_signed', True), models.Q(('refusal_note', ''), _negated=True), _connector='OR'), name='cases_onspot_signed_or_refusal_noted')],
+                "verbose_name": "on-the-spot decision",
+                "verbose_name_plural": "on-the-spot decisions",
+                "ordering": ["-decided_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("penalty", "fine"), ("amount__gt", 0), models.Q(("collection", ""), _negated=True)
+                            ),
+                            models.Q(("penalty", "warning"), ("amount__isnull", True), ("collection", "")),
+                            _connector="OR",
+                        ),
+                        name="cases_onspot_fine_has_amount",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("party_signed", True), models.Q(("refusal_note", ""), _negated=True), _connector="OR"
+                        ),
+                        name="cases_onspot_signed_or_refusal_noted",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OnSpotPayment',
+            name="OnSpotPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=9, verbose_name='amount paid (yuan)')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('method', models.CharField(choices=[('cash', 'Cash collected on the spot'), ('bank', 'Bank counter or transfer'), ('electronic', 'Electronic payment')], max_length=12, verbose_name='method')),
-                ('receipt_number', models.CharField(max_length=60, verbose_name='receipt or bank reference number')),
-                ('handover_due', models.DateField(blank=True, null=True, verbose_name='hand the cash to the office by')),
-                ('handed_over_on', models.DateField(blank=True, null=True, verbose_name='cash handed to the office on')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='on_spot_payment', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=9, verbose_name="amount paid (yuan)")),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Cash collected on the spot"),
+                            ("bank", "Bank counter or transfer"),
+                            ("electronic", "Electronic payment"),
+                        ],
+                        max_length=12,
+                        verbose_name="method",
+                    ),
+                ),
+                ("receipt_number", models.CharField(max_length=60, verbose_name="receipt or bank reference number")),
+                (
+                    "handover_due",
+                    models.DateField(blank=True, null=True, verbose_name="hand the cash to the office by"),
+                ),
+                (
+                    "handed_over_on",
+                    models.DateField(blank=True, null=True, verbose_name="cash handed to the office on"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="on_spot_payment", to="cases.case"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'on-the-spot payment',
-                'verbose_name_plural': 'on-the-spot payments',
-                'ordering': ['paid_on', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='cases_onspot_payment_positive'), models.CheckConstraint(condition=models.Q(('method', 'cash'), models.Q(('handover_due__isnull', True), ('handed_over_on__isnull', True)), _connector='OR'), name='cases_onspot_payment_cash_handover')],
+                "verbose_name": "on-the-spot payment",
+                "verbose_name_plural": "on-the-spot payments",
+                "ordering": ["paid_on", "id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="cases_onspot_payment_positive"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("method", "cash"),
+                            models.Q(("handover_due__isnull", True), ("handed_over_on__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="cases_onspot_payment_cash_handover",
+                    ),
+                ],
             },
         ),
         migrations.RunSQL(*guard_sql("cases_onspotdecision", "case_id")),

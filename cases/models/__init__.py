@@ -15,8 +15,8 @@ from .leads import Lead
 from .notifications import Notification
 from .numbering import IssuedNumber, NumberPattern, NumberSequence
 from .parties import Party
-from .simple import OnSpotDecision, OnSpotPayment
 from .records import CorrectionOrder, InspectionRecord, InterviewRecord, InvestigationReport, Preservation
+from .simple import OnSpotDecision, OnSpotPayment
 
 __all__ = [
     "Attachment",
@@ -36,10 +36,10 @@ __all__ = [
     "IssuedNumber",
     "Lead",
     "Notification",
-    "OnSpotDecision",
-    "OnSpotPayment",
     "NumberPattern",
     "NumberSequence",
+    "OnSpotDecision",
+    "OnSpotPayment",
     "Party",
     "Preservation",
     "ProcedurePolicy",

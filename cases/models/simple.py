@@ -30,9 +30,7 @@ class OnSpotDecision(CaseChild):
     penalty = models.CharField(_("penalty"), max_length=10, choices=OnSpotPenalty.choices)
     amount = models.DecimalField(_("fine (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True)
     collection = models.CharField(_("payment"), max_length=10, choices=Collection.choices, blank=True)
-    on_spot_reason = limited_text(
-        _("why later collection would be difficult"), NOTE_TEXT_CHARS, blank=True
-    )
+    on_spot_reason = limited_text(_("why later collection would be difficult"), NOTE_TEXT_CHARS, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=30, blank=True)
     certificates_shown = models.BooleanField(_("enforcement certificates shown (APL Art. 52)"), default=False)
     party_signed = models.BooleanField(_("signed by the party"), default=False)
@@ -91,7 +89,8 @@ class OnSpotPayment(CaseChild):
             models.CheckConstraint(name="cases_onspot_payment_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(
                 name="cases_onspot_payment_cash_handover",
-                condition=Q(method=PaymentMethod.CASH) | (Q(handover_due__isnull=True) & Q(handed_over_on__isnull=True)),
+                condition=Q(method=PaymentMethod.CASH)
+                | (Q(handover_due__isnull=True) & Q(handed_over_on__isnull=True)),
             ),
         ]
 

@@ -26,6 +26,7 @@ from powers.services import usage_record
 
 from .. import rules
 from ..choices import (
+    CaseState,
     Collection,
     DeadlineKind,
     DeadlineStatus,
@@ -147,7 +148,7 @@ def case_decide_on_spot(
         township=township,
         lead=lead,
         procedure=Procedure.SIMPLE,
-        state=CASES["case_decide_on_spot"].target,
+        state=CaseState.ON_SPOT_DECIDED,
         number=number,
         title=title.strip(),
         facts=facts.strip(),
@@ -213,9 +214,7 @@ def _decision(case: Case) -> OnSpotDecision:
 
 
 @transaction.atomic
-def case_serve_on_spot(
-    *, case: Case, actor: User, expected_version: int, today: datetime.date | None = None
-) -> Case:
+def case_serve_on_spot(*, case: Case, actor: User, expected_version: int, today: datetime.date | None = None) -> Case:
     """The decision is handed to the party on the spot (APL Art. 52). A fine paid at the bank is
     due within 15 days of today (Art. 67): the deadline starts."""
     today = local_today(today)
@@ -257,10 +256,11 @@ def case_execute_on_spot(
     decision = _decision(case)
     if not decision.is_fine:
         raise RuleViolation(_("A warning has nothing to pay."), rule="payment_matches_fine")
-    assert decision.amount is not None
+    fine, collection = decision.amount, decision.collection
+    assert fine is not None
     check_all(
-        ("amount", lambda: rules.payment_matches_fine(amount, decision.amount)),
-        ("method", lambda: rules.apl_68_cash_only_when_collected_on_spot(method=method, collection=decision.collection)),
+        ("amount", lambda: rules.payment_matches_fine(amount, fine)),
+        ("method", lambda: rules.apl_68_cash_only_when_collected_on_spot(method=method, collection=collection)),
         ("receipt_number", lambda: rules.apl_70_receipt_number(receipt_number)),
         ("paid_on", lambda: rules.not_in_future(paid_on, today=today, label=_("The payment date"))),
     )  # fmt: skip
@@ -307,9 +307,9 @@ def case_hand_over_cash(
     payment.handed_over_on = handed_over_on
     for deadline in Deadline.objects.filter(case=case, kind=DeadlineKind.CASH_HANDOVER, status=DeadlineStatus.OPEN):
         deadline_close(deadline, met_on=handed_over_on)
+    due = payment.handover_due.isoformat() if payment.handover_due else None
     CASES.record(case, "case.cash_handed_over", actor=actor, data={"on": handed_over_on.isoformat()},
-                 audit_obj=payment, after={"handed_over_on": handed_over_on.isoformat(),
-                                           "due": payment.handover_due.isoformat() if payment.handover_due else None})  # fmt: skip
+                 audit_obj=payment, after={"handed_over_on": handed_over_on.isoformat(), "due": due})  # fmt: skip
     return payment
 
 
@@ -321,9 +321,7 @@ def case_file_for_record(*, case: Case, actor: User, expected_version: int, note
     require(actor, "change", case)
     CASES.check("case_file_for_record", case.state, procedure=case.procedure)
     decision = _decision(case)
-    rules.simple_record_after_payment(
-        is_fine=decision.is_fine, paid=OnSpotPayment.objects.filter(case=case).exists()
-    )
+    rules.simple_record_after_payment(is_fine=decision.is_fine, paid=OnSpotPayment.objects.filter(case=case).exists())
     OnSpotDecision.objects.filter(pk=decision.pk).update(filed_for_record_at=timezone.now(), filed_for_record_by=actor)
     transition(case, "case_file_for_record", table=CASES, actor=actor, note=note)
     return case

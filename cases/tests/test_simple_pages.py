@@ -75,7 +75,9 @@ def test_on_spot_form_from_a_lead_concludes_it(duruan_officer, duruan_colleague,
     lead = make_lead(duruan_officer)
     client = login(duruan_officer)
     assert "on-spot/new/?lead=" in client.get(f"/leads/{lead.pk}/").content.decode()
-    response = client.post(f"/cases/on-spot/new/?lead={lead.pk}", _form(item, duruan_colleague, lead_version=lead.version))
+    response = client.post(
+        f"/cases/on-spot/new/?lead={lead.pk}", _form(item, duruan_colleague, lead_version=lead.version)
+    )
     assert response.status_code == 302
     lead.refresh_from_db()
     assert lead.status == LeadStatus.FILED and Case.objects.get().lead == lead

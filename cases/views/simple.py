@@ -58,7 +58,9 @@ def on_spot_new(request: HttpRequest) -> HttpResponse:
             ),
         )
         if case is not None:
-            messages.success(request, _("Decision %(number)s recorded: hand it to the party.") % {"number": case.number})
+            messages.success(
+                request, _("Decision %(number)s recorded: hand it to the party.") % {"number": case.number}
+            )
             return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,
