@@ -10,7 +10,7 @@ from cases.roles import SIMPLE_PERMISSIONS
 from pengjiang_enforcement.roles import grant_role_permissions
 
 
-def grant(apps, schema_editor):
+def forwards(apps, schema_editor):
     grant_role_permissions(apps, SIMPLE_PERMISSIONS)
 
 
@@ -256,5 +256,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(*guard_sql("cases_onspotdecision", "case_id")),
         migrations.RunSQL(*guard_sql("cases_onspotpayment", "case_id")),
-        migrations.RunPython(grant, migrations.RunPython.noop),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
     ]
