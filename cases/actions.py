@@ -48,6 +48,13 @@ actions.register(
         "cases.correction.reinspected": _("Correction re-inspected"),
         "cases.preservation.registered": _("Evidence preserved"),
         "cases.preservation.decided": _("Decision on preserved evidence"),
+        # the simple procedure and the archive
+        "cases.case.decided_on_spot": _("Decided on the spot"),
+        "cases.case.served_on_spot": _("On-the-spot decision handed over"),
+        "cases.case.paid_on_spot": _("Payment recorded"),
+        "cases.case.cash_handed_over": _("Cash handed to the office"),
+        "cases.case.filed_for_record": _("Filed for the record"),
+        "cases.case.archived": _("Archived"),
         # deadlines
         "cases.extension.requested": _("Extension requested"),
         "cases.extension.approved": _("Extension approved"),

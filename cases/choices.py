@@ -179,6 +179,8 @@ class DeadlineKind(models.TextChoices):
     DECISION = "decision", _("Decision, 90 days from filing (APL Art. 60)")
     PRESERVATION = "preservation", _("Decision on preserved evidence (APL Art. 56)")
     CORRECTION = "correction", _("Correction deadline (责令改正)")
+    PAYMENT = "payment", _("Payment of the fine, 15 days from service (APL Art. 67)")
+    CASH_HANDOVER = "cash_handover", _("Cash collected on the spot handed to the office (APL Art. 71)")
 
 
 class DeadlineStatus(models.TextChoices):
@@ -200,6 +202,28 @@ class DocumentType(models.TextChoices):
     FILING = "filing", _("Case filing (立案)")
     CORRECTION = "correction", _("Order to correct (责令改正)")
     PRESERVATION = "preservation", _("Preservation of evidence (先行登记保存)")
+    ON_SPOT = "on_spot", _("On-the-spot penalty decision (当场处罚决定书)")
+
+
+class OnSpotPenalty(models.TextChoices):
+    """The penalties of the simple procedure (APL Art. 51)."""
+
+    WARNING = "warning", _("Warning (警告)")
+    FINE = "fine", _("Fine (罚款)")
+
+
+class Collection(models.TextChoices):
+    """How an on-the-spot fine is paid: through the bank (罚缴分离, APL Art. 67) or collected on
+    the spot (当场收缴, APL Art. 68)."""
+
+    BANK = "bank", _("Paid at the bank within 15 days (罚缴分离)")
+    ON_SPOT = "on_spot", _("Collected on the spot (当场收缴)")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash collected on the spot")
+    BANK = "bank", _("Bank counter or transfer")
+    ELECTRONIC = "electronic", _("Electronic payment")
 
 
 class NotificationKind(models.TextChoices):

@@ -15,6 +15,15 @@ PRESERVATION_WORKING_DAYS = 7
 # APL Art. 36: two years, five where life, health or financial safety was harmed.
 LIMITATION_YEARS = 2
 LIMITATION_YEARS_SERIOUS = 5
+# APL Art. 51: on-the-spot fines up to 200 yuan for a person, 3,000 for an organisation.
+ON_SPOT_FINE_LIMIT_PERSON = 200
+ON_SPOT_FINE_LIMIT_ORGANISATION = 3000
+# APL Art. 68: fines up to 100 yuan may be collected on the spot.
+ON_SPOT_COLLECTION_LIMIT = 100
+# APL Art. 67: pay within 15 days of receiving the decision (calendar days).
+PAYMENT_CALENDAR_DAYS = 15
+# APL Art. 71: cash collected on the spot reaches the office within 2 days (working days, Art. 85).
+CASH_HANDOVER_WORKING_DAYS = 2
 
 # Defaults of the data the law leaves open, used until an admin records other values.
 DEFAULT_CHECK_WORKING_DAYS = 15  # sector rules: 核查 within 15 working days of discovery

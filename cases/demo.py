@@ -1,4 +1,5 @@
-"""Demo leads and cases for every township, in the states of part 1 of the procedure.
+"""Demo leads and cases for every township, in the states of part 1 of the procedure and of the
+simple procedure (当场处罚, from the decision to the archive).
 
 Loaded by ``manage.py load_demo`` after the catalogue (powers). Items are chosen through the
 catalogue's ``delegated_items``; without any, only leads are created and a note says why. Every
@@ -355,6 +356,70 @@ def _investigate(case, staff: Staff, *, serial: int, organisation: bool = False,
     )
 
 
+# The simple procedure (当场处罚): one case at each state of its path, from the decision to the
+# archive: (lead key, days ago, penalty, amount, collection, the last step taken).
+ON_SPOT_CASES = [
+    (20, 12, "warning", None, "", "archive"),
+    (21, 9, "fine", 50, "on_spot", "archive"),
+    (22, 6, "warning", None, "", "file_for_record"),
+    (23, 3, "fine", 80, "on_spot", "pay"),
+    (24, 1, "fine", 200, "bank", "serve"),
+    (25, 0, "fine", 2000, "bank", "decide"),
+]
+
+
+def _on_spot(township: Unit, staff: Staff, index: int) -> int:
+    """Cases of the simple procedure at each state, the oldest archived (idempotent by their leads)."""
+    made = 0
+    today = timezone.localdate()
+    for n, days_ago, penalty, amount, collection, last in ON_SPOT_CASES:
+        day = today - datetime.timedelta(days=days_ago)
+        choices = _items(township, day, today)
+        if not choices:
+            return made
+        item = choices[(index * 5 + n) % len(choices)]
+        lead = _lead(township, staff, n, days_ago=days_ago, description="巡查发现当事人占道经营，当场处理。")
+        if lead is None:
+            continue
+        organisation = amount is not None and amount > 200
+        party = (
+            {"kind": PartyKind.ORGANISATION, "name": f"江门市{township.short_name}示范商行有限公司",
+             "credit_code": make_credit_code(index * 100 + n), "legal_representative": "李示范"}
+            if organisation
+            else {"kind": PartyKind.PERSON, "name": "陈黄李张吴林"[n % 6] + "某", "gender": "male",
+                  "id_number": make_resident_id("440703", datetime.date(1985, 3, 9), index * 100 + n)}
+        )  # fmt: skip
+        hard = collection == "on_spot" and (amount or 0) > 100
+        case = services.case_decide_on_spot(
+            actor=staff.officer, township=township, lead=lead, expected_lead_version=lead.version, power_item=item,
+            title=item.name.removeprefix("对").removesuffix("的行政处罚")[:60],
+            facts=f"{lead.place}，{lead.description}", place=lead.place, act_date=day,
+            legal_basis=(item.penalty_basis or item.name)[:300], penalty=penalty, amount=amount, collection=collection,
+            on_spot_reason="当事人为外地流动人员，事后难以执行。" if hard else "",
+            co_officers=[staff.colleague], party=party, certificates_shown=True, party_signed=n % 2 == 0,
+            refusal_note="" if n % 2 == 0 else "当事人拒绝签收，已在决定书上注明。", today=day,
+        )  # fmt: skip
+        made += 1
+        steps = ["decide", "serve", "pay", "file_for_record", "archive"]
+        for step in steps[1 : steps.index(last) + 1]:
+            case.refresh_from_db()
+            if step == "serve":
+                services.case_serve_on_spot(case=case, actor=staff.officer, expected_version=case.version, today=day)
+            elif step == "pay" and penalty == "fine":
+                services.case_execute_on_spot(
+                    case=case, actor=staff.officer, expected_version=case.version, amount=amount, paid_on=day,
+                    method="cash" if collection == "on_spot" else "bank", receipt_number=f"粤财{index:02d}{n:05d}",
+                    today=day,
+                )  # fmt: skip
+                if collection == "on_spot" and last != "pay":
+                    services.case_hand_over_cash(case=case, actor=staff.officer, handed_over_on=day, today=day)
+            elif step == "file_for_record":
+                services.case_file_for_record(case=case, actor=staff.officer, expected_version=case.version)
+            elif step == "archive":
+                services.case_archive(case=case, actor=staff.head, expected_version=case.version, today=day)
+    return made
+
+
 @transaction.atomic
 def _township(township: Unit, index: int, stdout) -> int:
     staff = _staff(township, stdout)
@@ -416,6 +481,7 @@ def _township(township: Unit, index: int, stdout) -> int:
             case=case, actor=staff.head, reason="请补充违法行为持续时间和现场照片。", expected_version=case.version
         )
         made += 1
+    made += _on_spot(township, staff, index)
     return made
 
 

@@ -24,10 +24,13 @@ from powers.choices import PenaltyType, PowerKind
 from powers.models import PowerItem
 
 from .choices import (
+    Collection,
     CorrectionStatus,
     EvidenceKind,
     LeadSource,
+    OnSpotPenalty,
     PartyKind,
+    PaymentMethod,
     PreservationDecision,
     ProposalOutcome,
 )
@@ -41,6 +44,8 @@ from .models import (
     InterviewRecord,
     InvestigationReport,
     Lead,
+    OnSpotDecision,
+    OnSpotPayment,
     Party,
     Preservation,
     Proposal,
@@ -536,3 +541,93 @@ class ExtensionDecideForm(forms.Form):
     )
     note = forms.CharField(label=_("Opinion"), widget=textarea(2), required=False, max_length=2000)
     discussion_date = model_field(ExtensionRequest, "discussion_date", widget=DateInput())
+
+
+# --- the simple procedure (当场处罚) -------------------------------------------------------------
+
+
+class OnSpotForm(forms.Form):
+    """The on-the-spot decision, on one phone-sized page: the act, the party, the penalty, the
+    second officer, the certificates shown and the signature (APL Arts. 51-52)."""
+
+    power_item = ItemChoiceField(label=_("power item"), queryset=PowerItem.objects.none())
+    title = model_field(Case, "title")
+    place = model_field(Case, "place")
+    act_date = model_field(Case, "act_date", widget=DateInput())
+    facts = model_field(Case, "facts", widget=textarea(3))
+    legal_basis = model_field(OnSpotDecision, "legal_basis")
+    kind = forms.ChoiceField(label=_("the party is"), choices=PartyKind.choices, widget=forms.RadioSelect)
+    name = model_field(Party, "name")
+    id_number = model_field(Party, "id_number")
+    credit_code = model_field(Party, "credit_code")
+    legal_representative = model_field(Party, "legal_representative")
+    phone = model_field(Party, "phone")
+    address = model_field(Party, "address")
+    penalty = forms.ChoiceField(label=_("penalty"), choices=OnSpotPenalty.choices, widget=forms.RadioSelect)
+    amount = forms.DecimalField(label=_("fine (yuan)"), max_digits=9, decimal_places=2, required=False)
+    collection = forms.ChoiceField(
+        label=_("payment"), choices=Collection.choices, widget=forms.RadioSelect, required=False
+    )
+    on_spot_reason = model_field(OnSpotDecision, "on_spot_reason", widget=textarea(2))
+    co_officer = OfficerChoiceField(label=_("the second officer present"), queryset=User.objects.none())
+    certificates_shown = forms.BooleanField(
+        label=_("We showed our enforcement certificates (APL Art. 52)"), required=False
+    )
+    party_signed = forms.BooleanField(label=_("The party signed the decision"), required=False)
+    refusal_note = model_field(OnSpotDecision, "refusal_note")
+    lead_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, township: Unit, officers: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["power_item"].queryset = PowerItem.objects.filter(
+            kind=PowerKind.PENALTY, delegations__township=township
+        ).distinct()
+        self.fields["co_officer"].queryset = User.objects.filter(pk__in=[o.pk for o in officers]).order_by("full_name")
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off"})
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("penalty") == OnSpotPenalty.FINE:
+            if data.get("amount") is None:
+                self.add_error("amount", _("Give the amount of the fine."))
+            if not data.get("collection"):
+                self.add_error("collection", _("Say how the fine is paid."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        party_fields = ("kind", "name", "id_number", "credit_code", "legal_representative", "phone", "address")
+        return {
+            "power_item": data["power_item"],
+            "title": data["title"],
+            "place": data["place"],
+            "act_date": data["act_date"],
+            "facts": data["facts"],
+            "legal_basis": data["legal_basis"],
+            "penalty": data["penalty"],
+            "amount": data.get("amount"),
+            "collection": data.get("collection") or "",
+            "on_spot_reason": data.get("on_spot_reason") or "",
+            "co_officers": [data["co_officer"]],
+            "party": {f: data.get(f) or "" for f in party_fields},
+            "certificates_shown": data["certificates_shown"],
+            "party_signed": data["party_signed"],
+            "refusal_note": data.get("refusal_note") or "",
+        }
+
+
+class OnSpotPaymentForm(VersionedForm):
+    """The payment of the on-the-spot fine (APL Arts. 67-70)."""
+
+    amount = model_field(OnSpotPayment, "amount")
+    paid_on = model_field(OnSpotPayment, "paid_on", widget=DateInput())
+    method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices, widget=forms.RadioSelect)
+    receipt_number = model_field(OnSpotPayment, "receipt_number")
+
+
+class CashHandoverForm(forms.Form):
+    """The day the cash collected on the spot reached the office (APL Art. 71)."""
+
+    handed_over_on = forms.DateField(label=_("cash handed to the office on"), widget=DateInput())

@@ -91,3 +91,18 @@ FIGURE_PERMISSIONS: dict[str, list[str]] = {
     for role, perms in CASES_PERMISSIONS.items()
     if "cases.view_case" in perms and role != Role.DEPARTMENT_LIAISON
 }
+
+# The simple procedure's records (``cases.models.simple``): read by every reader of a case's file,
+# written by those who handle cases. Kept apart like the contact permission: the simple
+# procedure's migration grants them.
+SIMPLE_MODELS = ["onspotdecision", "onspotpayment"]
+SIMPLE_PERMISSIONS: dict[str, list[str]] = {
+    role: [f"cases.view_{model}" for model in SIMPLE_MODELS]
+    + (
+        [f"cases.{verb}_{model}" for model in SIMPLE_MODELS for verb in ("add", "change")]
+        if "cases.add_case" in perms
+        else []
+    )
+    for role, perms in CASES_PERMISSIONS.items()
+    if "cases.view_evidence" in perms
+}

@@ -21,13 +21,27 @@ from powers.choices import DiscretionLevel, PenaltyType, PowerKind
 from powers.selectors import is_delegated
 
 from . import identity
-from .choices import Gender, NoPenaltyGround, ProposalOutcome, TransferKind
+from .choices import (
+    Collection,
+    Gender,
+    NoPenaltyGround,
+    OnSpotPenalty,
+    PartyKind,
+    PaymentMethod,
+    ProposalOutcome,
+    TransferKind,
+)
 from .constants import (
+    CASH_HANDOVER_WORKING_DAYS,
     CORRECTION_PAST_DECISION_DAYS,
     DECISION_CALENDAR_DAYS,
     LIMITATION_YEARS,
     LIMITATION_YEARS_SERIOUS,
     MIN_HANDLING_OFFICERS,
+    ON_SPOT_COLLECTION_LIMIT,
+    ON_SPOT_FINE_LIMIT_ORGANISATION,
+    ON_SPOT_FINE_LIMIT_PERSON,
+    PAYMENT_CALENDAR_DAYS,
     PRESERVATION_WORKING_DAYS,
 )
 
@@ -295,6 +309,137 @@ def not_in_future(day: datetime.date, *, today: datetime.date, label: str) -> No
             _("%(label)s (%(day)s) is in the future."),
             rule="not_in_future",
             params={"label": label, "day": day.isoformat()},
+        )
+
+
+# --- the simple procedure (当场处罚) --------------------------------------------------------
+def fine_amount_positive(amount: Decimal | None) -> None:
+    """A fine is an amount of money above zero (APL Art. 9); a warning has none."""
+    if amount is None or amount <= 0:
+        raise RuleViolation(_("A fine has an amount above zero yuan."), rule="fine_amount_positive")
+
+
+def apl_51_simple_procedure_limit(*, penalty: str, amount: Decimal | None, party_kind: str) -> None:
+    """APL Art. 51: on-the-spot fines up to 200 yuan (person) / 3,000 (organisation), or a warning.
+
+    A heavier fine needs the general procedure (filing, investigation, review, notice)."""
+    if penalty not in (OnSpotPenalty.WARNING, OnSpotPenalty.FINE):
+        raise RuleViolation(
+            _("APL Art. 51: on the spot only a warning or a fine is decided."), rule="apl_51_simple_procedure_limit"
+        )
+    if penalty != OnSpotPenalty.FINE or amount is None:
+        return
+    person = party_kind == PartyKind.PERSON
+    limit = ON_SPOT_FINE_LIMIT_PERSON if person else ON_SPOT_FINE_LIMIT_ORGANISATION
+    if amount > limit:
+        raise RuleViolation(
+            _(
+                "APL Art. 51: a fine decided on the spot is at most %(limit)s yuan for %(whom)s; "
+                "%(amount)s yuan needs the general procedure (file a case)."
+            ),
+            rule="apl_51_simple_procedure_limit",
+            params={
+                "limit": limit,
+                "whom": _("a person") if person else _("an organisation"),
+                "amount": amount,
+            },
+        )
+
+
+def apl_52_certificates_shown(shown: bool) -> None:
+    """APL Art. 52: officers deciding on the spot show their enforcement certificates."""
+    if not shown:
+        raise RuleViolation(
+            _("APL Art. 52: the officers must show their enforcement certificates; record that they did."),
+            rule="apl_52_certificates_shown",
+        )
+
+
+def apl_52_signed_or_refusal_noted(signed: bool, refusal_note: str) -> None:
+    """APL Art. 52: the party signs the decision; a refusal to sign is noted on it."""
+    if not signed and not (refusal_note or "").strip():
+        raise RuleViolation(
+            _("APL Art. 52: the party signs the decision; if the party refuses, note the refusal."),
+            rule="apl_52_signed_or_refusal_noted",
+        )
+
+
+def apl_68_on_spot_collection(*, collection: str, amount: Decimal | None, reason: str) -> None:
+    """APL Art. 68: a fine is collected on the spot only when it is up to 100 yuan, or when paying
+    it later would be difficult (the reason recorded); otherwise it is paid at the bank (Art. 67)."""
+    if collection != Collection.ON_SPOT or amount is None:
+        return
+    if amount > ON_SPOT_COLLECTION_LIMIT and not (reason or "").strip():
+        raise RuleViolation(
+            _(
+                "APL Art. 68: a fine above %(limit)s yuan (here %(amount)s) is collected on the spot only "
+                "when paying it later would be difficult: record why, or let the party pay at the bank."
+            ),
+            rule="apl_68_on_spot_collection",
+            params={"limit": ON_SPOT_COLLECTION_LIMIT, "amount": amount},
+        )
+
+
+def apl_68_cash_only_when_collected_on_spot(*, method: str, collection: str) -> None:
+    """APL Arts. 67-68: cash is taken only for a decision that collects on the spot; a fine to be
+    paid at the bank is never taken by the officers (罚缴分离)."""
+    if method == PaymentMethod.CASH and collection != Collection.ON_SPOT:
+        raise RuleViolation(
+            _("APL Art. 67: this fine is paid at the bank (罚缴分离); the officers take no cash for it."),
+            rule="apl_68_cash_only_when_collected_on_spot",
+        )
+
+
+def payment_matches_fine(paid: Decimal, fine: Decimal) -> None:
+    """The payment recorded is the fine decided, no more and no less."""
+    if paid != fine:
+        raise RuleViolation(
+            _("The amount paid (%(paid)s yuan) is not the fine decided (%(fine)s yuan)."),
+            rule="payment_matches_fine",
+            params={"paid": paid, "fine": fine},
+        )
+
+
+def apl_70_receipt_number(receipt_number: str) -> None:
+    """APL Art. 70: money collected on the spot is receipted on the finance department's receipt
+    (专用票据); a bank payment has the bank's reference. Either is recorded."""
+    if not (receipt_number or "").strip():
+        raise RuleViolation(
+            _("APL Art. 70: record the number of the receipt (专用票据) or of the bank's slip."),
+            rule="apl_70_receipt_number",
+        )
+
+
+def apl_67_payment_deadline(served_on: datetime.date) -> datetime.date:
+    """APL Art. 67: the fine is paid within 15 days of receiving the decision (calendar days; a
+    period ending on a day off ends on the next working day)."""
+    return workdays.add_calendar_days(served_on, PAYMENT_CALENDAR_DAYS)
+
+
+def apl_71_cash_handover_deadline(collected_on: datetime.date) -> datetime.date:
+    """APL Art. 71: cash collected on the spot reaches the office within 2 days (working days,
+    Art. 85) of its collection."""
+    return workdays.add_working_days(collected_on, CASH_HANDOVER_WORKING_DAYS)
+
+
+def simple_record_after_payment(*, is_fine: bool, paid: bool) -> None:
+    """The on-the-spot decision is filed for the record (备案) with its file complete: a fine once
+    its payment is recorded (an unpaid fine goes to enforcement)."""
+    if is_fine and not paid:
+        raise RuleViolation(
+            _("Record the payment of the fine before filing the decision for the record (备案)."),
+            rule="simple_record_after_payment",
+        )
+
+
+def archive_nothing_open(open_deadlines: Sequence[str]) -> None:
+    """APL Art. 47: a case is archived with its file complete: no period still running against it
+    (cash still to hand over, a correction to re-inspect)."""
+    if open_deadlines:
+        raise RuleViolation(
+            _("The case cannot be archived while these are still open: %(open)s."),
+            rule="archive_nothing_open",
+            params={"open": "、".join(open_deadlines)},
         )
 
 

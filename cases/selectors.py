@@ -38,6 +38,7 @@ from .choices import (
     DeadlineStatus,
     ExtensionStatus,
     LeadStatus,
+    Procedure,
 )
 from .filters import case_queue, due_soon_days, mine_to_check
 from .hotline.choices import OPEN_STATES as ORDER_OPEN_STATES
@@ -56,6 +57,8 @@ from .models import (
     InterviewRecord,
     Lead,
     Notification,
+    OnSpotDecision,
+    OnSpotPayment,
     Party,
     Preservation,
     ProcedurePolicy,
@@ -138,6 +141,9 @@ class CasePage:
     can_approve: bool
     pending_extension: ExtensionRequest | None
     returned: CaseEvent | None = None
+    # the simple procedure: the on-the-spot decision and its payment (read only for such cases)
+    on_spot: Any = None
+    on_spot_payment: Any = None
 
 
 def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> CasePage:
@@ -161,7 +167,16 @@ def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> 
         preservation.may_decide = can_change and not preservation.decision
     for extension in file.extensions:
         extension.may_decide = can_approve and extension.status == ExtensionStatus.PENDING
+    on_spot = payment = None
+    if case.procedure == Procedure.SIMPLE:
+        on_spot = child_rows(user, OnSpotDecision.objects.filter(case=case).select_related("party")).first()
+        payment = child_rows(user, OnSpotPayment.objects.filter(case=case)).first()
+        fined = on_spot is not None and on_spot.is_fine
+        extras["pay_on_spot"] = can_change and fined and case.state == CaseState.ON_SPOT_SERVED
+        extras["hand_over_cash"] = can_change and payment is not None and payment.cash_pending
     transitions = actions_for(CASES, user, case, {"change": can_change, "approve": can_approve})
+    if "case_execute_on_spot" in transitions and not extras.get("pay_on_spot"):
+        transitions = transitions - {"case_execute_on_spot"}
     return CasePage(
         file=file,
         flag=deadline_flag(case.next_due_on, today, soon),
@@ -171,6 +186,8 @@ def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> 
         can_approve=can_approve,
         pending_extension=pending,
         returned=filing_return(case, file.events),
+        on_spot=on_spot,
+        on_spot_payment=payment,
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import cases, deadlines, investigation, leads
+from .views import cases, deadlines, investigation, leads, simple
 
 app_name = "cases"
 
@@ -60,6 +60,14 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/extensions/request/", deadlines.extension_request, name="extension_request"),
     path("cases/<int:pk>/extensions/<int:request_pk>/decide/", deadlines.extension_decide, name="extension_decide"),
+    # the simple procedure (当场处罚) and the archive
+    path("cases/on-spot/new/", simple.on_spot_new, name="on_spot_new"),
+    path("cases/on-spot/items/search/", simple.on_spot_item_search, name="on_spot_item_search"),
+    path("cases/<int:pk>/on-spot/serve/", simple.on_spot_serve, name="on_spot_serve"),
+    path("cases/<int:pk>/on-spot/pay/", simple.on_spot_pay, name="on_spot_pay"),
+    path("cases/<int:pk>/on-spot/cash-handover/", simple.on_spot_handover, name="on_spot_handover"),
+    path("cases/<int:pk>/file-for-record/", simple.case_file_for_record, name="case_file_for_record"),
+    path("cases/<int:pk>/archive/", simple.case_archive, name="case_archive"),
     # files and notifications
     path("files/<int:pk>/", investigation.attachment_download, name="attachment_download"),
     path("notifications/", deadlines.notifications, name="notifications"),

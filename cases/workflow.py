@@ -177,7 +177,7 @@ CASES = TransitionTable(
         _later("case_serve_decision", [S.DECIDED], S.SERVED, _("Serve the decision"), "case.decision_served"),
         _later("case_start_execution", [S.SERVED], S.EXECUTING, _("Start execution"), "case.execution_started"),
         _later("case_close", [S.DECIDED, S.SERVED, S.EXECUTING], S.CLOSED, _("Close the case"), "case.closed", HEAD),
-        _later(
+        _case(
             "case_archive",
             [S.CLOSED, S.FILED_FOR_RECORD],
             S.ARCHIVED,
@@ -187,7 +187,7 @@ CASES = TransitionTable(
             procedure=None,
         ),
         # --- simple procedure (当场处罚, APL Arts. 51-53) (part 2) --------------------------
-        _later(
+        _case(
             "case_decide_on_spot",
             [],
             S.ON_SPOT_DECIDED,
@@ -195,7 +195,7 @@ CASES = TransitionTable(
             "case.decided_on_spot",
             procedure=SIMPLE,
         ),
-        _later(
+        _case(
             "case_serve_on_spot",
             [S.ON_SPOT_DECIDED],
             S.ON_SPOT_SERVED,
@@ -203,7 +203,7 @@ CASES = TransitionTable(
             "case.served_on_spot",
             procedure=SIMPLE,
         ),
-        _later(
+        _case(
             "case_execute_on_spot",
             [S.ON_SPOT_SERVED],
             S.EXECUTING,
@@ -211,7 +211,7 @@ CASES = TransitionTable(
             "case.paid_on_spot",
             procedure=SIMPLE,
         ),
-        _later(
+        _case(
             "case_file_for_record",
             [S.ON_SPOT_SERVED, S.EXECUTING],
             S.FILED_FOR_RECORD,

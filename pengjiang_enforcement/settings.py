@@ -472,6 +472,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("cases", ["0101_hotline_roles", "0102_hotline_gazetteer"]),
     ("cases", ["0109_party_contact_permission"]),
     ("cases", ["0113_home_figures"]),
+    ("cases", ["0117_simple_procedure"]),
 ]
 # The dynamic evaluation of the catalogue flags an item whose (late + overturned) / closed
 # cases reach this rate, once at least POWERS_EVALUATION_MIN_CLOSED of its cases closed in the

@@ -279,6 +279,7 @@ def transition(
     audit: Mapping[str, Any] | None = None,
     on_commit: Iterable[Callable[[], Any]] = (),
     event: str | None = None,
+    final: bool = False,
 ) -> Transition:
     """Move ``row`` along ``table`` by the transition ``name`` (inside the caller's transaction).
 
@@ -286,7 +287,9 @@ def transition(
     records each of them with the state, before and after, plus ``audit`` (a reason, a report).
     ``note`` and ``data`` go on the timeline event. ``on_commit`` callables run once the
     transaction commits (never for a step rolled back). ``event`` names the step when one
-    transition records two kinds of it (routing to a township, or back to triage).
+    transition records two kinds of it (routing to a township, or back to triage). ``final``: the
+    step is the row's last change (archiving a case): its event and audit row are written before
+    the row moves, since the moved row refuses any further write to its file (``archive_guard``).
     """
     state_field = table.state_field
     from_state = getattr(row, state_field)
@@ -302,7 +305,8 @@ def transition(
     _confirm_lock(table, row, from_state)
     for field, value in values.items():
         setattr(row, field, value)
-    save_versioned(row, fields)
+    if not final:
+        save_versioned(row, fields)
     to_state = getattr(row, state_field)
     moved = to_state != from_state
     table.record(
@@ -316,6 +320,8 @@ def transition(
         before=before,
         after={**snapshot(row, audited), **(audit or {})},
     )
+    if final:
+        save_versioned(row, fields)
     for callback in on_commit:
         transaction.on_commit(callback)
     return t

@@ -17,6 +17,7 @@ from .numbering import IssuedNumber, NumberPattern, NumberSequence
 from .parties import Party
 from .proposals import Proposal, ProposalLine
 from .records import CorrectionOrder, InspectionRecord, InterviewRecord, InvestigationReport, Preservation
+from .simple import OnSpotDecision, OnSpotPayment
 
 __all__ = [
     "Attachment",
@@ -38,6 +39,8 @@ __all__ = [
     "Notification",
     "NumberPattern",
     "NumberSequence",
+    "OnSpotDecision",
+    "OnSpotPayment",
     "Party",
     "Preservation",
     "ProcedurePolicy",

@@ -39,6 +39,14 @@ from .records import (
     preservation_decide,
     preservation_register,
 )
+from .simple import (
+    case_archive,
+    case_decide_on_spot,
+    case_execute_on_spot,
+    case_file_for_record,
+    case_hand_over_cash,
+    case_serve_on_spot,
+)
 from .views_log import case_record_view
 
 __all__ = [
@@ -48,14 +56,20 @@ __all__ = [
     "attachment_open",
     "blob_store",
     "case_approve_filing",
+    "case_archive",
     "case_change_officers",
     "case_close_investigation",
+    "case_decide_on_spot",
+    "case_execute_on_spot",
+    "case_file_for_record",
+    "case_hand_over_cash",
     "case_list_export",
     "case_record_view",
     "case_reopen_investigation",
     "case_request_filing",
     "case_resubmit_filing",
     "case_return_filing",
+    "case_serve_on_spot",
     "case_update",
     "case_withdraw_filing",
     "check_upload",

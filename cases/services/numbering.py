@@ -19,6 +19,7 @@ DEFAULT_PATTERNS = {
     "filing": "{district}{township}综执立〔{year}〕{seq}号",
     "correction": "{district}{township}综执改〔{year}〕{seq}号",
     "preservation": "{district}{township}综执保〔{year}〕{seq}号",
+    "on_spot": "{district}{township}综执当罚〔{year}〕{seq}号",
 }
 PLACEHOLDERS = {"district", "township", "year", "seq"}
 _SEQ_SPEC = re.compile(r"^(0?\d+d)?$")

@@ -55,6 +55,12 @@ def test_demo_fills_every_township_in_several_states_and_runs_twice_without_chan
             CaseState.FILING_RETURNED,
             CaseState.INVESTIGATING,
             CaseState.INVESTIGATION_CLOSED,
+            # the simple procedure, each state of its path
+            CaseState.ON_SPOT_DECIDED,
+            CaseState.ON_SPOT_SERVED,
+            CaseState.EXECUTING,
+            CaseState.FILED_FOR_RECORD,
+            CaseState.ARCHIVED,
         }, township.code
         statuses = set(Lead.objects.filter(township=township).values_list("status", flat=True))
         assert {LeadStatus.REGISTERED, LeadStatus.CHECKING, LeadStatus.NOT_FILED, LeadStatus.TRANSFERRED} <= statuses

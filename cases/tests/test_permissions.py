@@ -29,7 +29,7 @@ from cases.choices import EvidenceKind
 from tests.factories import UserFactory
 from tests.matrix import requested_names
 
-from .factories import PDF, make_lead, person_values, today, upload
+from .factories import PDF, make_lead, make_on_spot_case, person_values, today, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,13 @@ COVERED = frozenset(
         "attachment_download",
         "notifications",
         "notifications_read",
+        "on_spot_new",
+        "on_spot_item_search",
+        "on_spot_serve",
+        "on_spot_pay",
+        "on_spot_handover",
+        "case_file_for_record",
+        "case_archive",
     ]
 )
 
@@ -101,6 +108,8 @@ EXPECTED = {
     "change": [200, 403, 403, 404, 403, 403, 404, 302, 403],
     "approve": [403, 403, 200, 404, 403, 403, 404, 302, 403],
     "lead_change": [200, 200, 200, 404, 403, 403, 404, 302, 404],
+    # deciding on the spot: an officer (or head) of any township, for their own township
+    "on_spot_new": [200, 200, 200, 200, 403, 403, 403, 302, 403],
 }
 
 
@@ -171,6 +180,17 @@ def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_
     services.lead_attach_file(lead=lead, actor=duruan_officer, blob=blob, name="scan.pdf")
     case.refresh_from_db()
     c = case.pk
+    # an on-the-spot decision, paid in cash, filed for the record, the cash not yet handed over
+    simple = make_on_spot_case(duruan_officer, duruan_colleague, item=case.power_item, collection="on_spot",
+                               party=person_values(serial=7))  # fmt: skip
+    simple.refresh_from_db()
+    simple = services.case_serve_on_spot(case=simple, actor=duruan_officer, expected_version=simple.version)
+    services.case_execute_on_spot(case=simple, actor=duruan_officer, expected_version=simple.version, amount=50,
+                                  paid_on=today(), method="cash", receipt_number="粤财0001")  # fmt: skip
+    simple.refresh_from_db()
+    services.case_file_for_record(case=simple, actor=duruan_officer, expected_version=simple.version)
+    simple.refresh_from_db()
+    s = simple.pk
     urls = {
         "lead_list": ("lead_list", "/leads/"),
         "case_list": ("list", "/cases/"),
@@ -213,6 +233,10 @@ def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_
         "lead_transfer": ("lead_change", f"/leads/{lead.pk}/transfer/"),
         "lead_correction": ("lead_change", f"/leads/{lead.pk}/correction/"),
         "lead_reinspect": ("lead_change", f"/leads/{order.lead_id}/corrections/{order.pk}/reinspect/"),
+        "on_spot_new": ("on_spot_new", "/cases/on-spot/new/"),
+        "on_spot_item_search": ("on_spot_new", "/cases/on-spot/items/search/?q=%E5%8D%A0%E9%81%93"),
+        "on_spot_pay": ("change", f"/cases/{s}/on-spot/pay/"),
+        "on_spot_handover": ("change", f"/cases/{s}/on-spot/cash-handover/"),
     }
     # POST-only pages: a refused post answers like a page; an allowed one redirects.
     posts = {
@@ -220,6 +244,9 @@ def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_
         "lead_attach": (f"/leads/{lead.pk}/attach/", {}),
         "case_resubmit": (f"/cases/{c}/resubmit/", {"version": case.version}),
         "notifications_read": ("/notifications/read/", {}),
+        "on_spot_serve": (f"/cases/{s}/on-spot/serve/", {"version": simple.version}),
+        "case_file_for_record": (f"/cases/{s}/file-for-record/", {"version": simple.version}),
+        "case_archive": (f"/cases/{s}/archive/", {"version": simple.version}),
     }
     people = {
         "handler": duruan_officer,
@@ -247,7 +274,7 @@ def world(duruan_officer, duruan_colleague, duruan_head, baisha_officer, duruan_
         "cases.view_caseofficer": 'id="officers"',
         "cases.view_caseevent": 'id="timeline"',
     }
-    return {"urls": urls, "posts": posts, "people": people, "children": children, "case": case}
+    return {"urls": urls, "posts": posts, "people": people, "children": children, "case": case, "simple": simple}
 
 
 def _client(person) -> Client:
@@ -282,6 +309,10 @@ POST_EXPECTED = {
     "lead_attach": [302, 302, 302, 404, 403, 403, 404, 302, 404],
     "case_resubmit": [302, 403, 403, 404, 403, 403, 404, 302, 403],
     "notifications_read": [302, 302, 302, 302, 302, 302, 302, 302, 302],
+    # a refused step comes back to the case page with the rule's message (a redirect too)
+    "on_spot_serve": [302, 403, 403, 404, 403, 403, 404, 302, 403],
+    "case_file_for_record": [302, 403, 403, 404, 403, 403, 404, 302, 403],
+    "case_archive": [403, 403, 302, 404, 403, 403, 404, 302, 403],
 }
 
 

@@ -24,7 +24,8 @@ def test_every_lead_status_appears_in_the_table():
 
 
 def test_every_built_transition_has_its_service():
-    """Part 1 builds filing and investigation; each such transition names a service that exists."""
+    """Part 1 builds filing and investigation, then the simple procedure and the archive; each such
+    transition names a service that exists."""
     service_for = {
         "lead_register": "lead_register",
         "lead_start_check": "lead_start_check",
@@ -40,6 +41,12 @@ def test_every_built_transition_has_its_service():
         "case_approve_filing": "case_approve_filing",
         "case_close_investigation": "case_close_investigation",
         "case_reopen_investigation": "case_reopen_investigation",
+        # the simple procedure and the archive
+        "case_decide_on_spot": "case_decide_on_spot",
+        "case_serve_on_spot": "case_serve_on_spot",
+        "case_execute_on_spot": "case_execute_on_spot",
+        "case_file_for_record": "case_file_for_record",
+        "case_archive": "case_archive",
     }
     built = {t.name for t in [*LEADS, *CASES] if t.built}
     assert built == set(service_for)
