@@ -16,10 +16,10 @@ from pengjiang_enforcement.models import User
 from powers.models import DiscretionBand, DiscretionStandard
 from powers.selectors import discretion_standard_on
 
-from .. import rules
 from ..choices import ProposalOutcome
 from ..models import Case, InvestigationReport, Proposal, ProposalLine
 from ..models.proposals import AMOUNT_KINDS
+from ..rules import proposals as rules
 
 CENT = Decimal("0.01")
 
