@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import services
-from cases.choices import LeadSource, PartyKind
+from cases.choices import EvidenceKind, LeadSource, PartyKind
 from cases.identity import make_credit_code, make_resident_id
 from cases.models import Case, Lead
 from pengjiang_enforcement.models import User
@@ -182,3 +182,21 @@ def on_spot_values(officer: User, colleague: User, *, item: PowerItem | None = N
 
 def make_on_spot_case(officer: User, colleague: User, **fields: Any) -> Case:
     return services.case_decide_on_spot(**on_spot_values(officer, colleague, **fields))
+
+
+def make_investigated(case: Case, officer: User, colleague: User) -> Case:
+    """What an investigation needs before its end report: a party, an evidence item with its file
+    and an on-site inspection record by two officers."""
+    services.party_add(case=case, actor=officer, **person_values())
+    blob = services.blob_store(upload=upload("scan.pdf", PDF))
+    services.evidence_add(
+        case=case, actor=officer, kind=EvidenceKind.DOCUMENTARY, title="书证", collected_on=today(),
+        files=[(blob, "scan.pdf")],
+    )  # fmt: skip
+    now = timezone.now()
+    services.inspection_record_add(
+        case=case, actor=officer, started_at=now - datetime.timedelta(hours=1), ended_at=now,
+        officers=[officer, colleague], recorder=colleague, certificates_shown=True,
+        place="现场", present_persons="当事人", findings="发现", party_signed=True,
+    )  # fmt: skip
+    return case

@@ -3,8 +3,6 @@ database, whoever writes (a service, the Django admin, a script, raw SQL)."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.apps import apps
 from django.db import InternalError, connection, models, transaction
@@ -12,11 +10,11 @@ from django.utils import timezone
 
 from cases import services
 from cases.archive_guard import RULE, trigger_name
-from cases.choices import CaseState, EvidenceKind
+from cases.choices import CaseState
 from cases.models import Attachment, Case, Evidence, InspectionRecord, Notification, Party
 from tests.factories import UserFactory
 
-from .factories import PDF, person_values, today, upload
+from .factories import make_investigated, person_values
 
 pytestmark = pytest.mark.django_db
 
@@ -28,18 +26,7 @@ NOT_THE_FILE = {Notification._meta.db_table}
 def archived(filed_case, duruan_officer, duruan_colleague):
     """A case with a party, an evidence item with a file and an inspection record, archived."""
     case = filed_case
-    services.party_add(case=case, actor=duruan_officer, **person_values())
-    blob = services.blob_store(upload=upload("scan.pdf", PDF))
-    services.evidence_add(
-        case=case, actor=duruan_officer, kind=EvidenceKind.DOCUMENTARY, title="书证", collected_on=today(),
-        files=[(blob, "scan.pdf")],
-    )  # fmt: skip
-    now = timezone.now()
-    services.inspection_record_add(
-        case=case, actor=duruan_officer, started_at=now - datetime.timedelta(hours=1), ended_at=now,
-        officers=[duruan_officer, duruan_colleague], recorder=duruan_colleague, certificates_shown=True,
-        place="现场", present_persons="当事人", findings="发现", party_signed=True,
-    )  # fmt: skip
+    make_investigated(case, duruan_officer, duruan_colleague)
     # Archiving is the case's last change: moving into the state is allowed.
     Case.objects.filter(pk=case.pk).update(state=CaseState.ARCHIVED)
     return case

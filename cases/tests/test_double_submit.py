@@ -11,13 +11,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from cases import services
-from cases.choices import CaseState, EvidenceKind
+from cases.choices import CaseState
 from cases.models import Case, InvestigationReport, Lead
 from pengjiang_enforcement.models import Submission
 from pengjiang_enforcement.submissions import forget_submissions
 
-from .factories import PDF, WARNING_FORM, person_values, today, upload
+from .factories import WARNING_FORM, make_investigated, today
 
 TOKEN = re.compile(r'name="submission" value="([0-9a-f]{32})"')
 
@@ -124,18 +123,7 @@ def test_submit_once_investigation_end_report_sent_twice_is_not_a_conflict(
     officer, duruan_officer, duruan_colleague, filed_case
 ):
     case = filed_case
-    services.party_add(case=case, actor=duruan_officer, **person_values())
-    blob = services.blob_store(upload=upload("scan.pdf", PDF))
-    services.evidence_add(
-        case=case, actor=duruan_officer, kind=EvidenceKind.DOCUMENTARY, title="书证", collected_on=today(),
-        files=[(blob, "scan.pdf")],
-    )  # fmt: skip
-    now = timezone.now()
-    services.inspection_record_add(
-        case=case, actor=duruan_officer, started_at=now - datetime.timedelta(hours=1), ended_at=now,
-        officers=[duruan_officer, duruan_colleague], recorder=duruan_colleague, certificates_shown=True,
-        place="现场", present_persons="当事人", findings="发现", party_signed=True,
-    )  # fmt: skip
+    make_investigated(case, duruan_officer, duruan_colleague)
     url = f"/cases/{case.pk}/close-investigation/"
     token = token_of(officer, url)
     case.refresh_from_db()
