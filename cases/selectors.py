@@ -185,7 +185,7 @@ def case_page(user: User, case: Case, *, today: datetime.date | None = None) -> 
         can_change=can_change,
         can_approve=can_approve,
         pending_extension=pending,
-        returned=filing_return(case, file.events),
+        returned=filing_return(case, file.events, complete=not file.more_events),
         on_spot=on_spot,
         on_spot_payment=payment,
     )
@@ -218,13 +218,17 @@ def hotline_item(lead: Lead) -> int | None:
     return chosen.values_list("power_item_id", flat=True).first()
 
 
-def filing_return(case: Case, events: list[CaseEvent] | None = None) -> CaseEvent | None:
-    """The head's return of a filing that waits for its corrections (its note is the reasons)."""
+def filing_return(case: Case, events: list[CaseEvent] | None = None, *, complete: bool = True) -> CaseEvent | None:
+    """The head's return of a filing that waits for its corrections (its note is the reasons).
+
+    ``events`` are the case's newest events, newest first, if the caller read them; ``complete``
+    says whether they are all of them (otherwise a return older than them is looked up)."""
     if case.state != CaseState.FILING_RETURNED:
         return None
-    if events is None:
-        return case.events.select_related("actor").filter(kind="case.filing_returned").order_by("-at", "-id").first()
-    return next((event for event in events if event.kind == "case.filing_returned"), None)
+    found = next((event for event in events or () if event.kind == "case.filing_returned"), None)
+    if found is not None or (events is not None and complete):
+        return found
+    return case.events.select_related("actor").filter(kind="case.filing_returned").order_by("-at", "-id").first()
 
 
 @dataclass
@@ -261,6 +265,10 @@ def lead_page(user: User, lead: Lead, *, today: datetime.date | None = None) -> 
     )
 
 
+# The newest events the case page shows; the timeline page has them all, a page at a time.
+TIMELINE_ON_CASE_PAGE = 30
+
+
 @dataclass
 class CaseFile:
     """Everything the case page shows, each part loaded in one query."""
@@ -279,6 +287,8 @@ class CaseFile:
     views: list[Viewer]
     # the parts the user may not read (model names): the page leaves them out
     unread: frozenset[str] = frozenset()
+    # older events than ``events`` exist: the page links to the whole timeline
+    more_events: bool = False
 
 
 def case_file(user: User, case: Case) -> CaseFile:
@@ -301,7 +311,7 @@ def case_file(user: User, case: Case) -> CaseFile:
         shown = set(contacts.values_list("pk", flat=True))
         for party in parties:
             party.contact_hidden = party.pk not in shown
-    events = _sorted(rows(case.events.select_related("actor")), "-at", "-id")
+    events = list(rows(case.events.select_related("actor")).order_by("-at", "-id")[: TIMELINE_ON_CASE_PAGE + 1])
     return CaseFile(
         officers=_sorted(rows(case.officer_links.select_related("user", "certificate")), "id"),
         parties=parties,
@@ -316,10 +326,20 @@ def case_file(user: User, case: Case) -> CaseFile:
         reports=_reports(rows(case.reports.select_related("submitted_by", "proposal__standard"))),
         deadlines=_sorted(rows(case.deadlines.all()), "status", "due_on"),
         extensions=_sorted(rows(case.extension_requests.select_related("requested_by", "decided_by")), "-requested_at"),
-        events=events,
+        events=events[:TIMELINE_ON_CASE_PAGE],
         views=[] if "caseevent" in unread else _viewers(case),
         unread=frozenset(unread),
+        more_events=len(events) > TIMELINE_ON_CASE_PAGE,
     )
+
+
+def case_timeline(user: User, case: Case) -> tuple[QuerySet, bool]:
+    """The whole timeline of a case, newest first, as far as the user may read it, and whether
+    that is all of it (the case page shows the newest :data:`TIMELINE_ON_CASE_PAGE` events and
+    links here)."""
+    events = case.events.select_related("actor")
+    readable = child_rows(user, events)
+    return readable.order_by("-at", "-id"), readable is events
 
 
 def _sorted(rows: QuerySet, *keys: str) -> list[Any]:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/approvals/", cases.approvals, name="approvals"),
     # one case
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/timeline/", cases.case_timeline, name="case_timeline"),
     path("cases/<int:pk>/edit/", cases.case_edit, name="case_edit"),
     path("cases/<int:pk>/approve/", cases.case_approve, name="case_approve"),
     path("cases/<int:pk>/return/", cases.case_return, name="case_return"),

@@ -112,6 +112,19 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+TIMELINE_PER_PAGE = 50
+
+
+@login_required
+def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole timeline of a case, newest first, a page at a time (the case page shows the
+    newest events only)."""
+    case = get_case(request, pk)
+    events, whole = selectors.case_timeline(request.user, case)
+    page = paginate(request, events, TIMELINE_PER_PAGE)
+    return render(request, "cases/case_timeline.html", {"case": case, "page": page, "whole": whole})
+
+
 @login_required
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk, "change")
